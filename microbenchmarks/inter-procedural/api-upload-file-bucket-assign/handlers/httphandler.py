@@ -1,0 +1,17 @@
+import json
+import os
+
+import boto3
+
+s3 = boto3.client("s3")
+
+
+def onHTTPPostEvent(event, context):
+    body = json.loads(event["body"])
+    bucket = os.environ["BUCKET_NAME"]
+    key = "uploads/" + body["name"]
+    local = "/tmp/" + context.aws_request_id + ".json"
+    with open(local, "w") as f:
+        json.dump(body, f)
+    s3.upload_file(local, bucket, key)
+    return {"statusCode": 202, "body": json.dumps({"bucket": bucket, "key": key})}
