@@ -3,5 +3,13 @@
 //! See ARCHITECTURE.md at the repository root for the data flow from the
 //! deployment file to SARIF.
 
+pub mod analysis;
+pub mod cloud;
 pub mod infra;
+pub mod program;
+pub mod report;
+pub mod sarif;
 pub mod sym;
+pub mod taint;
+
+pub use analysis::{analyze, Analysis, Disabled, Finding, Flow, Options, ThreatModel};

@@ -1,1 +1,171 @@
-fn main() {}
+//! The analyzer's command line. Exit codes: 0 no findings, 1 findings,
+//! 2 error (the harness and CI scripts rely on them).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use analyzer::analysis::{Disabled, Options, ThreatModel};
+use analyzer::infra::model::InfraOptions;
+use analyzer::report;
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "analyzer", version, about = "Finds security-sensitive data flows in serverless applications")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ScanFormat {
+    Sarif,
+    Json,
+    Text,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum InfraFormat {
+    Json,
+    Text,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphFormat {
+    Dot,
+    Mermaid,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Threat {
+    /// Entry-point events, object listings and command-line input.
+    Default,
+    /// Every handler's event is a source.
+    AllEvents,
+}
+
+#[derive(clap::Args)]
+struct AnalysisArgs {
+    /// Application folder.
+    app: PathBuf,
+    /// Analyse only this deployment file.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "default")]
+    threat_model: Threat,
+    /// Turn a capability off (repeatable): env, plugins, resources,
+    /// permissions, filters, links.
+    #[arg(long = "disable", value_name = "FEATURE")]
+    disable: Vec<String>,
+    /// Count permissions that cannot be decided as denied.
+    #[arg(long)]
+    unknown_permissions_denied: bool,
+    /// Extra model files (taint models or aws/ service models).
+    #[arg(long = "models", value_name = "FILE")]
+    models: Vec<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse an application and report its data flows.
+    Scan {
+        #[command(flatten)]
+        args: AnalysisArgs,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ScanFormat,
+        /// Write the report here instead of standard output.
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+    },
+    /// Print the resolved infrastructure model with its diagnostics.
+    Infra {
+        app: PathBuf,
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: InfraFormat,
+    },
+    /// Draw the static service map: triggers, handlers, API calls.
+    Graph {
+        #[command(flatten)]
+        args: AnalysisArgs,
+        #[arg(long, value_enum, default_value = "mermaid")]
+        format: GraphFormat,
+    },
+}
+
+fn options(a: &AnalysisArgs) -> Result<Options, String> {
+    let mut disable = Disabled::default();
+    for d in &a.disable {
+        for part in d.split(',') {
+            disable.set(part.trim())?;
+        }
+    }
+    Ok(Options {
+        threat_model: match a.threat_model {
+            Threat::Default => ThreatModel::Default,
+            Threat::AllEvents => ThreatModel::AllEvents,
+        },
+        disable,
+        unknown_permissions_denied: a.unknown_permissions_denied,
+        config: a.config.clone(),
+        models: a.models.clone(),
+    })
+}
+
+fn write_out(output: &Option<PathBuf>, text: &str) -> Result<(), String> {
+    match output {
+        Some(p) => std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display())),
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Scan { args, format, output } => {
+            let opts = options(&args)?;
+            let analysis = analyzer::analyze(&args.app, &opts).map_err(|e| e.to_string())?;
+            let text = match format {
+                ScanFormat::Sarif => report::sarif::to_sarif(&analysis).to_json_pretty() + "\n",
+                ScanFormat::Json => serde_json::to_string_pretty(&report::json::render(&analysis)).map_err(|e| e.to_string())? + "\n",
+                ScanFormat::Text => report::text::render(&analysis),
+            };
+            write_out(&output, &text)?;
+            Ok(if analysis.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Infra { app, config, format } => {
+            if !app.is_dir() {
+                return Err(format!("{}: not a folder", app.display()));
+            }
+            let model = analyzer::infra::load(&app, config.as_deref(), &InfraOptions::default());
+            let text = match format {
+                InfraFormat::Json => serde_json::to_string_pretty(&model).map_err(|e| e.to_string())? + "\n",
+                InfraFormat::Text => analyzer::infra::render_text(&model),
+            };
+            print!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Graph { args, format } => {
+            let opts = options(&args)?;
+            let analysis = analyzer::analyze(&args.app, &opts).map_err(|e| e.to_string())?;
+            let f = match format {
+                GraphFormat::Dot => report::graph::Format::Dot,
+                GraphFormat::Mermaid => report::graph::Format::Mermaid,
+            };
+            print!("{}", report::graph::render(&analysis, f));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("analyzer: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,563 @@
+//! The whole analysis of one application: load the infrastructure and the
+//! program, run every handler (and every `__main__` script) through the
+//! taint interpreter, connect handlers through cloud links, and repeat
+//! until no event or store gains taint. The result is a list of findings,
+//! each a sink reached from one or more sources.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::cloud::api::{Api, CloudModels};
+use crate::cloud::links;
+use crate::infra::iam::IamOptions;
+use crate::infra::model::{Decision, Function, InfraModel, InfraOptions, Service, StateMachine};
+use crate::program::{FuncId, Index, ParseFailure, Program};
+use crate::sym::SymStr;
+use crate::taint::interp::{Args, Entry, Interp};
+use crate::taint::label::{Hop, LabelId, Labels, Site, Source, SourceKind, Taint};
+use crate::taint::models::TaintModels;
+use crate::taint::value::{Kind, Value};
+
+/// Capabilities that can be switched off, to measure what each brings
+/// (CloudFlow's ablation study).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Disabled {
+    /// Environment variable values from the deployment file.
+    pub env: bool,
+    /// Plugin semantics (iam-roles-per-function, step-functions).
+    pub plugins: bool,
+    /// Resolution of resource references to physical names.
+    pub resources: bool,
+    /// IAM checks: every call is allowed.
+    pub permissions: bool,
+    /// Event filters (S3 prefix/suffix, EventBridge patterns).
+    pub filters: bool,
+    /// Cloud links between handlers and stores.
+    pub links: bool,
+}
+
+impl Disabled {
+    pub const NAMES: [&'static str; 6] = ["env", "plugins", "resources", "permissions", "filters", "links"];
+
+    pub fn set(&mut self, name: &str) -> Result<(), String> {
+        match name {
+            "env" => self.env = true,
+            "plugins" => self.plugins = true,
+            "resources" => self.resources = true,
+            "permissions" => self.permissions = true,
+            "filters" => self.filters = true,
+            "links" => self.links = true,
+            other => return Err(format!("unknown feature {other:?}; expected one of {}", Disabled::NAMES.join(", "))),
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThreatModel {
+    /// The contract's threat model: entry-point events, object listings,
+    /// command-line input.
+    #[default]
+    Default,
+    /// Every handler's event is a source (CloudFlow's model).
+    AllEvents,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub threat_model: ThreatModel,
+    pub disable: Disabled,
+    /// Count permissions that cannot be decided as denied.
+    pub unknown_permissions_denied: bool,
+    /// Analyse only this deployment file.
+    pub config: Option<PathBuf>,
+    /// Extra model files (`*.toml`): taint models or `aws/` service models.
+    pub models: Vec<PathBuf>,
+}
+
+/// A function of the infrastructure model: (service index, function index).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct FnRef {
+    pub service: usize,
+    pub function: usize,
+}
+
+/// A modelled cloud call that writes or triggers, as seen so far.
+#[derive(Clone, Debug)]
+pub struct CloudCall {
+    pub service: String,
+    pub api: String,
+    pub args: BTreeMap<String, Value>,
+    pub resource: Vec<SymStr>,
+    /// Taint of the data the call stores.
+    pub stored: Taint,
+    pub site: Site,
+    pub caller: Option<FnRef>,
+    pub decision: Decision,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StoreEntry {
+    pub store: String,
+    pub resource: SymStr,
+    pub key: Option<SymStr>,
+    pub taint: Taint,
+    pub from: Site,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct RawFinding {
+    sink: Site,
+    vulnerability: String,
+    callee: String,
+    label: LabelId,
+}
+
+/// What the interpreter accumulates across handlers and rounds.
+#[derive(Default)]
+pub struct World {
+    pub labels: Labels,
+    findings: BTreeSet<RawFinding>,
+    pub calls: BTreeMap<(Site, String, String, Option<FnRef>), CloudCall>,
+    pub stores: Vec<StoreEntry>,
+    pub api_sites: BTreeSet<(Option<FnRef>, Site, String, String, String)>,
+}
+
+impl World {
+    pub fn add_findings(&mut self, vulnerability: &str, callee: &str, sink: &Site, taint: &Taint) {
+        for &l in taint {
+            if self.labels.is_sanitized(l, vulnerability) || self.labels.source_of(l).kind == SourceKind::Traceback {
+                continue;
+            }
+            self.findings.insert(RawFinding {
+                sink: sink.clone(),
+                vulnerability: vulnerability.to_string(),
+                callee: callee.to_string(),
+                label: l,
+            });
+        }
+    }
+
+    pub fn record_call(&mut self, call: CloudCall) {
+        let key = (call.site.clone(), call.service.clone(), call.api.clone(), call.caller);
+        match self.calls.get_mut(&key) {
+            Some(existing) => {
+                for (k, v) in call.args {
+                    existing.args.entry(k).or_default().join_in(&v);
+                }
+                existing.stored.extend(call.stored);
+                for r in call.resource {
+                    if !existing.resource.contains(&r) {
+                        existing.resource.push(r);
+                    }
+                }
+            }
+            None => {
+                self.calls.insert(key, call);
+            }
+        }
+    }
+}
+
+/// Shared, read-only inputs of the analysis.
+pub struct Ctx<'a, 'p> {
+    pub program: &'p Program,
+    pub index: &'a Index<'p>,
+    pub infra: &'a InfraModel,
+    pub taint: &'a TaintModels,
+    pub cloud: &'a CloudModels,
+    pub opts: &'a Options,
+}
+
+impl<'a, 'p> Ctx<'a, 'p> {
+    pub fn function(&self, f: FnRef) -> (&'a Service, &'a Function) {
+        let s = &self.infra.services[f.service];
+        (s, &s.functions[f.function])
+    }
+
+    pub fn all_functions(&self) -> impl Iterator<Item = (FnRef, &'a Service, &'a Function)> + 'a {
+        self.infra.services.iter().enumerate().flat_map(|(si, s)| {
+            s.functions.iter().enumerate().map(move |(fi, f)| (FnRef { service: si, function: fi }, s, f))
+        })
+    }
+
+    pub fn iam_options(&self) -> IamOptions {
+        IamOptions { unknown_as_denied: self.opts.unknown_permissions_denied }
+    }
+
+    pub fn resource_consumed(&self, api: &Api, resources: &[SymStr]) -> bool {
+        links::consumed(self, api, resources)
+    }
+
+    /// The Python file and function a handler names, when they exist.
+    pub fn handler_code(&self, f: FnRef) -> Option<(usize, FuncId)> {
+        let (_, func) = self.function(f);
+        let file = self
+            .program
+            .file_by_path(&func.handler.file)
+            .or_else(|| self.program.resolve_module(&func.handler.module, None))?;
+        let id = self.index.top_level_function(file, &func.handler.function)?;
+        Some((file, id))
+    }
+
+    pub fn handler_site(&self, f: FnRef) -> Option<Site> {
+        links::handler_site(self, f)
+    }
+
+    /// The functions run by the first Task states reached from `state`.
+    pub fn first_tasks(&self, service: usize, machine: &StateMachine, state: &str) -> Vec<FnRef> {
+        let mut out = Vec::new();
+        let mut todo = vec![state.to_string()];
+        let mut seen = BTreeSet::new();
+        while let Some(name) = todo.pop() {
+            if !seen.insert(name.clone()) || seen.len() > 256 {
+                continue;
+            }
+            let Some(st) = machine.states.iter().find(|s| s.name == name) else { continue };
+            match &st.function {
+                Some(fname) => {
+                    if let Some(fi) = self.infra.services[service].functions.iter().position(|f| &f.name == fname) {
+                        let r = FnRef { service, function: fi };
+                        if !out.contains(&r) {
+                            out.push(r);
+                        }
+                    }
+                }
+                None => todo.extend(st.next.iter().cloned()),
+            }
+        }
+        out
+    }
+}
+
+/// One flow into a sink: a source and the cloud events it crossed.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Flow {
+    pub source: Source,
+    pub hops: Vec<Hop>,
+}
+
+impl Flow {
+    pub fn conservative(&self) -> bool {
+        self.hops.iter().any(|h| h.conservative)
+    }
+
+    /// Whether the flow crosses functions (through the cloud or calls).
+    pub fn inter_procedural(&self, sink: &Site) -> bool {
+        !self.hops.is_empty() || self.source.site.function != sink.function
+    }
+}
+
+/// A sink reached by tainted data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub vulnerability: String,
+    pub callee: String,
+    pub sink: Site,
+    pub flows: Vec<Flow>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Timings {
+    pub infra_ms: f64,
+    pub parse_ms: f64,
+    pub taint_ms: f64,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Stats {
+    pub python_files: usize,
+    pub python_lines: usize,
+    pub functions: usize,
+    pub handlers: usize,
+    pub handlers_missing: Vec<String>,
+    pub rounds: usize,
+}
+
+/// One cloud API call site, for the service map.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ApiCallSite {
+    /// Name of the calling function in the deployment file, if a handler.
+    pub caller: Option<String>,
+    pub file: String,
+    pub line: u32,
+    pub service: String,
+    pub api: String,
+    pub resource: String,
+}
+
+pub struct Analysis {
+    pub app: PathBuf,
+    pub calls: Vec<ApiCallSite>,
+    pub infra: InfraModel,
+    pub parse_failures: Vec<ParseFailure>,
+    pub findings: Vec<Finding>,
+    pub stats: Stats,
+    pub timings: Timings,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyzeError {
+    #[error("{0}: not a folder")]
+    NotAFolder(PathBuf),
+    #[error("model file {0}")]
+    Model(String),
+    #[error("the analysis thread failed: {0}")]
+    Thread(String),
+}
+
+const MAX_ROUNDS: usize = 12;
+
+/// Analyses the application in `app`.
+pub fn analyze(app: &Path, opts: &Options) -> Result<Analysis, AnalyzeError> {
+    if !app.is_dir() {
+        return Err(AnalyzeError::NotAFolder(app.to_path_buf()));
+    }
+    let mut taint_models = TaintModels::builtin();
+    let mut cloud_models = CloudModels::builtin();
+    for m in &opts.models {
+        let is_aws = std::fs::read_to_string(m).map(|t| t.contains("service =")).unwrap_or(false);
+        let r = if is_aws { cloud_models.add_file(m) } else { taint_models.add_file(m) };
+        r.map_err(AnalyzeError::Model)?;
+    }
+    // Deeply nested hostile code recurses deeply; a large stack turns that
+    // into bounded work instead of a crash.
+    let app = app.to_path_buf();
+    let opts = opts.clone();
+    std::thread::Builder::new()
+        .stack_size(512 * 1024 * 1024)
+        .spawn(move || run(&app, &opts, &taint_models, &cloud_models))
+        .map_err(|e| AnalyzeError::Thread(e.to_string()))?
+        .join()
+        .map_err(|e| AnalyzeError::Thread(panic_message(&e)))
+}
+
+fn panic_message(e: &Box<dyn std::any::Any + Send>) -> String {
+    e.downcast_ref::<String>().cloned().or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_else(|| "panic".into())
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &CloudModels) -> Analysis {
+    let t = Instant::now();
+    let infra_opts = InfraOptions { plugins: !opts.disable.plugins, resources: !opts.disable.resources };
+    let infra = crate::infra::load(app, opts.config.as_deref(), &infra_opts);
+    let infra_ms = ms(t);
+    let t = Instant::now();
+    let program = Program::load(app);
+    let index = Index::new(&program);
+    let parse_ms = ms(t);
+    let t = Instant::now();
+    let ctx = Ctx { program: &program, index: &index, infra: &infra, taint: taint_models, cloud: cloud_models, opts };
+    let mut world = World::default();
+    let mut stats = Stats {
+        python_files: program.files.len(),
+        python_lines: program.files.iter().map(|f| f.lines.count()).sum(),
+        functions: index.funcs.len(),
+        ..Stats::default()
+    };
+    let mut handlers = Vec::new();
+    for (fr, _, func) in ctx.all_functions() {
+        match ctx.handler_code(fr) {
+            Some((_, id)) => handlers.push((fr, id)),
+            None => stats.handlers_missing.push(format!("{} ({}:{})", func.name, func.handler.file, func.handler.function)),
+        }
+    }
+    stats.handlers = handlers.len();
+    let scripts: Vec<usize> = program.files.iter().enumerate().filter(|(_, f)| f.has_main_guard).map(|(i, _)| i).collect();
+
+    let base: HashMap<FnRef, Value> = handlers.iter().map(|&(fr, _)| (fr, base_event(&ctx, fr))).collect();
+    let mut incoming = base.clone();
+    let mut http_labels: HashMap<FnRef, Taint> = HashMap::new();
+    for round in 0..MAX_ROUNDS {
+        stats.rounds = round + 1;
+        let mut returns: HashMap<FnRef, Value> = HashMap::new();
+        for &(fr, id) in &handlers {
+            let mut event = incoming.get(&fr).cloned().unwrap_or_default();
+            let source = event_source(&ctx, &mut world, fr);
+            if let Some((kind, t)) = &source {
+                event.add_taint(t);
+                if *kind == SourceKind::Http {
+                    http_labels.insert(fr, t.clone());
+                }
+            }
+            let mut interp = Interp::new(&ctx, &mut world, Entry { function: Some(fr), main_file: None });
+            let args = Args { pos: vec![event, Value::qual("context")], ..Args::default() };
+            let (ret, _) = interp.call_function(id, args, None);
+            drop(interp);
+            if let Some(http) = http_labels.get(&fr) {
+                traceback_findings(&mut world, http, &ret);
+            }
+            returns.insert(fr, ret);
+        }
+        for &file in &scripts {
+            let mut interp = Interp::new(&ctx, &mut world, Entry { function: None, main_file: Some(file) });
+            interp.module_env(file);
+        }
+        let mut next = base.clone();
+        for (f, v) in links::deliveries(&ctx, &mut world) {
+            next.entry(f).or_default().join_in(&v);
+        }
+        for (f, v) in step_deliveries(&ctx, &mut world, &returns) {
+            next.entry(f).or_default().join_in(&v);
+        }
+        let stores = links::stores(&ctx, &world);
+        let stable = next == incoming && stores == world.stores;
+        incoming = next;
+        world.stores = stores;
+        if stable {
+            break;
+        }
+    }
+    let findings = collect_findings(&world);
+    let calls = world
+        .api_sites
+        .iter()
+        .map(|(caller, site, service, api, resource)| ApiCallSite {
+            caller: caller.map(|f| ctx.function(f).1.name.clone()),
+            file: site.file.clone(),
+            line: site.line,
+            service: service.clone(),
+            api: api.clone(),
+            resource: resource.clone(),
+        })
+        .collect();
+    Analysis {
+        app: app.to_path_buf(),
+        calls,
+        infra,
+        parse_failures: program.failures.clone(),
+        findings,
+        stats,
+        timings: Timings { infra_ms, parse_ms, taint_ms: ms(t) },
+    }
+}
+
+/// The source label of a handler's event, if its trigger makes it one.
+fn event_source(ctx: &Ctx, world: &mut World, fr: FnRef) -> Option<(SourceKind, Taint)> {
+    let (_, func) = ctx.function(fr);
+    let site = ctx.handler_site(fr)?;
+    for e in &func.events {
+        if let Some(kind) = ctx.taint.trigger_source(e.trigger.name()) {
+            let what = match &e.http {
+                Some(h) => format!("{} {}", h.method.clone().unwrap_or_else(|| "ANY".into()).to_uppercase(), h.path.clone().unwrap_or_else(|| "/".into())),
+                None => e.raw_type.clone(),
+            };
+            let id = world.labels.source(Source { kind, site: site.clone(), what });
+            return Some((kind, std::iter::once(id).collect()));
+        }
+    }
+    if ctx.opts.threat_model == ThreatModel::AllEvents && !func.events.is_empty() {
+        let what = func.events.iter().map(|e| e.raw_type.clone()).collect::<Vec<_>>().join(", ");
+        let id = world.labels.source(Source { kind: SourceKind::Event, site, what });
+        return Some((SourceKind::Event, std::iter::once(id).collect()));
+    }
+    None
+}
+
+/// What a handler's event looks like before any taint reaches it: the
+/// parts its trigger fixes (an S3 key under the filter's prefix).
+fn base_event(ctx: &Ctx, fr: FnRef) -> Value {
+    let (_, func) = ctx.function(fr);
+    let mut ev = Value::default();
+    for e in &func.events {
+        if e.trigger == crate::infra::model::Trigger::S3 {
+            let mut key = SymStr::lit(e.filter.s3_prefix.clone().unwrap_or_default());
+            key.push_any("key");
+            key.push_lit(e.filter.s3_suffix.as_deref().unwrap_or(""));
+            let mut k = Value::string(key);
+            k.kind = Kind::Str;
+            ev = ev.join(&Value::wrap_at_path("Records[].s3.object.key", k));
+            if let Some(b) = &e.resource {
+                ev = ev.join(&Value::wrap_at_path("Records[].s3.bucket.name", Value::string(b.clone())));
+            }
+        }
+    }
+    ev
+}
+
+/// Step Functions: a Task's result is the next Task's input.
+fn step_deliveries(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>) -> Vec<(FnRef, Value)> {
+    let mut out = Vec::new();
+    if ctx.opts.disable.links {
+        return out;
+    }
+    for (si, service) in ctx.infra.services.iter().enumerate() {
+        for m in &service.state_machines {
+            for st in &m.states {
+                let Some(fname) = &st.function else { continue };
+                let Some(fi) = service.functions.iter().position(|f| &f.name == fname) else { continue };
+                let from = FnRef { service: si, function: fi };
+                let Some(ret) = returns.get(&from) else { continue };
+                if !ret.is_tainted() {
+                    continue;
+                }
+                let Some(from_site) = ctx.handler_site(from) else { continue };
+                for next in &st.next {
+                    for to in ctx.first_tasks(si, m, next) {
+                        let Some(to_site) = ctx.handler_site(to) else { continue };
+                        let hop = Hop {
+                            event: "states:task".into(),
+                            resource: format!("state machine {}, {} -> {}", m.physical_name, st.name, next),
+                            from: from_site.clone(),
+                            to: to_site,
+                            conservative: false,
+                        };
+                        out.push((to, ret.map_labels(&mut |l| world.labels.with_hop(l, &hop))));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Traceback text in an HTTP response: the finding sits where the text is
+/// produced, its source is the HTTP handler.
+fn traceback_findings(world: &mut World, http: &Taint, ret: &Value) {
+    let Some(&http_label) = http.iter().next() else { return };
+    for l in ret.deep_taint() {
+        let src = world.labels.source_of(l).clone();
+        if src.kind != SourceKind::Traceback {
+            continue;
+        }
+        world.findings.insert(RawFinding {
+            sink: src.site.clone(),
+            vulnerability: "traceback-leakage".into(),
+            callee: src.what.clone(),
+            label: http_label,
+        });
+    }
+}
+
+fn collect_findings(world: &World) -> Vec<Finding> {
+    let mut grouped: BTreeMap<(Site, String), (String, BTreeSet<Flow>)> = BTreeMap::new();
+    for f in &world.findings {
+        let label = world.labels.get(f.label);
+        let flow = Flow { source: world.labels.sources[label.source as usize].clone(), hops: label.hops.clone() };
+        let entry = grouped.entry((f.sink.clone(), f.vulnerability.clone())).or_insert_with(|| (f.callee.clone(), BTreeSet::new()));
+        entry.1.insert(flow);
+    }
+    grouped
+        .into_iter()
+        .map(|((sink, vulnerability), (callee, flows))| {
+            // One flow per source: the one with the fewest hops explains best.
+            let mut best: BTreeMap<Source, Flow> = BTreeMap::new();
+            for flow in flows {
+                match best.get(&flow.source) {
+                    Some(b) if b.hops.len() <= flow.hops.len() => {}
+                    _ => {
+                        best.insert(flow.source.clone(), flow);
+                    }
+                }
+            }
+            Finding { vulnerability, callee, sink, flows: best.into_values().collect() }
+        })
+        .collect()
+}

@@ -1,0 +1,241 @@
+//! Cloud API models: what each boto3 call needs (IAM), touches (resource),
+//! stores, returns and triggers, read from `analyzer/models/aws/*.toml`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Api {
+    pub name: String,
+    #[serde(default)]
+    pub params: Vec<String>,
+    pub iam: String,
+    pub arn: String,
+    pub resource: String,
+    #[serde(default)]
+    pub resource_default: Option<String>,
+    #[serde(default)]
+    pub writes: Option<Writes>,
+    #[serde(default)]
+    pub reads: Option<Reads>,
+    #[serde(default)]
+    pub fires: Option<Fires>,
+    #[serde(default)]
+    pub source: Option<ApiSource>,
+    #[serde(default)]
+    pub sink: Option<ApiSink>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Writes {
+    pub store: String,
+    #[serde(default)]
+    pub key: Option<String>,
+    #[serde(default)]
+    pub data: Vec<String>,
+    #[serde(default)]
+    pub data_files: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reads {
+    pub store: String,
+    #[serde(default)]
+    pub key: Option<String>,
+    #[serde(default)]
+    pub into: Option<String>,
+    #[serde(default)]
+    pub into_files: Vec<String>,
+    #[serde(default)]
+    pub key_taints: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fires {
+    pub trigger: String,
+    pub event: String,
+    #[serde(default)]
+    pub each: Option<String>,
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+    #[serde(default)]
+    pub filter_key: Option<String>,
+    #[serde(default)]
+    pub pattern: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiSource {
+    pub kind: String,
+    pub into: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiSink {
+    pub vulnerability: String,
+    pub callee: String,
+    pub params: Vec<String>,
+    #[serde(default)]
+    pub when: Option<String>,
+}
+
+/// A class of the boto3 resource interface (`s3.Bucket`, `dynamodb.Table`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceClass {
+    pub name: String,
+    pub ids: Vec<String>,
+    #[serde(default)]
+    pub methods: BTreeMap<String, String>,
+    #[serde(default)]
+    pub subresources: BTreeMap<String, String>,
+    #[serde(default)]
+    pub collections: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceModel {
+    pub service: String,
+    #[serde(default)]
+    pub api: Vec<Api>,
+    #[serde(default)]
+    pub resource: Vec<ResourceClass>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CloudModels {
+    pub services: BTreeMap<String, ServiceModel>,
+}
+
+const BUILTIN: &[(&str, &str)] = &[
+    ("aws/s3.toml", include_str!("../../models/aws/s3.toml")),
+    ("aws/dynamodb.toml", include_str!("../../models/aws/dynamodb.toml")),
+    ("aws/sqs.toml", include_str!("../../models/aws/sqs.toml")),
+    ("aws/sns.toml", include_str!("../../models/aws/sns.toml")),
+    ("aws/lambda.toml", include_str!("../../models/aws/lambda.toml")),
+    ("aws/kinesis.toml", include_str!("../../models/aws/kinesis.toml")),
+    ("aws/events.toml", include_str!("../../models/aws/events.toml")),
+    ("aws/stepfunctions.toml", include_str!("../../models/aws/stepfunctions.toml")),
+    ("aws/ssm.toml", include_str!("../../models/aws/ssm.toml")),
+];
+
+impl CloudModels {
+    pub fn builtin() -> CloudModels {
+        let mut m = CloudModels::default();
+        for (name, text) in BUILTIN {
+            m.add_text(name, text).expect("built-in cloud models parse");
+        }
+        m
+    }
+
+    pub fn add_text(&mut self, name: &str, text: &str) -> Result<(), String> {
+        let model: ServiceModel = toml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
+        match self.services.get_mut(&model.service) {
+            Some(existing) => {
+                existing.api.extend(model.api);
+                existing.resource.extend(model.resource);
+            }
+            None => {
+                self.services.insert(model.service.clone(), model);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn add_file(&mut self, path: &Path) -> Result<(), String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        self.add_text(&path.display().to_string(), &text)
+    }
+
+    /// The canonical service name for what a program passed to
+    /// `boto3.client(...)`: boto3 accepts some spellings the models do not
+    /// use (`states` for Step Functions, odd case and spaces).
+    pub fn service_name(&self, raw: &str) -> String {
+        let s: String = raw.trim().to_ascii_lowercase().chars().filter(|c| !c.is_whitespace()).collect();
+        match s.as_str() {
+            "states" | "sfn" | "step-functions" => "stepfunctions".to_string(),
+            "eventbridge" | "cloudwatch-events" => "events".to_string(),
+            "dynamo" | "dynamo-db" | "dynamo_db" => "dynamodb".to_string(),
+            _ => s,
+        }
+    }
+
+    pub fn api(&self, service: &str, name: &str) -> Option<&Api> {
+        self.services.get(service)?.api.iter().find(|a| a.name == name)
+    }
+
+    pub fn resource_class(&self, service: &str, class: &str) -> Option<&ResourceClass> {
+        self.services.get(service)?.resource.iter().find(|r| r.name == class)
+    }
+
+    /// Every modelled API that fires events, for the service map.
+    pub fn all_apis(&self) -> impl Iterator<Item = (&str, &Api)> {
+        self.services.values().flat_map(|s| s.api.iter().map(move |a| (s.service.as_str(), a)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_models_cover_the_required_apis() {
+        let m = CloudModels::builtin();
+        for (svc, api) in [
+            ("s3", "put_object"),
+            ("s3", "upload_file"),
+            ("s3", "upload_fileobj"),
+            ("s3", "copy_object"),
+            ("s3", "get_object"),
+            ("s3", "download_file"),
+            ("s3", "list_objects"),
+            ("s3", "list_objects_v2"),
+            ("s3", "delete_objects"),
+            ("dynamodb", "put_item"),
+            ("dynamodb", "update_item"),
+            ("dynamodb", "batch_write_item"),
+            ("dynamodb", "get_item"),
+            ("dynamodb", "query"),
+            ("dynamodb", "scan"),
+            ("sqs", "send_message"),
+            ("sqs", "send_message_batch"),
+            ("sqs", "receive_message"),
+            ("sns", "publish"),
+            ("lambda", "invoke"),
+            ("kinesis", "put_record"),
+            ("kinesis", "put_records"),
+            ("events", "put_events"),
+            ("stepfunctions", "start_execution"),
+            ("ssm", "put_parameter"),
+            ("ssm", "get_parameter"),
+        ] {
+            assert!(m.api(svc, api).is_some(), "{svc}.{api} is not modelled");
+        }
+        assert_eq!(m.service_name(" DynamoDB"), "dynamodb");
+        assert_eq!(m.service_name("states"), "stepfunctions");
+    }
+
+    #[test]
+    fn resource_methods_map_to_apis() {
+        let m = CloudModels::builtin();
+        let object = m.resource_class("s3", "Object").unwrap();
+        assert_eq!(object.methods["upload_file"], "upload_file");
+        assert!(m.api("s3", &object.methods["upload_file"]).is_some());
+        for svc in m.services.values() {
+            for class in &svc.resource {
+                for api in class.methods.values() {
+                    assert!(m.api(&svc.service, api).is_some(), "{}.{} -> {api}", svc.service, class.name);
+                }
+            }
+        }
+    }
+}

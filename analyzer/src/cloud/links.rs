@@ -1,0 +1,426 @@
+//! Cloud links: the data-flow edges that run through AWS rather than
+//! through Python. A call that fires an event (put_object, send_message,
+//! put_item, publish, invoke, start_execution...) delivers its tainted
+//! arguments into the event of every handler subscribed to that resource
+//! whose filters the call passes; a call that stores data (put_object,
+//! put_item, put_parameter...) makes it readable by later reads of the same
+//! resource and key.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::analysis::{CloudCall, Ctx, FnRef, StoreEntry, World};
+use crate::infra::model::{Event, Trigger};
+use crate::sym::{Piece, SymStr, Truth};
+use crate::taint::label::{Hop, Site};
+use crate::taint::value::{Key, Value};
+
+use super::api::{Api, Fires};
+
+/// Whether two names of a resource of some kind (bucket, queue URL or ARN,
+/// topic ARN, table ARN or stream ARN...) may denote the same resource.
+pub fn same_resource(kind: &str, a: &SymStr, b: &SymStr) -> Truth {
+    normalize(kind, a).may_equal(&normalize(kind, b))
+}
+
+fn normalize(kind: &str, s: &SymStr) -> SymStr {
+    let cut = |marker: &str| after_marker(s, marker).unwrap_or_else(|| s.clone());
+    match kind {
+        "s3" => after_marker(s, "arn:aws:s3:::").unwrap_or_else(|| until(s, '/')),
+        "sqs" | "sns" => s.last_segment(),
+        "dynamodb" | "dynamodb-stream" => cut("table/"),
+        "kinesis" | "kinesis-stream" => cut("stream/"),
+        "eventbridge" | "events" => cut("event-bus/"),
+        "lambda-invoke" | "lambda" => cut("function:"),
+        "stepfunctions" => cut("stateMachine:"),
+        "ssm" => match s.known_prefix().strip_prefix('/') {
+            Some(_) => drop_first(s),
+            None => s.clone(),
+        },
+        _ => s.clone(),
+    }
+}
+
+/// The part of `s` after the literal `marker`, up to the next `/` or `:`.
+fn after_marker(s: &SymStr, marker: &str) -> Option<SymStr> {
+    let mut out: Option<SymStr> = None;
+    for p in s.pieces() {
+        match (&mut out, p) {
+            (None, Piece::Lit(l)) => {
+                if let Some(i) = l.find(marker) {
+                    let rest = &l[i + marker.len()..];
+                    let end = rest.find(['/', ':']).unwrap_or(rest.len());
+                    let mut o = SymStr::lit(&rest[..end]);
+                    if end < rest.len() {
+                        return Some(o);
+                    }
+                    o.push_lit("");
+                    out = Some(o);
+                }
+            }
+            (None, Piece::Any(_)) => {}
+            (Some(o), Piece::Lit(l)) => {
+                let end = l.find(['/', ':']).unwrap_or(l.len());
+                o.push_lit(&l[..end]);
+                if end < l.len() {
+                    return out;
+                }
+            }
+            (Some(o), Piece::Any(n)) => o.push_any(n),
+        }
+    }
+    out
+}
+
+fn until(s: &SymStr, sep: char) -> SymStr {
+    let mut out = SymStr::default();
+    for p in s.pieces() {
+        match p {
+            Piece::Lit(l) => match l.find(sep) {
+                Some(i) => {
+                    out.push_lit(&l[..i]);
+                    return out;
+                }
+                None => out.push_lit(l),
+            },
+            Piece::Any(n) => out.push_any(n),
+        }
+    }
+    out
+}
+
+fn drop_first(s: &SymStr) -> SymStr {
+    let mut out = SymStr::default();
+    for (i, p) in s.pieces().iter().enumerate() {
+        match p {
+            Piece::Lit(l) if i == 0 => out.push_lit(&l[1..]),
+            Piece::Lit(l) => out.push_lit(l),
+            Piece::Any(n) => out.push_any(n),
+        }
+    }
+    out
+}
+
+/// Whether a call's S3 event passes a subscription's event-name and
+/// prefix/suffix rules.
+fn s3_filter(event: &Event, fired: &str, key: &SymStr) -> Truth {
+    let names_ok = if event.filter.s3_events.is_empty() {
+        fired.starts_with("s3:ObjectCreated")
+    } else {
+        event.filter.s3_events.iter().any(|p| SymStr::lit(fired).matches_glob(p) == Truth::Yes)
+    };
+    if !names_ok {
+        return Truth::No;
+    }
+    let mut t = Truth::Yes;
+    if let Some(prefix) = &event.filter.s3_prefix {
+        t = t.and(key.starts_with(prefix));
+    }
+    if let Some(suffix) = &event.filter.s3_suffix {
+        t = t.and(key.ends_with(suffix));
+    }
+    t
+}
+
+/// EventBridge patterns on literal fields (`source`, `detail-type`).
+fn pattern_filter(event: &Event, fires: &Fires, element: &dyn Fn(&str) -> Option<Value>) -> Truth {
+    if event.filter.patterns.is_empty() {
+        return Truth::Yes;
+    }
+    let mut any = Truth::No;
+    for pattern in &event.filter.patterns {
+        let mut t = Truth::Yes;
+        for (field, param) in &fires.pattern {
+            let Some(allowed) = pattern.get(field).and_then(|v| v.as_array()) else { continue };
+            let literals: Vec<&str> = allowed.iter().filter_map(|v| v.as_str()).collect();
+            if literals.len() != allowed.len() {
+                t = t.and(Truth::Maybe);
+                continue;
+            }
+            match element(param).and_then(|v| v.str) {
+                Some(s) => {
+                    let m = literals.iter().fold(Truth::No, |acc, l| acc.or(s.may_equal(&SymStr::lit(*l))));
+                    t = t.and(m);
+                }
+                None => t = t.and(Truth::Maybe),
+            }
+        }
+        any = any.or(t);
+    }
+    any
+}
+
+/// A value of a parameter path: `Detail`, `Key`, `Payload!deep`.
+fn param(named: &BTreeMap<String, Value>, element: Option<&Value>, spec: &str) -> Option<Value> {
+    let (name, deep) = match spec.strip_suffix("!deep") {
+        Some(n) => (n, true),
+        None => (spec, false),
+    };
+    let v = element
+        .and_then(|e| e.fields.get(&Key::Item(name.to_string())).cloned().map(|mut v| {
+            v.add_taint(&e.taint);
+            v
+        }))
+        .or_else(|| named.get(name).cloned())?;
+    Some(if deep { v.taint_only() } else { v })
+}
+
+/// The event a subscriber receives from one call (or one element of it).
+fn event_value(fires: &Fires, named: &BTreeMap<String, Value>, element: Option<&Value>) -> Value {
+    let mut ev = Value::default();
+    for (path, spec) in &fires.fields {
+        if let Some(v) = param(named, element, spec) {
+            let wrapped = if path.is_empty() { v } else { Value::wrap_at_path(path, v) };
+            ev = ev.join(&wrapped);
+        }
+    }
+    ev
+}
+
+struct Target {
+    function: FnRef,
+    resource: String,
+    conservative: bool,
+}
+
+/// Every event delivery the calls made so far imply.
+pub fn deliveries(ctx: &Ctx, world: &mut World) -> HashMap<FnRef, Value> {
+    let mut out: HashMap<FnRef, Value> = HashMap::new();
+    if ctx.opts.disable.links {
+        return out;
+    }
+    let calls: Vec<CloudCall> = world.calls.values().cloned().collect();
+    for call in calls {
+        let Some(api) = ctx.cloud.api(&call.service, &call.api) else { continue };
+        let Some(fires) = &api.fires else { continue };
+        let elements: Vec<Option<Value>> = match &fires.each {
+            Some(list) => match call.args.get(list) {
+                Some(v) => vec![Some(v.element())],
+                None => vec![None],
+            },
+            None => vec![None],
+        };
+        for element in elements {
+            let ev = event_value(fires, &call.args, element.as_ref());
+            for (i, target) in targets(ctx, api, fires, &call, element.as_ref()).into_iter().enumerate() {
+                let _ = i;
+                let Some(to) = ctx.handler_site(target.function) else { continue };
+                let hop = Hop {
+                    event: short_event(&fires.event),
+                    resource: target.resource.clone(),
+                    from: call.site.clone(),
+                    to,
+                    conservative: target.conservative,
+                };
+                let mapped = ev.map_labels(&mut |l| world.labels.with_hop(l, &hop));
+                out.entry(target.function).or_default().join_in(&mapped);
+            }
+            if fires.trigger == "sns" {
+                for (f, v) in sns_fan_out(ctx, world, &call, &ev) {
+                    out.entry(f).or_default().join_in(&v);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn short_event(event: &str) -> String {
+    let parts: Vec<&str> = event.split(':').collect();
+    if parts.len() > 2 && event.starts_with("s3:") {
+        parts[..2].join(":")
+    } else {
+        event.to_string()
+    }
+}
+
+/// The functions a call triggers.
+fn targets(ctx: &Ctx, api: &Api, fires: &Fires, call: &CloudCall, element: Option<&Value>) -> Vec<Target> {
+    let resources: Vec<SymStr> = match (&fires.each, element) {
+        (Some(_), Some(e)) => {
+            let from_element = e.fields.get(&Key::Item(api.resource.clone())).and_then(|v| v.str.clone());
+            vec![from_element.unwrap_or_else(|| call.resource.first().cloned().unwrap_or_else(|| SymStr::any("resource")))]
+        }
+        _ => call.resource.clone(),
+    };
+    let mut out = Vec::new();
+    match fires.trigger.as_str() {
+        "lambda-invoke" => {
+            for (fr, _, func) in ctx.all_functions() {
+                for r in &resources {
+                    let t = same_resource("lambda", &func.physical_name, r).or(same_resource("lambda", &SymStr::lit(&func.name), r));
+                    if t.possible() {
+                        out.push(Target { function: fr, resource: format!("function {}", func.physical_name), conservative: t != Truth::Yes });
+                    }
+                }
+            }
+        }
+        "stepfunctions" => {
+            for (si, service) in ctx.infra.services.iter().enumerate() {
+                for m in &service.state_machines {
+                    let t = resources.iter().fold(Truth::No, |acc, r| acc.or(same_resource("stepfunctions", &m.physical_name, r)));
+                    if !t.possible() {
+                        continue;
+                    }
+                    for f in ctx.first_tasks(si, m, &m.start_at) {
+                        out.push(Target { function: f, resource: format!("state machine {}", m.physical_name), conservative: t != Truth::Yes });
+                    }
+                }
+            }
+        }
+        trigger => {
+            let filter_key = fires.filter_key.as_ref().and_then(|k| call.args.get(k)).and_then(|v| v.str.clone()).unwrap_or_else(|| SymStr::any("key"));
+            let elem_param = |p: &str| param(&call.args, element, p);
+            for (fr, _, func) in ctx.all_functions() {
+                for event in &func.events {
+                    if event.trigger.name() != trigger {
+                        continue;
+                    }
+                    let listened = event.resource.clone().unwrap_or_else(|| SymStr::lit("default"));
+                    let t = resources.iter().fold(Truth::No, |acc, r| acc.or(same_resource(trigger, &listened, r)));
+                    if !t.possible() {
+                        continue;
+                    }
+                    if !ctx.opts.disable.filters {
+                        let passes = match event.trigger {
+                            Trigger::S3 => s3_filter(event, &fires.event, &filter_key),
+                            Trigger::EventBridge => pattern_filter(event, fires, &elem_param),
+                            _ => Truth::Yes,
+                        };
+                        if !passes.possible() {
+                            continue;
+                        }
+                    }
+                    let mut resource = format!("{} {}", trigger_noun(event.trigger), normalize(trigger, &listened));
+                    if let Some(p) = &event.filter.s3_prefix {
+                        resource.push_str(&format!(", prefix {p}"));
+                    }
+                    if let Some(s) = &event.filter.s3_suffix {
+                        resource.push_str(&format!(", suffix {s}"));
+                    }
+                    out.push(Target { function: fr, resource, conservative: t != Truth::Yes });
+                }
+            }
+        }
+    }
+    out
+}
+
+fn trigger_noun(t: Trigger) -> &'static str {
+    match t {
+        Trigger::S3 => "bucket",
+        Trigger::Sqs => "queue",
+        Trigger::Sns => "topic",
+        Trigger::DynamodbStream => "table",
+        Trigger::KinesisStream => "stream",
+        Trigger::EventBridge => "event bus",
+        _ => "resource",
+    }
+}
+
+/// SNS -> SQS subscriptions: the message becomes the queue message body.
+fn sns_fan_out(ctx: &Ctx, world: &mut World, call: &CloudCall, ev: &Value) -> Vec<(FnRef, Value)> {
+    let mut out = Vec::new();
+    let message = ev.at_path("Records[].Sns.Message");
+    for service in &ctx.infra.services {
+        for sub in &service.subscriptions {
+            if sub.protocol != "sqs" {
+                continue;
+            }
+            if !call.resource.iter().any(|r| same_resource("sns", &sub.topic, r).possible()) {
+                continue;
+            }
+            for (fr, _, func) in ctx.all_functions() {
+                for event in &func.events {
+                    if event.trigger != Trigger::Sqs {
+                        continue;
+                    }
+                    let Some(queue) = &event.resource else { continue };
+                    if !same_resource("sqs", queue, &sub.endpoint).possible() {
+                        continue;
+                    }
+                    let Some(to) = ctx.handler_site(fr) else { continue };
+                    let hop = Hop {
+                        event: "sns:notification -> sqs:message".into(),
+                        resource: format!("topic {} -> queue {}", normalize("sns", &sub.topic), normalize("sqs", queue)),
+                        from: call.site.clone(),
+                        to,
+                        conservative: false,
+                    };
+                    let body = if sub.raw_message_delivery { message.clone() } else { message.taint_only() };
+                    let v = Value::wrap_at_path("Records[].body", body).map_labels(&mut |l| world.labels.with_hop(l, &hop));
+                    out.push((fr, v));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether any function or queue of the app consumes what a call sends to
+/// a resource (so that data sent there stays in the app).
+pub fn consumed(ctx: &Ctx, api: &Api, resources: &[SymStr]) -> bool {
+    let Some(fires) = &api.fires else { return false };
+    let trigger = fires.trigger.as_str();
+    let by_function = ctx.all_functions().any(|(_, _, f)| {
+        f.events.iter().any(|e| {
+            e.trigger.name() == trigger
+                && e.resource.as_ref().is_some_and(|l| resources.iter().any(|r| same_resource(trigger, l, r).possible()))
+        })
+    });
+    let by_subscription = ctx.infra.services.iter().any(|s| {
+        s.subscriptions.iter().any(|sub| {
+            matches!(sub.protocol.as_str(), "sqs" | "lambda" | "firehose")
+                && resources.iter().any(|r| same_resource(trigger, &sub.topic, r).possible())
+        })
+    });
+    by_function || by_subscription
+}
+
+/// The stores the calls made so far have written.
+pub fn stores(ctx: &Ctx, world: &World) -> Vec<StoreEntry> {
+    let mut out = Vec::new();
+    for call in world.calls.values() {
+        let Some(api) = ctx.cloud.api(&call.service, &call.api) else { continue };
+        let Some(w) = &api.writes else { continue };
+        if call.stored.is_empty() {
+            continue;
+        }
+        let key = w.key.as_ref().and_then(|k| call.args.get(k)).map(|v| v.str.clone().unwrap_or_else(|| SymStr::any("key")));
+        for r in &call.resource {
+            out.push(StoreEntry {
+                store: w.store.clone(),
+                resource: r.clone(),
+                key: key.clone(),
+                taint: call.stored.clone(),
+                from: call.site.clone(),
+            });
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Sites of handlers, for hops.
+pub fn handler_site(ctx: &Ctx, f: FnRef) -> Option<Site> {
+    let (file, id) = ctx.handler_code(f)?;
+    let info = ctx.index.func(id);
+    Some(Site { file: ctx.program.files[file].rel.clone(), line: info.line, function: ctx.index.fqn(id) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_names_normalize_across_forms() {
+        let url = SymStr::lit("https://sqs.us-east-1.amazonaws.com/").concat(&SymStr::any("acct")).concat(&SymStr::lit("/jobs"));
+        let arn = SymStr::lit("arn:aws:sqs:us-east-1:").concat(&SymStr::any("acct")).concat(&SymStr::lit(":jobs"));
+        assert_eq!(same_resource("sqs", &url, &arn), Truth::Yes);
+        let stream = SymStr::lit("arn:aws:dynamodb:us-east-1:").concat(&SymStr::any("acct")).concat(&SymStr::lit(":table/Orders/stream/")).concat(&SymStr::any("label"));
+        assert_eq!(same_resource("dynamodb-stream", &stream, &SymStr::lit("Orders")), Truth::Yes);
+        assert_eq!(same_resource("dynamodb-stream", &stream, &SymStr::lit("Audit")), Truth::No);
+        assert_eq!(same_resource("s3", &SymStr::lit("arn:aws:s3:::b"), &SymStr::lit("b")), Truth::Yes);
+        assert_eq!(same_resource("ssm", &SymStr::lit("/app/cmd"), &SymStr::lit("app/cmd")), Truth::Yes);
+    }
+}

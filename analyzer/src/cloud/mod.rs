@@ -1,0 +1,6 @@
+//! The cloud side of the analysis: boto3 objects, API models and the links
+//! that connect handlers through AWS services.
+
+pub mod api;
+pub mod links;
+pub mod objects;

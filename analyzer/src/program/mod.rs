@@ -1,0 +1,156 @@
+//! The Python side of an application: every `.py` file parsed once, with an
+//! index of modules, functions and classes that the taint interpreter walks.
+//!
+//! Files that cannot be read or parsed are recorded, never fatal: a Python 2
+//! helper in a corner of a repository must not hide the handlers next to it.
+
+mod index;
+mod parse;
+
+pub use index::{ClassId, ClassInfo, FuncId, FuncInfo, Index};
+pub use parse::{is_main_guard_stmt, LineIndex, ParseFailure, PyFile};
+
+use std::collections::HashMap;
+use std::path::Path;
+
+/// All Python files of an application, parsed.
+pub struct Program {
+    pub files: Vec<PyFile>,
+    pub failures: Vec<ParseFailure>,
+    by_module: HashMap<String, usize>,
+    by_path: HashMap<String, usize>,
+}
+
+/// Limits that keep hostile input from exhausting the machine.
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+const MAX_FILES: usize = 20_000;
+
+impl Program {
+    /// Parses every `.py` file under `root`, skipping dependency and build
+    /// folders that are not application code.
+    pub fn load(root: &Path) -> Program {
+        let mut files = Vec::new();
+        let mut failures = Vec::new();
+        let walker = walkdir::WalkDir::new(root)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !is_skipped_dir(e));
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    failures.push(ParseFailure {
+                        file: err
+                            .path()
+                            .and_then(|p| p.strip_prefix(root).ok())
+                            .map(rel_string)
+                            .unwrap_or_default(),
+                        line: 0,
+                        reason: format!("cannot walk: {err}"),
+                    });
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file()
+                || entry.path().extension().and_then(|e| e.to_str()) != Some("py")
+            {
+                continue;
+            }
+            if files.len() >= MAX_FILES {
+                failures.push(ParseFailure {
+                    file: rel_string(entry.path().strip_prefix(root).unwrap_or(entry.path())),
+                    line: 0,
+                    reason: format!("more than {MAX_FILES} Python files; the rest are skipped"),
+                });
+                break;
+            }
+            let rel = rel_string(entry.path().strip_prefix(root).unwrap_or(entry.path()));
+            match parse::parse_file(entry.path(), &rel) {
+                Ok(file) => files.push(file),
+                Err(failure) => failures.push(failure),
+            }
+        }
+        Program::from_files(files, failures)
+    }
+
+    /// Builds a program from already parsed files (tests, benchmarks).
+    pub fn from_files(files: Vec<PyFile>, failures: Vec<ParseFailure>) -> Program {
+        let mut by_module = HashMap::new();
+        let mut by_path = HashMap::new();
+        for (i, f) in files.iter().enumerate() {
+            by_module.entry(f.module.clone()).or_insert(i);
+            by_path.insert(f.rel.clone(), i);
+        }
+        Program { files, failures, by_module, by_path }
+    }
+
+    pub fn file_by_path(&self, rel: &str) -> Option<usize> {
+        self.by_path.get(rel.trim_start_matches("./")).copied()
+    }
+
+    /// Resolves a dotted module name as Python would with the application
+    /// folder on `sys.path`, also trying the folders Lambda adds for the
+    /// importing file (its own folder, a `src/` layout).
+    pub fn resolve_module(&self, name: &str, from_file: Option<usize>) -> Option<usize> {
+        if let Some(&i) = self.by_module.get(name) {
+            return Some(i);
+        }
+        if let Some(from) = from_file {
+            // Lambda puts the handler's folder on sys.path when the code is
+            // packaged from there (CodeUri, `package` folders, flat layouts).
+            let mut dir = self.files[from].module.clone();
+            while let Some(cut) = dir.rfind('.') {
+                dir.truncate(cut);
+                if let Some(&i) = self.by_module.get(&format!("{dir}.{name}")) {
+                    return Some(i);
+                }
+            }
+        }
+        let suffix = format!(".{name}");
+        let mut found = self.by_module.iter().filter(|(m, _)| m.ends_with(&suffix));
+        match (found.next(), found.next()) {
+            (Some((_, &i)), None) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// Resolves `from .x import y` relative to a file.
+    pub fn resolve_relative(&self, from_file: usize, level: u32, module: Option<&str>) -> Option<usize> {
+        let file = &self.files[from_file];
+        let mut package: Vec<&str> = file.module.split('.').collect();
+        if !file.is_package_init {
+            package.pop();
+        }
+        for _ in 1..level {
+            package.pop();
+        }
+        let mut name = package.join(".");
+        if let Some(m) = module {
+            if !name.is_empty() {
+                name.push('.');
+            }
+            name.push_str(m);
+        }
+        self.by_module.get(&name).copied()
+    }
+}
+
+fn is_skipped_dir(e: &walkdir::DirEntry) -> bool {
+    if !e.file_type().is_dir() {
+        return false;
+    }
+    let name = e.file_name().to_string_lossy();
+    name.starts_with('.')
+        || matches!(
+            name.as_ref(),
+            "node_modules" | "__pycache__" | "venv" | "env" | "site-packages" | "dist-packages"
+        )
+}
+
+pub fn rel_string(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}

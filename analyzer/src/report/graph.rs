@@ -1,0 +1,91 @@
+//! The static service map: which triggers start which handlers and which
+//! cloud APIs each handler calls on which resource. What AWS X-Ray draws
+//! only after deployment, drawn from the code and the deployment file.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use crate::analysis::Analysis;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Dot,
+    Mermaid,
+}
+
+struct Edge {
+    from: String,
+    to: String,
+    label: String,
+}
+
+fn node_id(s: &str) -> String {
+    s.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
+}
+
+fn edges(analysis: &Analysis) -> (BTreeSet<(String, String)>, Vec<Edge>) {
+    let mut nodes = BTreeSet::new();
+    let mut edges = Vec::new();
+    for service in &analysis.infra.services {
+        for f in &service.functions {
+            let fnode = format!("fn:{}", f.name);
+            nodes.insert((fnode.clone(), format!("λ {}", f.name)));
+            for e in &f.events {
+                let (src, label) = match (&e.http, &e.resource) {
+                    (Some(h), _) => (
+                        format!("api:{} {}", h.method.clone().unwrap_or_default(), h.path.clone().unwrap_or_default()),
+                        e.raw_type.clone(),
+                    ),
+                    (None, Some(r)) => (format!("{}:{}", e.trigger.name(), r), e.trigger.name().to_string()),
+                    (None, None) => (format!("{}:{}", e.trigger.name(), f.name), e.trigger.name().to_string()),
+                };
+                nodes.insert((src.clone(), src.clone()));
+                edges.push(Edge { from: src, to: fnode.clone(), label });
+            }
+        }
+    }
+    for call in &analysis.calls {
+        let from = match &call.caller {
+            Some(name) => format!("fn:{name}"),
+            None => format!("script:{}", call.file),
+        };
+        nodes.insert((from.clone(), from.trim_start_matches("fn:").to_string()));
+        let to = format!("{}:{}", call.service, call.resource);
+        nodes.insert((to.clone(), to.clone()));
+        edges.push(Edge { from, to, label: call.api.clone() });
+    }
+    (nodes, edges)
+}
+
+pub fn render(analysis: &Analysis, format: Format) -> String {
+    let (nodes, edges) = edges(analysis);
+    let mut out = String::new();
+    match format {
+        Format::Dot => {
+            out.push_str("digraph services {\n  rankdir=LR;\n");
+            for (id, label) in &nodes {
+                let shape = if id.starts_with("fn:") { "box" } else { "ellipse" };
+                let _ = writeln!(out, "  {} [label={:?}, shape={shape}];", node_id(id), label);
+            }
+            for e in &edges {
+                let _ = writeln!(out, "  {} -> {} [label={:?}];", node_id(&e.from), node_id(&e.to), e.label);
+            }
+            out.push_str("}\n");
+        }
+        Format::Mermaid => {
+            out.push_str("flowchart LR\n");
+            for (id, label) in &nodes {
+                let text = label.replace('"', "'");
+                if id.starts_with("fn:") {
+                    let _ = writeln!(out, "  {}[\"{}\"]", node_id(id), text);
+                } else {
+                    let _ = writeln!(out, "  {}([\"{}\"])", node_id(id), text);
+                }
+            }
+            for e in &edges {
+                let _ = writeln!(out, "  {} -- \"{}\" --> {}", node_id(&e.from), e.label.replace('"', "'"), node_id(&e.to));
+            }
+        }
+    }
+    out
+}

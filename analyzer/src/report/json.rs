@@ -1,0 +1,16 @@
+//! Findings, statistics and timings as JSON, for scripts and the harness.
+
+use serde_json::json;
+
+use crate::analysis::Analysis;
+
+pub fn render(analysis: &Analysis) -> serde_json::Value {
+    json!({
+        "app": analysis.app.display().to_string(),
+        "findings": analysis.findings,
+        "parse_failures": analysis.parse_failures,
+        "stats": analysis.stats,
+        "timings": analysis.timings,
+        "diagnostics": analysis.infra.services.iter().flat_map(|s| s.diagnostics.iter()).chain(analysis.infra.diagnostics.iter()).collect::<Vec<_>>(),
+    })
+}

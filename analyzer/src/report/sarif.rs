@@ -1,0 +1,103 @@
+//! Findings as SARIF 2.1.0, in the contract's shape: one result per sink
+//! and vulnerability class, one code flow per source, whose locations are
+//! the source, every cloud hop (writing call, receiving handler) and the
+//! sink.
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+
+use crate::analysis::{Analysis, Finding, Flow};
+use crate::sarif::{CodeFlow, Location, Log, ReportingDescriptor, Result as SarifResult, Message};
+use crate::taint::label::Site;
+
+pub const TOOL_NAME: &str = "serverless-flows";
+
+/// The rules we report, one per vulnerability class.
+const RULES: &[(&str, &str, &str)] = &[
+    ("code-injection", "CodeInjection", "Attacker-controlled data reaches a command or code evaluation."),
+    ("sql-injection", "SqlInjection", "Attacker-controlled data reaches an SQL query string."),
+    ("nosql-injection", "NoSqlInjection", "Attacker-controlled data reaches a NoSQL query."),
+    ("information-leakage", "InformationLeakage", "Attacker-controlled data selects or carries data out of the application."),
+    ("information-integrity", "InformationIntegrity", "Attacker-controlled data chooses what stored data is destroyed."),
+    ("deserialization", "UnsafeDeserialization", "Attacker-controlled data is deserialized by an unsafe loader."),
+    ("path-traversal", "PathTraversal", "Attacker-controlled data names a file-system path."),
+    ("traceback-leakage", "TracebackLeakage", "Exception traceback text is returned in an HTTP response."),
+    ("ssrf", "ServerSideRequestForgery", "Attacker-controlled data chooses the URL of an outgoing request."),
+];
+
+fn site_location(site: &Site, message: impl Into<String>) -> Location {
+    let kind = if site.function.ends_with(".<module>") { "module" } else { "function" };
+    Location::at(&site.file, site.line).in_function(&site.function, kind).with_message(message)
+}
+
+fn flow_locations(finding: &Finding, flow: &Flow) -> Vec<Location> {
+    let mut locs = vec![site_location(&flow.source.site, format!("source ({}): {}", flow.source.kind.name(), flow.source.what))];
+    for hop in &flow.hops {
+        locs.push(site_location(&hop.from, format!("writes to {} ({})", hop.resource, hop.event)));
+        locs.push(site_location(&hop.to, format!("receives {} from {}", hop.event, hop.resource)));
+    }
+    locs.push(site_location(&finding.sink, format!("sink: {}", finding.callee)));
+    locs
+}
+
+pub fn to_sarif(analysis: &Analysis) -> Log {
+    let rules = RULES
+        .iter()
+        .map(|(id, name, desc)| ReportingDescriptor::new(id, name, desc))
+        .collect();
+    let mut log = Log::new(TOOL_NAME, env!("CARGO_PKG_VERSION"), None, rules);
+    let run = &mut log.runs[0];
+    for f in &analysis.findings {
+        let hops: BTreeSet<String> = f.flows.iter().flat_map(|fl| fl.hops.iter().map(|h| h.event.clone())).collect();
+        let kinds: BTreeSet<&str> = f.flows.iter().map(|fl| fl.source.kind.name()).collect();
+        let conservative = f.flows.iter().any(Flow::conservative);
+        let inter = f.flows.iter().any(|fl| fl.inter_procedural(&f.sink));
+        let rule_index = RULES.iter().position(|(id, _, _)| *id == f.vulnerability).map(|i| i as i64);
+        let mut props = crate::sarif::PropertyBag::new();
+        props.insert("sourceKind".into(), json!(kinds.into_iter().collect::<Vec<_>>().join(",")));
+        props.insert("sinkCallee".into(), json!(f.callee));
+        props.insert("hops".into(), json!(hops.into_iter().collect::<Vec<_>>()));
+        props.insert("interProcedural".into(), json!(inter));
+        if conservative {
+            props.insert("conservativeLink".into(), json!(true));
+        }
+        let first = &f.flows[0];
+        let text = format!(
+            "{} reaches {} ({}){}",
+            first.source.what,
+            f.callee,
+            f.vulnerability,
+            if f.flows.len() > 1 { format!(" and {} more sources", f.flows.len() - 1) } else { String::new() }
+        );
+        run.results.push(SarifResult {
+            rule_id: Some(f.vulnerability.clone()),
+            rule_index,
+            level: Some(crate::sarif::Level::Error),
+            message: Message::text(text),
+            locations: vec![site_location(&f.sink, f.callee.clone())],
+            code_flows: f.flows.iter().map(|fl| CodeFlow::through(flow_locations(f, fl))).collect(),
+            partial_fingerprints: Some(std::iter::once(("primaryLocationLineHash".to_string(), fingerprint(f))).collect()),
+            properties: Some(props),
+            ..Default::default()
+        });
+    }
+    log
+}
+
+/// A fingerprint that survives line shifts: the sink's file, function,
+/// callee and class, and the sources' functions.
+pub fn fingerprint(f: &Finding) -> String {
+    let mut parts = vec![f.sink.file.clone(), f.sink.function.clone(), f.callee.clone(), f.vulnerability.clone()];
+    for fl in &f.flows {
+        parts.push(fl.source.site.function.clone());
+    }
+    let text = parts.join("|");
+    // FNV-1a: stable across platforms and versions, unlike std's hasher.
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in text.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("{h:016x}")
+}

@@ -1,0 +1,48 @@
+//! Findings as chains a person reads at a glance:
+//! `POST /produce  handlers/httphandler.py:14 onHTTPPostEvent -> s3:ObjectCreated
+//! (bucket b, prefix uploads/) -> ... -> os.system at handlers/x.py:18`.
+
+use std::fmt::Write;
+
+use crate::analysis::Analysis;
+use crate::taint::label::Site;
+
+fn short(site: &Site) -> String {
+    let func = site.function.rsplit('.').next().unwrap_or(&site.function);
+    format!("{}:{} {}", site.file, site.line, func)
+}
+
+pub fn render(analysis: &Analysis) -> String {
+    let mut out = String::new();
+    for f in &analysis.findings {
+        let _ = writeln!(out, "{} at {}:{} ({})", f.vulnerability, f.sink.file, f.sink.line, f.callee);
+        for flow in &f.flows {
+            let mut chain = format!("  {}  {}", flow.source.what, short(&flow.source.site));
+            for hop in &flow.hops {
+                let _ = write!(chain, " -> {} at {}:{} -> {} ({})", hop.from.function.rsplit('.').next().unwrap_or(""), hop.from.file, hop.from.line, hop.event, hop.resource);
+                if hop.conservative {
+                    chain.push_str(" [resource not resolved: linked conservatively]");
+                }
+                let _ = write!(chain, " -> {}", short(&hop.to));
+            }
+            let _ = writeln!(chain, " -> {} at {}:{}", f.callee, f.sink.file, f.sink.line);
+            out.push_str(&chain);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{} finding(s); {} handler(s), {} Python file(s), {} line(s); {} file(s) not parsed",
+        analysis.findings.len(),
+        analysis.stats.handlers,
+        analysis.stats.python_files,
+        analysis.stats.python_lines,
+        analysis.parse_failures.len()
+    );
+    for p in &analysis.parse_failures {
+        let _ = writeln!(out, "  not parsed: {}:{}: {}", p.file, p.line, p.reason);
+    }
+    for m in &analysis.stats.handlers_missing {
+        let _ = writeln!(out, "  handler not found: {m}");
+    }
+    out
+}

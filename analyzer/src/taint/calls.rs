@@ -1,0 +1,460 @@
+//! Calls: into the application's functions and classes, to modelled
+//! library functions (sources, sinks, sanitizers, string and container
+//! operations), and to everything else (whose result carries the taint of
+//! its inputs).
+
+use ruff_python_ast::{self as ast, Expr};
+
+use crate::sym::SymStr;
+
+use super::interp::{Args, Interp};
+use super::label::{Site, Taint};
+use super::models::Condition;
+use super::value::{Key, Kind, Value};
+
+impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
+    pub fn eval_call(&mut self, c: &'p ast::ExprCall) -> Value {
+        let (callee, receiver_expr) = match c.func.as_ref() {
+            Expr::Attribute(a) => {
+                let base = self.eval(&a.value);
+                let callee = self.attribute(&base, a.attr.as_str());
+                (callee, Some(&*a.value))
+            }
+            other => (self.eval(other), None),
+        };
+        let args = self.eval_args(&c.arguments);
+        let site = self.site(c);
+        match callee.kind.clone() {
+            Kind::Func(id) => self.call_function(id, args, None).0,
+            Kind::Bound(id) => {
+                let receiver = callee.fields.get(&Key::Id(0)).cloned().unwrap_or_default();
+                let (ret, after) = self.call_function(id, args, Some(receiver));
+                if let (Some(place), Some(after)) = (receiver_expr, after) {
+                    self.store_back(place, after);
+                }
+                ret
+            }
+            Kind::Class(cid) => {
+                let instance = Value::of_kind(Kind::Instance(cid));
+                match self.method_of(cid, "__init__") {
+                    Some(init) => self.call_function(init, args, Some(instance)).1.unwrap_or_default(),
+                    None => {
+                        let mut v = instance;
+                        v.taint = args.all_taint();
+                        v
+                    }
+                }
+            }
+            Kind::Qual(path) => self.call_external(&path, &callee, args, site),
+            _ => match (callee.fields.get(&Key::Id(0)), callee.fields.get(&Key::Attr("__method__".into()))) {
+                (Some(receiver), Some(method)) => {
+                    let receiver = receiver.clone();
+                    let method = method.str.as_ref().and_then(|s| s.as_lit()).unwrap_or_default().to_string();
+                    self.call_method(receiver, &method, args, site, receiver_expr)
+                }
+                _ => {
+                    let mut t = args.all_taint();
+                    t.extend(callee.taint.iter().copied());
+                    Value::tainted(t)
+                }
+            },
+        }
+    }
+
+    /// A method called on a value that is not an application object.
+    fn call_method(&mut self, recv: Value, method: &str, args: Args, site: Site, place: Option<&'p Expr>) -> Value {
+        if let Kind::Boto(b) = &recv.kind {
+            let b = b.clone();
+            return self.boto_call(&recv, &b, method, args, site);
+        }
+        if recv.kind == Kind::File {
+            return self.file_method(&recv, method, &args);
+        }
+        let mut taint = recv.deep_taint();
+        taint.extend(args.all_taint());
+        let arg0 = args.pos.first().cloned().unwrap_or_default();
+        match method {
+            "format" | "format_map" if recv.kind == Kind::Str || recv.str.is_some() => {
+                let mut v = Value::string(str_format(recv.str.as_ref(), &args));
+                v.taint = taint;
+                v
+            }
+            "join" if recv.kind == Kind::Str => {
+                let mut v = Value::tainted(recv.taint.clone());
+                v.add_taint(&arg0.element().deep_taint());
+                v.add_taint(&arg0.taint);
+                v.kind = Kind::Str;
+                v
+            }
+            "split" | "rsplit" | "splitlines" | "partition" | "rpartition" => {
+                let mut v = Value::of_kind(Kind::List);
+                v.set(Key::Elem, Value { taint, kind: Kind::Str, ..Value::default() });
+                v
+            }
+            "startswith" | "endswith" | "isdigit" | "isalnum" | "isalpha" | "isnumeric" | "isdecimal" | "count" | "find" | "index" | "rfind" => {
+                Value::of_kind(Kind::Bool)
+            }
+            "get" if recv.kind != Kind::Str => {
+                let key = self.key_of(&arg0);
+                let mut v = match key {
+                    Some(k) => recv.get(&k),
+                    None => recv.get_any(),
+                };
+                if let Some(d) = args.get(1, "default") {
+                    v = if v == Value::default() { d.clone() } else { v.join(d) };
+                }
+                v
+            }
+            "items" | "iteritems" => {
+                let mut pair = Value::of_kind(Kind::Tuple);
+                pair.set(Key::Index(0), Value { taint: recv.taint.clone(), kind: Kind::Str, ..Value::default() });
+                pair.set(Key::Index(1), recv.get_any());
+                let mut v = Value::of_kind(Kind::List);
+                v.set(Key::Elem, pair);
+                v
+            }
+            "values" | "itervalues" => {
+                let mut v = Value::of_kind(Kind::List);
+                v.set(Key::Elem, recv.get_any());
+                v
+            }
+            "keys" | "iterkeys" => {
+                let mut v = Value::of_kind(Kind::List);
+                v.set(Key::Elem, Value::tainted(recv.taint.clone()));
+                v
+            }
+            "pop" | "setdefault" if recv.kind != Kind::List => {
+                let mut v = match self.key_of(&arg0) {
+                    Some(k) => recv.get(&k),
+                    None => recv.get_any(),
+                };
+                if let Some(d) = args.pos.get(1) {
+                    v = v.join(d);
+                }
+                v
+            }
+            "pop" => recv.get_any(),
+            "copy" | "__enter__" => recv,
+            "append" | "add" | "extend" | "insert" | "update" | "appendleft" => {
+                let mut updated = recv.clone();
+                match method {
+                    "update" => {
+                        for (k, v) in &arg0.fields {
+                            updated.set(k.clone(), v.clone());
+                        }
+                        for (k, v) in &args.kw {
+                            updated.set(Key::Item(k.clone()), v.clone());
+                        }
+                        updated.add_taint(&arg0.taint);
+                    }
+                    _ => {
+                        let item = match method {
+                            "extend" => arg0.element(),
+                            "insert" => args.pos.get(1).cloned().unwrap_or_default(),
+                            _ => arg0.clone(),
+                        };
+                        let joined = updated.get(&Key::Elem).join(&item);
+                        updated.set(Key::Elem, joined);
+                        if updated.kind == Kind::Unknown {
+                            updated.kind = Kind::List;
+                        }
+                    }
+                }
+                if let Some(place) = place {
+                    self.store_back(place, updated);
+                }
+                Value::of_kind(Kind::None)
+            }
+            _ => {
+                let mut v = Value::tainted(taint);
+                if recv.kind == Kind::Str || matches!(method, "encode" | "decode" | "lower" | "upper" | "strip" | "lstrip" | "rstrip" | "replace" | "title") {
+                    v.kind = Kind::Str;
+                }
+                v
+            }
+        }
+    }
+
+    fn file_method(&mut self, file: &Value, method: &str, args: &Args) -> Value {
+        match method {
+            "write" | "writelines" => {
+                let data = args.pos.first().cloned().unwrap_or_default();
+                self.file_write(file, &data);
+                Value::of_kind(Kind::None)
+            }
+            "read" | "readline" | "readlines" | "__iter__" | "__next__" => self.file_content(file),
+            "__enter__" => file.clone(),
+            _ => Value::default(),
+        }
+    }
+
+    /// A call to something outside the application, named by its dotted
+    /// path.
+    pub fn call_external(&mut self, path: &str, callee: &Value, args: Args, site: Site) -> Value {
+        if let Some(v) = self.call_builtin(path, &args, &site) {
+            return v;
+        }
+        if let Some(v) = self.boto_constructor(path, &args) {
+            return v;
+        }
+        let in_main = self.in_main();
+        if let Some(kind) = self.ctx.taint.source_call(path, in_main) {
+            let t = self.source_label(kind, site.clone(), path);
+            let mut v = Value::tainted(t);
+            v.kind = Kind::Str;
+            return v;
+        }
+        self.check_sinks(path, callee, &args, &site);
+        let mut taint = args.all_taint();
+        taint.extend(callee.taint.iter().copied());
+        if let Some(classes) = self.ctx.taint.sanitizer(path) {
+            let classes = classes.to_vec();
+            let mut v = Value::default();
+            if !classes.iter().any(|c| c == "*") {
+                for l in taint {
+                    let mut id = l;
+                    for c in &classes {
+                        id = self.world.labels.sanitize(id, c);
+                    }
+                    v.taint.insert(id);
+                }
+            }
+            return v;
+        }
+        let mut v = Value::qual(format!("{path}()"));
+        v.taint = taint;
+        v
+    }
+
+    /// Checks every sink model that matches the callee.
+    pub fn check_sinks(&mut self, path: &str, callee: &Value, args: &Args, site: &Site) {
+        let sinks: Vec<_> = self.ctx.taint.sinks_for(path).cloned().collect();
+        for sink in sinks {
+            if let Some(cond) = sink.condition {
+                if !condition_holds(cond, args) {
+                    continue;
+                }
+            }
+            let mut taint = Taint::new();
+            for &i in &sink.args {
+                if let Some(v) = args.pos.get(i) {
+                    taint.extend(v.deep_taint());
+                }
+            }
+            for k in &sink.keywords {
+                if let Some(v) = args.kw(k) {
+                    taint.extend(v.deep_taint());
+                }
+            }
+            if let Some(s) = &args.spread {
+                taint.extend(s.deep_taint());
+            }
+            if sink.receiver {
+                taint.extend(callee.taint.iter().copied());
+            }
+            let name = sink.report_as.clone().unwrap_or_else(|| path.to_string());
+            self.world.add_findings(&sink.vulnerability, &name, site, &taint);
+        }
+    }
+
+    /// Library functions whose effect on values the interpreter knows.
+    fn call_builtin(&mut self, path: &str, args: &Args, site: &Site) -> Option<Value> {
+        let arg0 = args.pos.first().cloned().unwrap_or_default();
+        let v = match path {
+            "str" | "repr" | "format" | "unicode" => {
+                let mut v = arg0.taint_only();
+                v.kind = Kind::Str;
+                v.str = if path == "str" { arg0.str.clone() } else { None };
+                v
+            }
+            "os.path.join" | "posixpath.join" | "ntpath.join" => {
+                let mut s: Option<SymStr> = None;
+                let mut taint = Taint::new();
+                for a in &args.pos {
+                    taint.extend(a.deep_taint());
+                    let part = a.str.clone().unwrap_or_else(|| SymStr::any("path"));
+                    s = Some(match s {
+                        None => part,
+                        Some(_) if part.known_prefix().starts_with('/') => part,
+                        Some(prev) => {
+                            let mut joined = prev.clone();
+                            if !prev.known_suffix().ends_with('/') || prev.as_lit() == Some("") {
+                                joined.push_lit("/");
+                            }
+                            joined.concat(&part)
+                        }
+                    });
+                }
+                let mut v = Value::string(s.unwrap_or_default());
+                v.taint = taint;
+                v
+            }
+            "os.getenv" | "os.environ.get" => self.env_var(&arg0, args.get(1, "default")),
+            "open" | "io.open" | "codecs.open" | "builtins.open" | "gzip.open" | "bz2.open" => {
+                self.check_sinks(path, &Value::default(), args, site);
+                let mut f = Value::of_kind(Kind::File);
+                f.set(Key::Id(0), args.get(0, "file").cloned().unwrap_or_default());
+                f
+            }
+            "json.loads" | "json.load" | "simplejson.loads" | "ujson.loads" | "orjson.loads" | "ast.literal_eval" => {
+                let src = if arg0.kind == Kind::File { self.file_content(&arg0) } else { arg0.clone() };
+                Value::tainted(src.deep_taint())
+            }
+            "json.dumps" | "simplejson.dumps" | "ujson.dumps" | "orjson.dumps" => {
+                let mut v = arg0.taint_only();
+                v.kind = Kind::Str;
+                v
+            }
+            "json.dump" => {
+                if let Some(f) = args.pos.get(1) {
+                    self.file_write(f, &arg0);
+                }
+                Value::of_kind(Kind::None)
+            }
+            "dict" => {
+                let mut v = if arg0.kind == Kind::Unknown && args.pos.is_empty() { Value::default() } else { arg0.clone() };
+                v.kind = Kind::Dict;
+                for (k, x) in &args.kw {
+                    v.set(Key::Item(k.clone()), x.clone());
+                }
+                v
+            }
+            "list" | "tuple" | "set" | "sorted" | "reversed" | "frozenset" | "iter" => {
+                let mut v = Value::of_kind(Kind::List);
+                let elem = self.element_of(&arg0);
+                v.set(Key::Elem, elem);
+                v
+            }
+            "enumerate" => {
+                let mut pair = Value::of_kind(Kind::Tuple);
+                pair.set(Key::Index(0), Value::of_kind(Kind::Int));
+                let elem = self.element_of(&arg0);
+                pair.set(Key::Index(1), elem);
+                let mut v = Value::of_kind(Kind::List);
+                v.set(Key::Elem, pair);
+                v
+            }
+            "zip" => {
+                let mut tuple = Value::of_kind(Kind::Tuple);
+                for (i, a) in args.pos.iter().enumerate() {
+                    let elem = self.element_of(a);
+                    tuple.set(Key::Index(i as i64), elem);
+                }
+                let mut v = Value::of_kind(Kind::List);
+                v.set(Key::Elem, tuple);
+                v
+            }
+            "next" => self.element_of(&arg0),
+            "getattr" => {
+                let name = args.pos.get(1).and_then(|n| n.str.as_ref()).and_then(|s| s.as_lit()).map(str::to_string);
+                match name {
+                    Some(n) => self.attribute(&arg0, &n),
+                    None => arg0.taint_only(),
+                }
+            }
+            "range" | "print" | "super" | "type" | "hasattr" | "setattr" | "delattr" => Value::default(),
+            "copy.copy" | "copy.deepcopy" => arg0,
+            "min" | "max" | "sum" | "any" | "all" => self.element_of(&arg0).taint_only(),
+            "os.listdir" | "glob.glob" | "os.scandir" => {
+                let mut v = Value::of_kind(Kind::List);
+                v.set(Key::Elem, arg0.taint_only());
+                v
+            }
+            "io.StringIO" | "io.BytesIO" => {
+                let mut v = Value::of_kind(Kind::File);
+                v.set(Key::Id(0), Value::string(SymStr::any("memory")));
+                v.add_taint(&arg0.deep_taint());
+                v
+            }
+            _ => return None,
+        };
+        Some(v)
+    }
+
+    fn element_of(&mut self, v: &Value) -> Value {
+        if v.kind == Kind::File {
+            return self.file_content(v);
+        }
+        v.element()
+    }
+}
+
+fn condition_holds(cond: Condition, args: &Args) -> bool {
+    match cond {
+        Condition::Shell => {
+            let shell = args.kw("shell").map(|v| v.str.as_ref().and_then(|s| s.as_lit()) != Some("False")).unwrap_or(false);
+            let command_is_string = args.get(0, "args").map(|v| v.kind == Kind::Str || v.str.is_some()).unwrap_or(false);
+            shell || command_is_string
+        }
+        Condition::YamlUnsafe => {
+            let loader = args.get(1, "Loader");
+            match loader.map(|l| &l.kind) {
+                Some(Kind::Qual(p)) => !["SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"].iter().any(|s| p.ends_with(s)),
+                _ => true,
+            }
+        }
+    }
+}
+
+/// `"{} {name}".format(a, name=b)` with a known template.
+fn str_format(template: Option<&SymStr>, args: &Args) -> SymStr {
+    let Some(text) = template.and_then(|t| t.as_lit()) else {
+        return template.cloned().unwrap_or_default().concat(&SymStr::any("format"));
+    };
+    let mut out = SymStr::default();
+    let mut auto = 0usize;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                out.push_lit("{");
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                out.push_lit("}");
+            }
+            '{' => {
+                let mut field = String::new();
+                for n in chars.by_ref() {
+                    if n == '}' {
+                        break;
+                    }
+                    field.push(n);
+                }
+                let name: String = field.chars().take_while(|c| !matches!(c, '!' | ':' | '.' | '[')).collect();
+                let plain = name.len() == field.len();
+                let arg = if name.is_empty() {
+                    auto += 1;
+                    args.pos.get(auto - 1)
+                } else if let Ok(i) = name.parse::<usize>() {
+                    args.pos.get(i)
+                } else {
+                    args.kw(&name)
+                };
+                match arg.and_then(|a| a.str.as_ref()) {
+                    Some(s) if plain => out.push(s),
+                    _ => out.push_any("format"),
+                }
+            }
+            c => {
+                let mut buf = [0u8; 4];
+                out.push_lit(c.encode_utf8(&mut buf));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn str_format_fills_known_arguments() {
+        let args = Args { pos: vec![Value::string(SymStr::lit("a"))], kw: vec![("n".into(), Value::string(SymStr::lit("b")))], spread: None };
+        assert_eq!(str_format(Some(&SymStr::lit("x/{}/{n}")), &args), SymStr::lit("x/a/b"));
+        let s = str_format(Some(&SymStr::lit("select {0:d} from t")), &args);
+        assert_eq!(s.known_prefix(), "select ");
+    }
+}

@@ -1,0 +1,1267 @@
+//! The abstract interpreter: walks Python statements and expressions with
+//! abstract values, following calls into the application's own functions
+//! (context-sensitively: each call is analysed with its actual arguments,
+//! memoised), and recording sinks reached, cloud API calls made and values
+//! returned.
+//!
+//! Statements are interpreted in order with an environment per path;
+//! branches are joined, loops run until their environment stops growing
+//! (bounded), and code after `return`/`raise` is unreachable, so dead code
+//! never reports.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
+
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::Ranged;
+
+use crate::analysis::{Ctx, FnRef, World};
+use crate::program::{ClassId, FuncId};
+use crate::sym::SymStr;
+
+use super::label::{Site, Source, SourceKind, Taint};
+use super::value::{Key, Kind, Value};
+
+pub type Env = HashMap<String, Value>;
+
+/// Limits that keep the analysis finite on any input.
+const MAX_CALL_DEPTH: usize = 24;
+const MAX_EXPR_DEPTH: usize = 200;
+const LOOP_ROUNDS: usize = 3;
+
+/// What is running: a Lambda handler (with its function's environment and
+/// permissions) or a script run as `__main__`.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub function: Option<FnRef>,
+    pub main_file: Option<usize>,
+}
+
+pub(crate) struct Frame {
+    pub file: usize,
+    pub func: Option<FuncId>,
+    pub env: Option<Env>,
+    pub ret: Option<Value>,
+    pub globals: Rc<RefCell<Env>>,
+    pub global_names: HashSet<String>,
+    /// Environments at `break`/`continue`, joined into the loop's exit.
+    loop_exits: Vec<Env>,
+    /// Environments at statements of a `try` body, for its handlers.
+    try_snapshots: Vec<Vec<Env>>,
+}
+
+pub(crate) struct Interp<'c, 'a, 'p> {
+    pub ctx: &'c Ctx<'a, 'p>,
+    pub world: &'c mut World,
+    pub entry: Entry,
+    modules: HashMap<usize, Rc<RefCell<Env>>>,
+    modules_in_progress: HashSet<usize>,
+    pub(crate) class_values: HashMap<ClassId, Value>,
+    memo: HashMap<u64, (Value, Option<Value>)>,
+    stack: Vec<FuncId>,
+    pub(crate) frames: Vec<Frame>,
+    /// Local files written during this run: path -> taint of their content.
+    pub(crate) files: Vec<(SymStr, Taint)>,
+    expr_depth: usize,
+}
+
+/// Positional and keyword arguments of a call, already evaluated.
+#[derive(Clone, Debug, Default, Hash)]
+pub(crate) struct Args {
+    pub pos: Vec<Value>,
+    pub kw: Vec<(String, Value)>,
+    /// Taint of `*args`/`**kwargs` whose parts are not known.
+    pub spread: Option<Value>,
+}
+
+impl Args {
+    pub fn kw(&self, name: &str) -> Option<&Value> {
+        self.kw.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
+    pub fn get(&self, index: usize, name: &str) -> Option<&Value> {
+        self.kw(name).or_else(|| self.pos.get(index))
+    }
+
+    pub fn all_taint(&self) -> Taint {
+        let mut t = Taint::new();
+        for v in self.pos.iter().chain(self.kw.iter().map(|(_, v)| v)).chain(self.spread.iter()) {
+            t.extend(v.deep_taint());
+        }
+        t
+    }
+}
+
+impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
+    pub fn new(ctx: &'c Ctx<'a, 'p>, world: &'c mut World, entry: Entry) -> Self {
+        Interp {
+            ctx,
+            world,
+            entry,
+            modules: HashMap::new(),
+            modules_in_progress: HashSet::new(),
+            class_values: HashMap::new(),
+            memo: HashMap::new(),
+            stack: Vec::new(),
+            frames: Vec::new(),
+            files: Vec::new(),
+            expr_depth: 0,
+        }
+    }
+
+    // ----- sites and frames -------------------------------------------------
+
+    pub fn frame(&mut self) -> &mut Frame {
+        self.frames.last_mut().expect("a frame is always active")
+    }
+
+    pub fn file(&self) -> usize {
+        self.frames.last().map(|f| f.file).unwrap_or(0)
+    }
+
+    pub fn function_fqn(&self) -> String {
+        let f = self.frames.last().expect("frame");
+        match f.func {
+            Some(id) => self.ctx.index.fqn(id),
+            None => format!("{}.<module>", self.ctx.program.files[f.file].module),
+        }
+    }
+
+    pub fn site(&self, node: &impl Ranged) -> Site {
+        let file = self.file();
+        let pf = &self.ctx.program.files[file];
+        Site { file: pf.rel.clone(), line: pf.lines.line(node.range().start()), function: self.function_fqn() }
+    }
+
+    pub fn in_main(&self) -> bool {
+        self.entry.main_file.is_some()
+    }
+
+    pub fn source_label(&mut self, kind: SourceKind, site: Site, what: &str) -> Taint {
+        let id = self.world.labels.source(Source { kind, site, what: what.to_string() });
+        std::iter::once(id).collect()
+    }
+
+    // ----- modules ---------------------------------------------------------
+
+    /// The global environment of a module, evaluated on first use.
+    pub fn module_env(&mut self, file: usize) -> Rc<RefCell<Env>> {
+        if let Some(env) = self.modules.get(&file) {
+            return env.clone();
+        }
+        let env = Rc::new(RefCell::new(Env::new()));
+        self.modules.insert(file, env.clone());
+        if !self.modules_in_progress.insert(file) {
+            return env;
+        }
+        let program = self.ctx.program;
+        let body = &program.files[file].ast.body;
+        self.frames.push(Frame::new(file, None, env.clone()));
+        self.frame().env = Some(Env::new());
+        self.exec_block(body);
+        let frame = self.frames.pop().expect("module frame");
+        if let Some(locals) = frame.env {
+            env.borrow_mut().extend(locals);
+        }
+        self.modules_in_progress.remove(&file);
+        env
+    }
+
+    // ----- names -----------------------------------------------------------
+
+    pub fn lookup(&mut self, name: &str) -> Value {
+        let frame = self.frames.last().expect("frame");
+        if !frame.global_names.contains(name) {
+            if let Some(v) = frame.env.as_ref().and_then(|e| e.get(name)) {
+                return v.clone();
+            }
+        }
+        if let Some(v) = frame.globals.borrow().get(name) {
+            return v.clone();
+        }
+        Value::qual(name)
+    }
+
+    pub fn bind(&mut self, name: &str, value: Value) {
+        let frame = self.frame();
+        if frame.global_names.contains(name) {
+            frame.globals.borrow_mut().insert(name.to_string(), value);
+            return;
+        }
+        if frame.func.is_none() {
+            // Module-level code binds straight into the module, so that
+            // functions called later in the same module body see the name.
+            frame.globals.borrow_mut().insert(name.to_string(), value.clone());
+        }
+        if let Some(env) = frame.env.as_mut() {
+            env.insert(name.to_string(), value);
+        }
+    }
+
+    // ----- statements ------------------------------------------------------
+
+    pub fn exec_block(&mut self, body: &'p [Stmt]) {
+        for stmt in body {
+            if self.frame().env.is_none() {
+                return;
+            }
+            self.exec(stmt);
+            let frame = self.frame();
+            if let (Some(env), Some(snaps)) = (frame.env.clone(), frame.try_snapshots.last_mut()) {
+                snaps.push(env);
+            }
+        }
+    }
+
+    fn exec(&mut self, stmt: &'p Stmt) {
+        match stmt {
+            Stmt::Expr(s) => {
+                self.eval(&s.value);
+            }
+            Stmt::Assign(s) => {
+                let v = self.eval(&s.value);
+                for t in &s.targets {
+                    self.assign(t, v.clone());
+                }
+            }
+            Stmt::AnnAssign(s) => {
+                if let Some(value) = &s.value {
+                    let v = self.eval(value);
+                    self.assign(&s.target, v);
+                }
+            }
+            Stmt::AugAssign(s) => {
+                let cur = self.eval(&s.target);
+                let rhs = self.eval(&s.value);
+                let v = self.binop(&cur, s.op, &rhs);
+                self.assign(&s.target, v);
+            }
+            Stmt::Return(s) => {
+                let v = s.value.as_ref().map(|e| self.eval(e)).unwrap_or_else(|| Value::of_kind(Kind::None));
+                let frame = self.frame();
+                frame.ret = Some(match frame.ret.take() {
+                    Some(r) => r.join(&v),
+                    None => v,
+                });
+                frame.env = None;
+            }
+            Stmt::Raise(s) => {
+                if let Some(e) = &s.exc {
+                    self.eval(e);
+                }
+                self.frame().env = None;
+            }
+            Stmt::Break(_) | Stmt::Continue(_) => {
+                let frame = self.frame();
+                if let Some(env) = frame.env.take() {
+                    frame.loop_exits.push(env);
+                }
+            }
+            Stmt::If(s) => self.exec_if(s),
+            Stmt::For(s) => {
+                let iter = self.eval(&s.iter);
+                let elem = self.iterate(&iter, &s.iter);
+                self.exec_loop(Some((&s.target, elem)), &s.body, &s.orelse);
+            }
+            Stmt::While(s) => {
+                self.eval(&s.test);
+                self.exec_loop(None, &s.body, &s.orelse);
+            }
+            Stmt::With(s) => {
+                for item in &s.items {
+                    let v = self.eval(&item.context_expr);
+                    let entered = self.enter(&v);
+                    if let Some(target) = &item.optional_vars {
+                        self.assign(target, entered);
+                    }
+                }
+                self.exec_block(&s.body);
+            }
+            Stmt::Try(s) => self.exec_try(s),
+            Stmt::Match(s) => {
+                self.eval(&s.subject);
+                let before = self.frame().env.clone();
+                let mut out: Option<Env> = None;
+                for case in &s.cases {
+                    self.frame().env = before.clone();
+                    self.exec_block(&case.body);
+                    out = join_env(out, self.frame().env.take());
+                }
+                self.frame().env = join_env(out, before);
+            }
+            Stmt::FunctionDef(def) => {
+                if let Some(id) = self.ctx.index.func_of(def) {
+                    self.bind(def.name.as_str(), Value::of_kind(Kind::Func(id)));
+                }
+            }
+            Stmt::ClassDef(def) => self.exec_class(def),
+            Stmt::Import(s) => {
+                for alias in &s.names {
+                    let full = alias.name.as_str();
+                    match &alias.asname {
+                        Some(as_name) => {
+                            let v = self.import_module_value(full);
+                            self.bind(as_name.as_str(), v);
+                        }
+                        None => {
+                            let top = full.split('.').next().unwrap_or(full);
+                            // Importing a submodule also loads it, so that
+                            // `import handlers.helpers` then
+                            // `handlers.helpers.f()` resolves.
+                            self.import_module_value(full);
+                            let v = self.import_module_value(top);
+                            self.bind(top, v);
+                        }
+                    }
+                }
+            }
+            Stmt::ImportFrom(s) => self.exec_import_from(s),
+            Stmt::Global(s) => {
+                let frame = self.frame();
+                for n in &s.names {
+                    frame.global_names.insert(n.to_string());
+                }
+            }
+            Stmt::Delete(_)
+            | Stmt::Pass(_)
+            | Stmt::Assert(_)
+            | Stmt::TypeAlias(_)
+            | Stmt::Nonlocal(_)
+            | Stmt::IpyEscapeCommand(_) => {}
+        }
+    }
+
+    fn exec_if(&mut self, s: &'p ast::StmtIf) {
+        if crate::program::is_main_guard_stmt(s) {
+            let is_main = self.entry.main_file == Some(self.file()) && self.frame().func.is_none();
+            if is_main {
+                self.exec_block(&s.body);
+            } else {
+                for clause in &s.elif_else_clauses {
+                    if clause.test.is_none() {
+                        self.exec_block(&clause.body);
+                    }
+                }
+            }
+            return;
+        }
+        self.eval(&s.test);
+        let before = self.frame().env.clone();
+        self.exec_block(&s.body);
+        let mut out = self.frame().env.take();
+        let mut has_else = false;
+        for clause in &s.elif_else_clauses {
+            self.frame().env = before.clone();
+            if let Some(test) = &clause.test {
+                self.eval(test);
+            } else {
+                has_else = true;
+            }
+            self.exec_block(&clause.body);
+            out = join_env(out, self.frame().env.take());
+        }
+        if !has_else {
+            out = join_env(out, before);
+        }
+        self.frame().env = out;
+    }
+
+    fn exec_loop(&mut self, target: Option<(&'p Expr, Value)>, body: &'p [Stmt], orelse: &'p [Stmt]) {
+        let entry = self.frame().env.clone();
+        let mut head = entry.clone();
+        let saved_exits = std::mem::take(&mut self.frame().loop_exits);
+        for _ in 0..LOOP_ROUNDS {
+            self.frame().env = head.clone();
+            if let Some((t, elem)) = &target {
+                self.assign(t, elem.clone());
+            }
+            self.exec_block(body);
+            let after = self.frame().env.take();
+            let exits = std::mem::take(&mut self.frame().loop_exits);
+            let mut next = join_env(head.clone(), after);
+            for e in exits {
+                next = join_env(next, Some(e));
+            }
+            if next == head {
+                break;
+            }
+            head = next;
+        }
+        self.frame().loop_exits = saved_exits;
+        self.frame().env = head;
+        self.exec_block(orelse);
+    }
+
+    fn exec_try(&mut self, s: &'p ast::StmtTry) {
+        let before = self.frame().env.clone();
+        self.frame().try_snapshots.push(Vec::new());
+        self.exec_block(&s.body);
+        let snaps = self.frame().try_snapshots.pop().unwrap_or_default();
+        self.exec_block(&s.orelse);
+        let mut out = self.frame().env.take();
+        let mut handler_entry = before;
+        for snap in snaps {
+            handler_entry = join_env(handler_entry, Some(snap));
+        }
+        for h in &s.handlers {
+            let ast::ExceptHandler::ExceptHandler(h) = h;
+            self.frame().env = handler_entry.clone();
+            if let Some(name) = &h.name {
+                self.bind(name.as_str(), Value::qual("Exception()"));
+            }
+            self.exec_block(&h.body);
+            out = join_env(out, self.frame().env.take());
+        }
+        if !s.finalbody.is_empty() {
+            let reachable = out.is_some();
+            self.frame().env = join_env(out, handler_entry);
+            self.exec_block(&s.finalbody);
+            if !reachable {
+                self.frame().env = None;
+            }
+        } else {
+            self.frame().env = out;
+        }
+    }
+
+    fn exec_class(&mut self, def: &'p ast::StmtClassDef) {
+        let Some(id) = self.ctx.index.class_of(def) else { return };
+        let mut class_value = Value::of_kind(Kind::Class(id));
+        // Class attributes are evaluated in a scope of their own.
+        let outer = self.frame().env.clone();
+        self.frame().env = Some(outer.clone().unwrap_or_default());
+        for stmt in &def.body {
+            match stmt {
+                Stmt::Assign(a) => {
+                    let v = self.eval(&a.value);
+                    for t in &a.targets {
+                        if let Expr::Name(n) = t {
+                            class_value.set(Key::Attr(n.id.to_string()), v.clone());
+                        }
+                    }
+                }
+                Stmt::AnnAssign(a) => {
+                    if let (Expr::Name(n), Some(value)) = (a.target.as_ref(), &a.value) {
+                        let v = self.eval(value);
+                        class_value.set(Key::Attr(n.id.to_string()), v);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.frame().env = outer;
+        self.class_values.insert(id, class_value.clone());
+        self.bind(def.name.as_str(), class_value);
+    }
+
+    fn exec_import_from(&mut self, s: &'p ast::StmtImportFrom) {
+        let file = self.file();
+        let module = s.module.as_ref().map(|m| m.as_str());
+        let target = if s.level > 0 {
+            self.ctx.program.resolve_relative(file, s.level, module)
+        } else {
+            module.and_then(|m| self.ctx.program.resolve_module(m, Some(file)))
+        };
+        for alias in &s.names {
+            let name = alias.name.as_str();
+            let bound = alias.asname.as_ref().map(|a| a.as_str()).unwrap_or(name);
+            if name == "*" {
+                if let Some(t) = target {
+                    let env = self.module_env(t);
+                    let names: Vec<(String, Value)> = env.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                    for (k, v) in names {
+                        self.bind(&k, v);
+                    }
+                }
+                continue;
+            }
+            let value = match target {
+                Some(t) => {
+                    let env = self.module_env(t);
+                    let found = env.borrow().get(name).cloned();
+                    match found {
+                        Some(v) => v,
+                        None => {
+                            // `from pkg import submodule`.
+                            let sub = format!("{}.{}", self.ctx.program.files[t].module, name);
+                            match self.ctx.program.resolve_module(&sub, Some(file)) {
+                                Some(m) => Value::of_kind(Kind::Module(m)),
+                                None => Value::default(),
+                            }
+                        }
+                    }
+                }
+                None => match module {
+                    Some(m) if s.level == 0 => {
+                        let sub = format!("{m}.{name}");
+                        match self.ctx.program.resolve_module(&sub, Some(file)) {
+                            Some(f) => Value::of_kind(Kind::Module(f)),
+                            None => Value::qual(sub),
+                        }
+                    }
+                    _ => Value::default(),
+                },
+            };
+            self.bind(bound, value);
+        }
+    }
+
+    fn import_module_value(&mut self, dotted: &str) -> Value {
+        match self.ctx.program.resolve_module(dotted, Some(self.file())) {
+            Some(f) => Value::of_kind(Kind::Module(f)),
+            None => Value::qual(dotted),
+        }
+    }
+
+    /// The value bound by `with x as y`.
+    fn enter(&mut self, v: &Value) -> Value {
+        if let Kind::Instance(cid) = v.kind {
+            if let Some(m) = self.method_of(cid, "__enter__") {
+                let (ret, _) = self.call_function(m, Args::default(), Some(v.clone()));
+                return ret;
+            }
+        }
+        v.clone()
+    }
+
+    // ----- assignment ------------------------------------------------------
+
+    pub fn assign(&mut self, target: &'p Expr, value: Value) {
+        match target {
+            Expr::Name(n) => self.bind(n.id.as_str(), value),
+            Expr::Tuple(t) => self.assign_seq(&t.elts, value),
+            Expr::List(l) => self.assign_seq(&l.elts, value),
+            Expr::Starred(s) => {
+                let mut list = Value::of_kind(Kind::List);
+                list.set(Key::Elem, value.get_any());
+                list.add_taint(&value.taint);
+                self.assign(&s.value, list)
+            }
+            Expr::Attribute(a) => {
+                let mut base = self.eval(&a.value);
+                base.set(Key::Attr(a.attr.to_string()), value);
+                self.store_back(&a.value, base);
+            }
+            Expr::Subscript(s) => {
+                let mut base = self.eval(&s.value);
+                let key = self.eval(&s.slice);
+                match self.key_of(&key) {
+                    Some(k) => base.set(k, value),
+                    None => {
+                        let joined = base.get(&Key::Elem).join(&value);
+                        base.set(Key::Elem, joined);
+                    }
+                }
+                if base.kind == Kind::Unknown {
+                    base.kind = Kind::Dict;
+                }
+                self.store_back(&s.value, base);
+            }
+            _ => {}
+        }
+    }
+
+    fn assign_seq(&mut self, targets: &'p [Expr], value: Value) {
+        for (i, t) in targets.iter().enumerate() {
+            let part = if matches!(t, Expr::Starred(_)) { value.clone() } else { value.get(&Key::Index(i as i64)) };
+            self.assign(t, part);
+        }
+    }
+
+    /// Writes an updated object back to the place it was read from
+    /// (`d["k"] = v` updates `d`; `self.x = v` updates `self`).
+    pub fn store_back(&mut self, place: &'p Expr, value: Value) {
+        match place {
+            Expr::Name(_) | Expr::Attribute(_) | Expr::Subscript(_) => self.assign(place, value),
+            _ => {}
+        }
+    }
+
+    pub fn key_of(&self, key: &Value) -> Option<Key> {
+        if let Some(s) = key.str.as_ref().and_then(|s| s.as_lit()) {
+            return Some(Key::Item(s.to_string()));
+        }
+        None
+    }
+
+    // ----- expressions -----------------------------------------------------
+
+    pub fn eval(&mut self, expr: &'p Expr) -> Value {
+        if self.expr_depth > MAX_EXPR_DEPTH {
+            return Value::default();
+        }
+        self.expr_depth += 1;
+        let v = self.eval_inner(expr);
+        self.expr_depth -= 1;
+        v
+    }
+
+    fn eval_inner(&mut self, expr: &'p Expr) -> Value {
+        match expr {
+            Expr::StringLiteral(s) => Value::string(SymStr::lit(s.value.to_str())),
+            Expr::BytesLiteral(_) => Value::of_kind(Kind::Bytes),
+            Expr::NumberLiteral(n) => match &n.value {
+                ast::Number::Int(i) => {
+                    let mut v = Value::of_kind(Kind::Int);
+                    v.str = i.as_i64().map(|i| SymStr::lit(i.to_string()));
+                    v
+                }
+                _ => Value::of_kind(Kind::Float),
+            },
+            Expr::BooleanLiteral(b) => {
+                let mut v = Value::of_kind(Kind::Bool);
+                v.str = Some(SymStr::lit(if b.value { "True" } else { "False" }));
+                v
+            }
+            Expr::NoneLiteral(_) => Value::of_kind(Kind::None),
+            Expr::EllipsisLiteral(_) | Expr::IpyEscapeCommand(_) => Value::default(),
+            Expr::FString(f) => self.eval_fstring(f),
+            Expr::TString(_) => Value::default(),
+            Expr::Name(n) => {
+                let v = self.lookup(n.id.as_str());
+                self.maybe_source_attribute(v, expr)
+            }
+            Expr::Attribute(a) => {
+                let base = self.eval(&a.value);
+                let v = self.attribute(&base, a.attr.as_str());
+                self.maybe_source_attribute(v, expr)
+            }
+            Expr::Subscript(s) => {
+                let base = self.eval(&s.value);
+                let key = self.eval(&s.slice);
+                self.subscript(&base, &key, s.slice.as_ref())
+            }
+            Expr::Call(c) => self.eval_call(c),
+            Expr::BinOp(b) => {
+                let l = self.eval(&b.left);
+                let r = self.eval(&b.right);
+                self.binop(&l, b.op, &r)
+            }
+            Expr::UnaryOp(u) => {
+                let v = self.eval(&u.operand);
+                match u.op {
+                    ast::UnaryOp::Not => Value::of_kind(Kind::Bool),
+                    _ => v.taint_only(),
+                }
+            }
+            Expr::BoolOp(b) => {
+                let mut out: Option<Value> = None;
+                for v in &b.values {
+                    let x = self.eval(v);
+                    out = Some(match out {
+                        Some(o) => o.join(&x),
+                        None => x,
+                    });
+                }
+                out.unwrap_or_default()
+            }
+            Expr::Compare(c) => {
+                self.eval(&c.left);
+                for e in c.comparators.iter() {
+                    self.eval(e);
+                }
+                Value::of_kind(Kind::Bool)
+            }
+            Expr::If(i) => {
+                self.eval(&i.test);
+                let a = self.eval(&i.body);
+                let b = self.eval(&i.orelse);
+                a.join(&b)
+            }
+            Expr::Named(n) => {
+                let v = self.eval(&n.value);
+                self.assign(&n.target, v.clone());
+                v
+            }
+            Expr::Dict(d) => {
+                let mut out = Value::of_kind(Kind::Dict);
+                for item in &d.items {
+                    let v = self.eval(&item.value);
+                    match &item.key {
+                        Some(k) => {
+                            let kv = self.eval(k);
+                            match self.key_of(&kv) {
+                                Some(key) => out.set(key, v),
+                                None => {
+                                    let j = out.get(&Key::Elem).join(&v).join(&kv.taint_only());
+                                    out.set(Key::Elem, j);
+                                }
+                            }
+                        }
+                        None => {
+                            // `{**other}` merges another mapping.
+                            for (k, fv) in v.fields.clone() {
+                                out.set(k, fv);
+                            }
+                            out.add_taint(&v.taint);
+                        }
+                    }
+                }
+                out
+            }
+            Expr::List(l) => self.eval_seq(&l.elts, Kind::List),
+            Expr::Tuple(t) => self.eval_seq(&t.elts, Kind::Tuple),
+            Expr::Set(s) => self.eval_seq(&s.elts, Kind::List),
+            Expr::ListComp(c) => self.eval_comprehension(&c.generators, &c.elt, None),
+            Expr::SetComp(c) => self.eval_comprehension(&c.generators, &c.elt, None),
+            Expr::Generator(c) => self.eval_comprehension(&c.generators, &c.elt, None),
+            Expr::DictComp(c) => self.eval_comprehension(&c.generators, &c.value, c.key.as_deref()),
+            Expr::Starred(s) => self.eval(&s.value),
+            Expr::Await(a) => self.eval(&a.value),
+            Expr::Yield(y) => {
+                if let Some(v) = &y.value {
+                    let v = self.eval(v);
+                    let frame = self.frame();
+                    frame.ret = Some(frame.ret.take().map(|r| r.join(&v)).unwrap_or(v));
+                }
+                Value::default()
+            }
+            Expr::YieldFrom(y) => self.eval(&y.value),
+            Expr::Lambda(_) => Value::default(),
+            Expr::Slice(s) => {
+                let mut v = Value::default();
+                for e in [&s.lower, &s.upper, &s.step].into_iter().flatten() {
+                    v = v.join(&self.eval(e).taint_only());
+                }
+                v
+            }
+        }
+    }
+
+    fn eval_seq(&mut self, elts: &'p [Expr], kind: Kind) -> Value {
+        let mut out = Value::of_kind(kind);
+        let mut all = Value::default();
+        let mut spread = false;
+        for (i, e) in elts.iter().enumerate() {
+            let v = self.eval(e);
+            if let Expr::Starred(_) = e {
+                spread = true;
+                all = all.join(&v.element());
+                continue;
+            }
+            all = all.join(&v);
+            if !spread {
+                out.set(Key::Index(i as i64), v);
+            }
+        }
+        if !elts.is_empty() {
+            out.set(Key::Elem, all);
+        }
+        out
+    }
+
+    fn eval_comprehension(&mut self, gens: &'p [ast::Comprehension], elt: &'p Expr, key: Option<&'p Expr>) -> Value {
+        let saved = self.frame().env.clone();
+        for g in gens {
+            let iter = self.eval(&g.iter);
+            let elem = self.iterate(&iter, &g.iter);
+            self.assign(&g.target, elem);
+            for cond in &g.ifs {
+                self.eval(cond);
+            }
+        }
+        let v = self.eval(elt);
+        let mut out = Value::of_kind(if key.is_some() { Kind::Dict } else { Kind::List });
+        match key {
+            Some(k) => {
+                let kv = self.eval(k);
+                out.set(Key::Elem, v.join(&kv.taint_only()));
+            }
+            None => out.set(Key::Elem, v),
+        }
+        self.frame().env = saved;
+        out
+    }
+
+    fn eval_fstring(&mut self, f: &'p ast::ExprFString) -> Value {
+        let mut s = SymStr::default();
+        let mut taint = Taint::new();
+        for part in f.value.iter() {
+            match part {
+                ast::FStringPart::Literal(l) => s.push_lit(&l.value),
+                ast::FStringPart::FString(fs) => {
+                    for el in fs.elements.iter() {
+                        match el {
+                            ast::InterpolatedStringElement::Literal(l) => s.push_lit(&l.value),
+                            ast::InterpolatedStringElement::Interpolation(i) => {
+                                let v = self.eval(&i.expression);
+                                taint.extend(v.deep_taint());
+                                match (&v.str, i.format_spec.is_none()) {
+                                    (Some(vs), true) => s.push(vs),
+                                    _ => s.push_any("fstring"),
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let mut v = Value::string(s);
+        v.taint = taint;
+        v
+    }
+
+    /// `x + y`, `"%s" % x`...: strings are tracked symbolically, everything
+    /// else carries the taint of both sides.
+    pub fn binop(&mut self, l: &Value, op: ast::Operator, r: &Value) -> Value {
+        let mut taint = l.deep_taint();
+        taint.extend(r.deep_taint());
+        let str = match op {
+            ast::Operator::Add => match (&l.str, &r.str) {
+                (Some(a), Some(b)) if l.kind == Kind::Str || r.kind == Kind::Str => Some(a.concat(b)),
+                (Some(a), None) if l.kind == Kind::Str => Some(a.concat(&SymStr::any("concat"))),
+                (None, Some(b)) if r.kind == Kind::Str => Some(SymStr::any("concat").concat(b)),
+                _ => None,
+            },
+            ast::Operator::Mod if l.kind == Kind::Str => l.str.as_ref().map(|fmt| percent_format(fmt, r)),
+            _ => None,
+        };
+        let kind = if str.is_some() || l.kind == Kind::Str { Kind::Str } else { Kind::Unknown };
+        if matches!(l.kind, Kind::List | Kind::Tuple) && op == ast::Operator::Add {
+            let mut v = l.join(r);
+            v.kind = l.kind.clone();
+            return v;
+        }
+        Value { taint, fields: BTreeMap::new(), str, kind }
+    }
+
+    pub fn subscript(&mut self, base: &Value, key: &Value, key_expr: &Expr) -> Value {
+        if let Kind::Qual(path) = &base.kind {
+            if path == "os.environ" {
+                return self.env_var(key, None);
+            }
+        }
+        if matches!(key_expr, Expr::Slice(_)) {
+            let mut v = base.clone();
+            v.str = base.str.as_ref().map(|s| SymStr::lit(s.known_prefix()).concat(&SymStr::any("slice")));
+            if base.str.is_some() {
+                v.str = None;
+            }
+            v.add_taint(&key.deep_taint());
+            return v;
+        }
+        if let Some(i) = key.str.as_ref().and_then(|s| s.as_lit()).and_then(|s| s.parse::<i64>().ok()) {
+            if key.kind == Kind::Int {
+                return base.get(&Key::Index(i));
+            }
+        }
+        match self.key_of(key) {
+            Some(k) => base.get(&k),
+            None => {
+                let mut v = base.get_any();
+                v.add_taint(&key.deep_taint());
+                v
+            }
+        }
+    }
+
+    /// `os.environ[...]`, `os.getenv(...)`: the function's configured value.
+    pub fn env_var(&mut self, key: &Value, default: Option<&Value>) -> Value {
+        let name = key.str.as_ref().and_then(|s| s.as_lit()).map(str::to_string);
+        if let (Some(name), false) = (&name, self.ctx.opts.disable.env) {
+            if let Some(fr) = self.entry.function {
+                let (_, func) = self.ctx.function(fr);
+                if let Some(v) = func.environment.get(name) {
+                    return Value::string(v.clone());
+                }
+            }
+        }
+        let mut v = Value::string(SymStr::any(format!("env:{}", name.unwrap_or_default())));
+        if let Some(d) = default {
+            v = if d.kind == Kind::None { v } else { v.join(d) };
+        }
+        v.kind = Kind::Str;
+        v
+    }
+
+    pub fn attribute(&mut self, base: &Value, attr: &str) -> Value {
+        let key = Key::Attr(attr.to_string());
+        if let Some(v) = base.fields.get(&key) {
+            let mut v = v.clone();
+            v.add_taint(&base.taint);
+            return v;
+        }
+        match &base.kind {
+            Kind::Module(file) => {
+                let env = self.module_env(*file);
+                let found = env.borrow().get(attr).cloned();
+                match found {
+                    Some(v) => v,
+                    None => {
+                        let sub = format!("{}.{}", self.ctx.program.files[*file].module, attr);
+                        match self.ctx.program.resolve_module(&sub, None) {
+                            Some(m) => Value::of_kind(Kind::Module(m)),
+                            None => Value::default(),
+                        }
+                    }
+                }
+            }
+            Kind::Qual(path) => {
+                let full = format!("{path}.{attr}");
+                match self.ctx.program.resolve_module(&full, None).filter(|_| !path.contains('(')) {
+                    Some(m) if self.ctx.program.files[m].module == full => Value::of_kind(Kind::Module(m)),
+                    _ => {
+                        let mut v = Value::qual(full);
+                        v.taint = base.taint.clone();
+                        v
+                    }
+                }
+            }
+            Kind::Instance(cid) => {
+                let cid = *cid;
+                if let Some(m) = self.method_of(cid, attr) {
+                    let mut v = Value::of_kind(Kind::Bound(m));
+                    v.set(Key::Id(0), base.clone());
+                    return v;
+                }
+                let class_attr = self.class_values.get(&cid).and_then(|c| c.fields.get(&key)).cloned();
+                let mut v = class_attr.unwrap_or_else(|| Value::tainted(base.taint.clone()));
+                v.add_taint(&base.taint);
+                v
+            }
+            Kind::Class(cid) => {
+                let cid = *cid;
+                match self.method_of(cid, attr) {
+                    Some(m) => Value::of_kind(Kind::Func(m)),
+                    None => Value::default(),
+                }
+            }
+            Kind::Boto(b) => {
+                let b = b.clone();
+                self.boto_attribute(base, &b, attr)
+            }
+            _ => {
+                // A method or attribute of some other object: remember the
+                // receiver so that the call can propagate its taint.
+                let mut v = Value::tainted(base.taint.clone());
+                v.set(Key::Id(0), base.clone());
+                v.set(Key::Attr("__method__".into()), Value::string(SymStr::lit(attr)));
+                v
+            }
+        }
+    }
+
+    fn maybe_source_attribute(&mut self, v: Value, expr: &'p Expr) -> Value {
+        if let Kind::Qual(path) = &v.kind {
+            if let Some(kind) = self.ctx.taint.source_attribute(path, self.in_main()) {
+                let what = path.clone();
+                let site = self.site(expr);
+                let mut out = v.clone();
+                let t = self.source_label(kind, site, &what);
+                out.add_taint(&t);
+                return out;
+            }
+        }
+        v
+    }
+
+    /// The element bound by `for x in v`.
+    pub fn iterate(&mut self, v: &Value, at: &'p Expr) -> Value {
+        if let Kind::Boto(b) = &v.kind {
+            let b = b.clone();
+            return self.boto_iterate(v, &b, at);
+        }
+        if v.kind == Kind::File {
+            return self.file_content(v);
+        }
+        v.element()
+    }
+
+    pub fn method_of(&self, cid: ClassId, name: &str) -> Option<FuncId> {
+        let program = self.ctx.program;
+        let index = self.ctx.index;
+        index.method(cid, name, &|base, file| {
+            // Bases are resolved by name among the program's classes.
+            let name = match base {
+                Expr::Name(n) => n.id.to_string(),
+                Expr::Attribute(a) => a.attr.to_string(),
+                _ => return None,
+            };
+            let same_file = index.classes.iter().position(|c| c.name == name && c.file == file);
+            let any = || index.classes.iter().position(|c| c.name == name);
+            let _ = program;
+            same_file.or_else(any).map(|i| ClassId(i as u32))
+        })
+    }
+
+    // ----- calls into the application ----------------------------------------
+
+    /// Runs an application function with the given arguments and returns
+    /// its return value and, for methods, the receiver as it is afterwards.
+    pub fn call_function(&mut self, id: FuncId, args: Args, receiver: Option<Value>) -> (Value, Option<Value>) {
+        let key = {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            id.hash(&mut h);
+            args.hash(&mut h);
+            receiver.hash(&mut h);
+            h.finish()
+        };
+        if let Some(r) = self.memo.get(&key) {
+            return r.clone();
+        }
+        if self.stack.contains(&id) || self.stack.len() >= MAX_CALL_DEPTH {
+            let mut t = args.all_taint();
+            if let Some(r) = &receiver {
+                t.extend(r.deep_taint());
+            }
+            return (Value::tainted(t), receiver);
+        }
+        let info = self.ctx.index.func(id);
+        let def = info.def;
+        let file = info.file;
+        let globals = self.module_env(file);
+        let mut frame = Frame::new(file, Some(id), globals);
+        frame.env = Some(Env::new());
+        self.frames.push(frame);
+        self.stack.push(id);
+        self.bind_params(def, args, receiver.clone());
+        self.exec_block(&def.body);
+        self.stack.pop();
+        let frame = self.frames.pop().expect("callee frame");
+        let ret = frame.ret.unwrap_or_else(|| Value::of_kind(Kind::None));
+        let self_after = match (&receiver, def.parameters.args.first().or(def.parameters.posonlyargs.first())) {
+            (Some(r), Some(p)) => {
+                let name = p.parameter.name.as_str();
+                let end = frame.env.as_ref().and_then(|e| e.get(name)).cloned();
+                Some(end.map(|e| e.join(r)).unwrap_or_else(|| r.clone()))
+            }
+            _ => receiver,
+        };
+        let result = (ret, self_after);
+        self.memo.insert(key, result.clone());
+        result
+    }
+
+    fn bind_params(&mut self, def: &'p ast::StmtFunctionDef, args: Args, receiver: Option<Value>) {
+        let params = &def.parameters;
+        let positional: Vec<&ast::ParameterWithDefault> = params.posonlyargs.iter().chain(params.args.iter()).collect();
+        let mut pos = args.pos.into_iter();
+        let mut kw: Vec<(String, Value)> = args.kw;
+        let spread = args.spread;
+        let mut i = 0;
+        if let Some(r) = receiver {
+            if let Some(p) = positional.first() {
+                self.bind(p.parameter.name.as_str(), r);
+                i = 1;
+            }
+        }
+        for p in positional.iter().skip(i) {
+            let name = p.parameter.name.as_str();
+            let v = if let Some(v) = pos.next() {
+                v
+            } else if let Some(idx) = kw.iter().position(|(k, _)| k == name) {
+                kw.remove(idx).1
+            } else if let Some(s) = &spread {
+                s.clone()
+            } else if let Some(d) = &p.default {
+                self.eval(d)
+            } else {
+                Value::default()
+            };
+            self.bind(name, v);
+        }
+        if let Some(va) = &params.vararg {
+            let mut list = Value::of_kind(Kind::Tuple);
+            for (j, v) in pos.by_ref().enumerate() {
+                let joined = list.get(&Key::Elem).join(&v);
+                list.set(Key::Index(j as i64), v);
+                list.set(Key::Elem, joined);
+            }
+            self.bind(va.name.as_str(), list);
+        }
+        for p in params.kwonlyargs.iter() {
+            let name = p.parameter.name.as_str();
+            let v = if let Some(idx) = kw.iter().position(|(k, _)| k == name) {
+                kw.remove(idx).1
+            } else if let Some(s) = &spread {
+                s.clone()
+            } else if let Some(d) = &p.default {
+                self.eval(d)
+            } else {
+                Value::default()
+            };
+            self.bind(name, v);
+        }
+        if let Some(ka) = &params.kwarg {
+            let mut d = Value::of_kind(Kind::Dict);
+            for (k, v) in kw {
+                d.set(Key::Item(k), v);
+            }
+            if let Some(s) = &spread {
+                d.add_taint(&s.deep_taint());
+            }
+            self.bind(ka.name.as_str(), d);
+        }
+    }
+
+    pub fn eval_args(&mut self, arguments: &'p ast::Arguments) -> Args {
+        let mut args = Args::default();
+        for a in arguments.args.iter() {
+            match a {
+                Expr::Starred(s) => {
+                    let v = self.eval(&s.value);
+                    if matches!(v.kind, Kind::List | Kind::Tuple) && v.fields.keys().all(|k| matches!(k, Key::Index(_) | Key::Elem)) && v.fields.contains_key(&Key::Index(0)) {
+                        let mut i = 0;
+                        while let Some(x) = v.fields.get(&Key::Index(i)) {
+                            args.pos.push(x.clone());
+                            i += 1;
+                        }
+                    } else {
+                        args.spread = Some(args.spread.take().unwrap_or_default().join(&v.element()));
+                    }
+                }
+                e => {
+                    let v = self.eval(e);
+                    args.pos.push(v);
+                }
+            }
+        }
+        for k in arguments.keywords.iter() {
+            let v = self.eval(&k.value);
+            match &k.arg {
+                Some(name) => args.kw.push((name.to_string(), v)),
+                None => {
+                    // `**params`: known keys become keywords, the rest is
+                    // taint that may reach any parameter.
+                    for (key, fv) in &v.fields {
+                        if let Key::Item(name) = key {
+                            let mut fv = fv.clone();
+                            fv.add_taint(&v.taint);
+                            args.kw.push((name.clone(), fv));
+                        }
+                    }
+                    if !v.taint.is_empty() || v.fields.contains_key(&Key::Elem) {
+                        let rest = Value::tainted(v.taint.clone()).join(&v.get(&Key::Elem));
+                        args.spread = Some(args.spread.take().unwrap_or_default().join(&rest));
+                    }
+                }
+            }
+        }
+        args
+    }
+
+    // ----- local files -------------------------------------------------------
+
+    pub fn file_write(&mut self, file: &Value, data: &Value) {
+        let path = file.get(&Key::Id(0));
+        let sym = path.str.clone().unwrap_or_else(|| SymStr::any("path"));
+        let taint = data.deep_taint();
+        if taint.is_empty() {
+            return;
+        }
+        match self.files.iter_mut().find(|(p, _)| *p == sym) {
+            Some((_, t)) => t.extend(taint),
+            None => self.files.push((sym, taint)),
+        }
+    }
+
+    /// Content read from a file: whatever was written to a path that may be
+    /// the same, and the taint of the path itself (the attacker picks what
+    /// is read).
+    pub fn file_content(&self, file: &Value) -> Value {
+        let path = file.get(&Key::Id(0));
+        self.path_content(&path)
+    }
+
+    pub fn path_content(&self, path: &Value) -> Value {
+        let sym = path.str.clone().unwrap_or_else(|| SymStr::any("path"));
+        let mut taint = path.deep_taint();
+        for (p, t) in &self.files {
+            if p.may_equal(&sym).possible() {
+                taint.extend(t.iter().copied());
+            }
+        }
+        let mut v = Value::tainted(taint);
+        v.kind = Kind::Str;
+        v
+    }
+}
+
+impl Frame {
+    pub fn new(file: usize, func: Option<FuncId>, globals: Rc<RefCell<Env>>) -> Frame {
+        Frame {
+            file,
+            func,
+            env: None,
+            ret: None,
+            globals,
+            global_names: HashSet::new(),
+            loop_exits: Vec::new(),
+            try_snapshots: Vec::new(),
+        }
+    }
+}
+
+pub fn join_env(a: Option<Env>, b: Option<Env>) -> Option<Env> {
+    match (a, b) {
+        (None, x) | (x, None) => x,
+        (Some(mut a), Some(b)) => {
+            for (k, v) in b {
+                match a.get_mut(&k) {
+                    Some(existing) => existing.join_in(&v),
+                    None => {
+                        a.insert(k, v);
+                    }
+                }
+            }
+            Some(a)
+        }
+    }
+}
+
+/// `"... %s ..." % args` with a known format string.
+fn percent_format(fmt: &SymStr, args: &Value) -> SymStr {
+    let Some(text) = fmt.as_lit() else { return fmt.concat(&SymStr::any("format")) };
+    let mut out = SymStr::default();
+    let mut chars = text.chars().peekable();
+    let mut index = 0i64;
+    let mut lit = String::new();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            lit.push(c);
+            continue;
+        }
+        if chars.peek() == Some(&'%') {
+            chars.next();
+            lit.push('%');
+            continue;
+        }
+        // Skip flags, width, precision and an optional mapping key.
+        let mut spec = String::new();
+        while let Some(&n) = chars.peek() {
+            chars.next();
+            spec.push(n);
+            if n.is_ascii_alphabetic() && n != 'l' && n != 'h' {
+                break;
+            }
+        }
+        out.push_lit(&lit);
+        lit.clear();
+        let arg = if matches!(args.kind, Kind::Tuple) { args.get(&Key::Index(index)) } else { args.clone() };
+        index += 1;
+        match (&arg.str, spec.ends_with('s')) {
+            (Some(s), true) => out.push(s),
+            _ => out.push_any("format"),
+        }
+    }
+    out.push_lit(&lit);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_format_keeps_literal_parts() {
+        let s = percent_format(&SymStr::lit("select * from t where a = '%s'"), &Value::default());
+        assert_eq!(s.known_prefix(), "select * from t where a = '");
+        assert_eq!(s.known_suffix(), "'");
+        let mut tuple = Value::of_kind(Kind::Tuple);
+        tuple.set(Key::Index(0), Value::string(SymStr::lit("x")));
+        tuple.set(Key::Index(1), Value::string(SymStr::lit("y")));
+        assert_eq!(percent_format(&SymStr::lit("%s/%s"), &tuple), SymStr::lit("x/y"));
+    }
+}

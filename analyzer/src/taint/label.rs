@@ -1,0 +1,156 @@
+//! Taint labels: where tainted data came from and which cloud events it
+//! crossed on the way.
+//!
+//! A label is interned once per (source, hops, sanitized classes) and values
+//! carry small sets of label ids, so that copying taint is cheap and a
+//! finding can still print its whole path.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::Serialize;
+
+/// A place in the program: file, line and the function it lies in.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Site {
+    pub file: String,
+    pub line: u32,
+    /// Fully qualified function name (`handlers.httphandler.onHTTPPostEvent`,
+    /// `scripts.admin.<module>`).
+    pub function: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    Http,
+    Event,
+    CloudApi,
+    Cli,
+    Env,
+    /// Traceback text; a finding only when it reaches an HTTP response.
+    Traceback,
+}
+
+impl SourceKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceKind::Http => "http",
+            SourceKind::Event => "event",
+            SourceKind::CloudApi => "cloud-api",
+            SourceKind::Cli => "cli",
+            SourceKind::Env => "env",
+            SourceKind::Traceback => "traceback",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SourceKind> {
+        Some(match s {
+            "http" => SourceKind::Http,
+            "event" => SourceKind::Event,
+            "cloud-api" => SourceKind::CloudApi,
+            "cli" => SourceKind::Cli,
+            "env" => SourceKind::Env,
+            "traceback" => SourceKind::Traceback,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Source {
+    pub kind: SourceKind,
+    pub site: Site,
+    /// What the source is, for people: `POST /produce`, `s3.list_objects`.
+    pub what: String,
+}
+
+/// One crossing of a cloud service between two functions.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Hop {
+    /// `s3:ObjectCreated`, `dynamodb:stream`, `sqs:message`, `s3:stored`...
+    pub event: String,
+    /// The resource crossed (bucket, table, queue...), with filter details.
+    pub resource: String,
+    /// The cloud API call that wrote the data.
+    pub from: Site,
+    /// The function that receives or reads it back.
+    pub to: Site,
+    /// Linked without knowing the resource for sure.
+    pub conservative: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Label {
+    pub source: u32,
+    pub hops: Vec<Hop>,
+    /// Vulnerability classes this data was sanitized for.
+    pub sanitized: BTreeSet<String>,
+}
+
+pub type LabelId = u32;
+pub type Taint = BTreeSet<LabelId>;
+
+/// Paths longer than this stop growing, so that cycles between functions
+/// (A writes what B reads, B writes what A reads) converge.
+pub const MAX_HOPS: usize = 8;
+
+#[derive(Default)]
+pub struct Labels {
+    pub sources: Vec<Source>,
+    source_ids: HashMap<Source, u32>,
+    pub labels: Vec<Label>,
+    label_ids: HashMap<Label, LabelId>,
+}
+
+impl Labels {
+    pub fn source(&mut self, source: Source) -> LabelId {
+        let next = self.sources.len() as u32;
+        let id = *self.source_ids.entry(source.clone()).or_insert_with(|| next);
+        if id == next {
+            self.sources.push(source);
+        }
+        self.intern(Label { source: id, hops: Vec::new(), sanitized: BTreeSet::new() })
+    }
+
+    fn intern(&mut self, label: Label) -> LabelId {
+        if let Some(&id) = self.label_ids.get(&label) {
+            return id;
+        }
+        let id = self.labels.len() as LabelId;
+        self.labels.push(label.clone());
+        self.label_ids.insert(label, id);
+        id
+    }
+
+    pub fn get(&self, id: LabelId) -> &Label {
+        &self.labels[id as usize]
+    }
+
+    pub fn source_of(&self, id: LabelId) -> &Source {
+        &self.sources[self.labels[id as usize].source as usize]
+    }
+
+    pub fn with_hop(&mut self, id: LabelId, hop: &Hop) -> LabelId {
+        let label = &self.labels[id as usize];
+        if label.hops.len() >= MAX_HOPS || label.hops.iter().any(|h| h == hop) {
+            return id;
+        }
+        let mut next = label.clone();
+        next.hops.push(hop.clone());
+        self.intern(next)
+    }
+
+    pub fn sanitize(&mut self, id: LabelId, class: &str) -> LabelId {
+        let label = &self.labels[id as usize];
+        if label.sanitized.contains(class) {
+            return id;
+        }
+        let mut next = label.clone();
+        next.sanitized.insert(class.to_string());
+        self.intern(next)
+    }
+
+    pub fn is_sanitized(&self, id: LabelId, class: &str) -> bool {
+        self.labels[id as usize].sanitized.contains(class)
+    }
+}

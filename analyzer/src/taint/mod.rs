@@ -1,0 +1,8 @@
+//! Taint tracking: labels, abstract values, the models of sources, sinks and
+//! sanitizers, and the interpreter that propagates taint through Python.
+
+pub mod calls;
+pub mod interp;
+pub mod label;
+pub mod models;
+pub mod value;

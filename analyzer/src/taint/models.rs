@@ -1,0 +1,204 @@
+//! Sources, sinks and sanitizers, read from the declarative model files in
+//! `analyzer/models/` (built into the binary) and from any extra model
+//! folder a user passes, so that adding a sink is a data change.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::sym::SymStr;
+
+use super::label::SourceKind;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SinkModel {
+    pub vulnerability: String,
+    pub callees: Vec<String>,
+    #[serde(default)]
+    pub args: Vec<usize>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub receiver: bool,
+    #[serde(default)]
+    pub condition: Option<Condition>,
+    #[serde(default)]
+    pub report_as: Option<String>,
+}
+
+/// Checks that only code can make: what the call's other arguments say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Condition {
+    /// subprocess: `shell=True`, or a command given as one string.
+    Shell,
+    /// yaml.load without SafeLoader / CSafeLoader / BaseLoader.
+    YamlUnsafe,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SanitizerModel {
+    pub callees: Vec<String>,
+    /// Vulnerability classes the result is safe for; `*` = all.
+    pub vulnerabilities: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriggerSource {
+    pub triggers: Vec<String>,
+    pub kind: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceModel {
+    pub kind: String,
+    #[serde(default)]
+    pub attributes: Vec<String>,
+    #[serde(default)]
+    pub callees: Vec<String>,
+    /// Only in code run from a script's `if __name__ == "__main__":`.
+    #[serde(default)]
+    pub only_in_main: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModelFile {
+    #[serde(default)]
+    sink: Vec<SinkModel>,
+    #[serde(default)]
+    sanitizer: Vec<SanitizerModel>,
+    #[serde(default)]
+    source: Vec<SourceModel>,
+    #[serde(default)]
+    trigger: Vec<TriggerSource>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct TaintModels {
+    pub sinks: Vec<SinkModel>,
+    pub sanitizers: Vec<SanitizerModel>,
+    pub sources: Vec<SourceModel>,
+    pub triggers: Vec<TriggerSource>,
+}
+
+const BUILTIN: &[(&str, &str)] = &[
+    ("sinks.toml", include_str!("../../models/sinks.toml")),
+    ("sanitizers.toml", include_str!("../../models/sanitizers.toml")),
+    ("sources.toml", include_str!("../../models/sources.toml")),
+];
+
+impl TaintModels {
+    pub fn builtin() -> TaintModels {
+        let mut m = TaintModels::default();
+        for (name, text) in BUILTIN {
+            m.add_text(name, text).expect("built-in model files parse");
+        }
+        m
+    }
+
+    /// Adds the rows of one model file (`[[sink]]`, `[[sanitizer]]`,
+    /// `[[source]]`, `[[trigger]]`).
+    pub fn add_text(&mut self, name: &str, text: &str) -> Result<(), String> {
+        let file: ModelFile = toml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
+        for s in &file.source {
+            if SourceKind::parse(&s.kind).is_none() {
+                return Err(format!("{name}: unknown source kind {:?}", s.kind));
+            }
+        }
+        for t in &file.trigger {
+            if SourceKind::parse(&t.kind).is_none() {
+                return Err(format!("{name}: unknown source kind {:?}", t.kind));
+            }
+        }
+        self.sinks.extend(file.sink);
+        self.sanitizers.extend(file.sanitizer);
+        self.sources.extend(file.source);
+        self.triggers.extend(file.trigger);
+        Ok(())
+    }
+
+    pub fn add_file(&mut self, path: &Path) -> Result<(), String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        self.add_text(&path.display().to_string(), &text)
+    }
+
+    pub fn sinks_for<'s>(&'s self, callee: &'s str) -> impl Iterator<Item = &'s SinkModel> + 's {
+        self.sinks.iter().filter(move |s| s.callees.iter().any(|p| glob(p, callee)))
+    }
+
+    /// The classes a call sanitizes for, if it is a sanitizer.
+    pub fn sanitizer(&self, callee: &str) -> Option<&[String]> {
+        self.sanitizers
+            .iter()
+            .find(|s| s.callees.iter().any(|p| glob(p, callee)))
+            .map(|s| s.vulnerabilities.as_slice())
+    }
+
+    pub fn source_call(&self, callee: &str, in_main: bool) -> Option<SourceKind> {
+        self.sources
+            .iter()
+            .filter(|s| in_main || !s.only_in_main)
+            .find(|s| s.callees.iter().any(|p| glob(p, callee)))
+            .and_then(|s| SourceKind::parse(&s.kind))
+    }
+
+    pub fn source_attribute(&self, path: &str, in_main: bool) -> Option<SourceKind> {
+        self.sources
+            .iter()
+            .filter(|s| in_main || !s.only_in_main)
+            .find(|s| s.attributes.iter().any(|p| p == path))
+            .and_then(|s| SourceKind::parse(&s.kind))
+    }
+
+    pub fn trigger_source(&self, trigger: &str) -> Option<SourceKind> {
+        self.triggers
+            .iter()
+            .find(|t| t.triggers.iter().any(|n| n == trigger))
+            .and_then(|t| SourceKind::parse(&t.kind))
+    }
+}
+
+/// Glob match of a model pattern against a dotted callee path.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    if !pattern.contains(['*', '?']) {
+        return pattern == text;
+    }
+    SymStr::lit(text).matches_glob(pattern) == crate::sym::Truth::Yes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_models_load_and_match() {
+        let m = TaintModels::builtin();
+        assert_eq!(m.sinks_for("os.system").next().unwrap().vulnerability, "code-injection");
+        assert!(m.sinks_for("pymysql.connect().cursor().execute").any(|s| s.vulnerability == "sql-injection"));
+        assert_eq!(m.sanitizer("shlex.quote").unwrap(), ["code-injection"]);
+        assert_eq!(m.source_call("argparse.ArgumentParser().parse_args", true), Some(SourceKind::Cli));
+        assert_eq!(m.source_call("argparse.ArgumentParser().parse_args", false), None);
+        assert_eq!(m.trigger_source("http-api"), Some(SourceKind::Http));
+        assert_eq!(m.trigger_source("s3"), None);
+    }
+
+    #[test]
+    fn a_model_file_adds_a_sink() {
+        let mut m = TaintModels::builtin();
+        assert!(m.sinks_for("fabric.Connection().run").next().is_none());
+        m.add_text("extra.toml", "[[sink]]\nvulnerability = \"code-injection\"\ncallees = [\"fabric.Connection().run\"]\nargs = [0]\n")
+            .unwrap();
+        assert!(m.sinks_for("fabric.Connection().run").next().is_some());
+    }
+
+    #[test]
+    fn bad_model_files_are_rejected_with_their_name() {
+        let err = TaintModels::default().add_text("bad.toml", "[[sink]]\nvulnerability = 1\n").unwrap_err();
+        assert!(err.starts_with("bad.toml"), "{err}");
+    }
+}

@@ -1,0 +1,316 @@
+//! Abstract values of the taint interpreter.
+//!
+//! A value is a small tree: its own taint (which every part inherits),
+//! precise fields (dict items, attributes, list elements, tuple positions),
+//! what is known of it as a string, and what kind of object it is (an app
+//! function, a boto3 client, an external library object named by its
+//! dotted path...). Field-sensitivity is what lets the analysis tell an S3
+//! event's tainted object key from its constant bucket name.
+
+use std::collections::BTreeMap;
+
+use crate::program::{ClassId, FuncId};
+use crate::sym::SymStr;
+
+use super::label::Taint;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Key {
+    /// `d["k"]` with a known string key.
+    Item(String),
+    /// `t[0]` on tuples and other positional values.
+    Index(i64),
+    /// Any element of a list, set or iterable; unknown dict keys.
+    Elem,
+    /// `obj.attr`.
+    Attr(String),
+    /// Identifiers of a boto3 resource object (`Bucket(name)`), the path of
+    /// a file handle, the receiver of a bound method.
+    Id(u8),
+}
+
+/// A boto3 object: a client, a service resource, or one of its sub-resources.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Boto {
+    pub service: String,
+    /// `client`, `resource`, `session`, or a resource class from the API
+    /// models (`Bucket`, `Object`, `Table`, `Queue`, `Topic`) or a
+    /// collection (`collection:objects`).
+    pub class: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    #[default]
+    Unknown,
+    None,
+    Bool,
+    Int,
+    Float,
+    Str,
+    Bytes,
+    Dict,
+    List,
+    Tuple,
+    /// An application module.
+    Module(usize),
+    /// Something from outside the application, named by the dotted path
+    /// through which it was reached: `os.system`, `pymysql.connect()`.
+    Qual(String),
+    Func(FuncId),
+    Class(ClassId),
+    Instance(ClassId),
+    /// A method bound to the receiver stored at `Key::Id(0)`.
+    Bound(FuncId),
+    Boto(Boto),
+    /// An open file; its path is at `Key::Id(0)`.
+    File,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Value {
+    pub taint: Taint,
+    pub fields: BTreeMap<Key, Value>,
+    pub str: Option<SymStr>,
+    pub kind: Kind,
+}
+
+/// Deeper values are folded into their taint, which keeps recursive data
+/// structures and long event chains finite.
+const MAX_DEPTH: usize = 10;
+
+impl Value {
+    pub fn of_kind(kind: Kind) -> Value {
+        Value { kind, ..Value::default() }
+    }
+
+    pub fn qual(path: impl Into<String>) -> Value {
+        Value::of_kind(Kind::Qual(path.into()))
+    }
+
+    pub fn string(s: SymStr) -> Value {
+        Value { str: Some(s), kind: Kind::Str, ..Value::default() }
+    }
+
+    pub fn tainted(taint: Taint) -> Value {
+        Value { taint, ..Value::default() }
+    }
+
+    pub fn is_tainted(&self) -> bool {
+        !self.deep_taint().is_empty()
+    }
+
+    /// Taint of the value and of every part of it.
+    pub fn deep_taint(&self) -> Taint {
+        let mut t = self.taint.clone();
+        for v in self.fields.values() {
+            if matches!(v.kind, Kind::Func(_) | Kind::Class(_) | Kind::Module(_)) {
+                continue;
+            }
+            t.extend(v.deep_taint());
+        }
+        t
+    }
+
+    /// Reads a field; parts inherit the taint of the whole.
+    pub fn get(&self, key: &Key) -> Value {
+        let found = self.fields.get(key).cloned().or_else(|| match key {
+            Key::Index(_) | Key::Item(_) => self.fields.get(&Key::Elem).cloned(),
+            _ => None,
+        });
+        let mut v = found.unwrap_or_default();
+        v.taint.extend(self.taint.iter().copied());
+        v
+    }
+
+    /// Reads a field whose key is not known: any part may be meant.
+    pub fn get_any(&self) -> Value {
+        let mut out = Value::default();
+        for (k, v) in &self.fields {
+            if matches!(k, Key::Item(_) | Key::Index(_) | Key::Elem) {
+                out = out.join(v);
+            }
+        }
+        out.taint.extend(self.taint.iter().copied());
+        out
+    }
+
+    /// The element type of an iterable (list items, dict keys of a
+    /// comprehension...).
+    pub fn element(&self) -> Value {
+        if self.kind == Kind::Dict {
+            // Iterating a dict yields its keys, which are tainted only when
+            // the dict as a whole is.
+            return Value::tainted(self.taint.clone());
+        }
+        self.get_any()
+    }
+
+    pub fn set(&mut self, key: Key, v: Value) {
+        self.fields.insert(key, v);
+    }
+
+    pub fn add_taint(&mut self, t: &Taint) {
+        self.taint.extend(t.iter().copied());
+    }
+
+    /// The least value describing both.
+    pub fn join(&self, other: &Value) -> Value {
+        self.join_at(other, 0)
+    }
+
+    fn join_at(&self, other: &Value, depth: usize) -> Value {
+        if self == other {
+            return self.clone();
+        }
+        let mut taint = self.taint.clone();
+        taint.extend(other.taint.iter().copied());
+        let kind = if self.kind == other.kind {
+            self.kind.clone()
+        } else {
+            match (&self.kind, &other.kind) {
+                (Kind::Unknown | Kind::None, k) | (k, Kind::Unknown | Kind::None) => k.clone(),
+                _ => Kind::Unknown,
+            }
+        };
+        let str = match (&self.str, &other.str) {
+            (Some(a), Some(b)) => Some(a.join(b)),
+            (Some(a), None) if other.kind == Kind::None => Some(a.clone()),
+            (None, Some(b)) if self.kind == Kind::None => Some(b.clone()),
+            _ => None,
+        };
+        let mut v = Value { taint, fields: BTreeMap::new(), str, kind };
+        if depth >= MAX_DEPTH {
+            let t = self.deep_taint();
+            v.taint.extend(t);
+            v.taint.extend(other.deep_taint());
+            return v;
+        }
+        for (k, a) in &self.fields {
+            let joined = match other.fields.get(k) {
+                Some(b) => a.join_at(b, depth + 1),
+                None => a.clone(),
+            };
+            v.fields.insert(k.clone(), joined);
+        }
+        for (k, b) in &other.fields {
+            v.fields.entry(k.clone()).or_insert_with(|| b.clone());
+        }
+        v
+    }
+
+    pub fn join_in(&mut self, other: &Value) {
+        if self != other {
+            *self = self.join(other);
+        }
+    }
+
+    /// A value carrying only the taint of this one (results of unknown
+    /// computations on it).
+    pub fn taint_only(&self) -> Value {
+        Value::tainted(self.deep_taint())
+    }
+
+    /// Replaces every label in the value (hops across cloud links,
+    /// sanitizers).
+    pub fn map_labels(&self, f: &mut dyn FnMut(u32) -> u32) -> Value {
+        let mut v = self.clone();
+        v.map_in_place(f, 0);
+        v
+    }
+
+    fn map_in_place(&mut self, f: &mut dyn FnMut(u32) -> u32, depth: usize) {
+        self.taint = self.taint.iter().map(|&l| f(l)).collect();
+        if depth > MAX_DEPTH {
+            return;
+        }
+        for v in self.fields.values_mut() {
+            v.map_in_place(f, depth + 1);
+        }
+    }
+
+    /// Follows a path like `Records[].s3.object.key` (`[]` = any element)
+    /// and returns the value found there.
+    pub fn at_path(&self, path: &str) -> Value {
+        let mut cur = self.clone();
+        for step in parse_path(path) {
+            cur = match step {
+                Key::Elem => cur.get_any(),
+                k => cur.get(&k),
+            };
+        }
+        cur
+    }
+
+    /// Builds a value that holds `leaf` at `path`.
+    pub fn wrap_at_path(path: &str, leaf: Value) -> Value {
+        let steps = parse_path(path);
+        let mut v = leaf;
+        for step in steps.into_iter().rev() {
+            let mut outer = Value::default();
+            outer.kind = if step == Key::Elem { Kind::List } else { Kind::Dict };
+            outer.fields.insert(step, v);
+            v = outer;
+        }
+        v
+    }
+}
+
+/// `Records[].s3.object.key` -> [Item(Records), Elem, Item(s3), ...].
+pub fn parse_path(path: &str) -> Vec<Key> {
+    let mut out = Vec::new();
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let (name, elems) = match part.find("[]") {
+            Some(i) => (&part[..i], part[i..].matches("[]").count()),
+            None => (part, 0),
+        };
+        if !name.is_empty() {
+            out.push(Key::Item(name.to_string()));
+        }
+        out.extend(std::iter::repeat_n(Key::Elem, elems));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(ids: &[u32]) -> Taint {
+        ids.iter().copied().collect()
+    }
+
+    #[test]
+    fn fields_inherit_the_taint_of_the_whole() {
+        let event = Value::tainted(t(&[1]));
+        assert_eq!(event.get(&Key::Item("body".into())).taint, t(&[1]));
+    }
+
+    #[test]
+    fn paths_build_and_read_event_shapes() {
+        let key = Value::tainted(t(&[7]));
+        let event = Value::wrap_at_path("Records[].s3.object.key", key);
+        assert_eq!(event.at_path("Records[].s3.object.key").taint, t(&[7]));
+        assert!(event.at_path("Records[].s3.bucket.name").taint.is_empty());
+        let first = event.get(&Key::Item("Records".into())).get(&Key::Index(0));
+        assert_eq!(first.at_path("s3.object.key").taint, t(&[7]));
+    }
+
+    #[test]
+    fn join_keeps_both_sides() {
+        let mut a = Value::default();
+        a.set(Key::Item("x".into()), Value::tainted(t(&[1])));
+        let mut b = Value::default();
+        b.set(Key::Item("y".into()), Value::tainted(t(&[2])));
+        let j = a.join(&b);
+        assert_eq!(j.deep_taint(), t(&[1, 2]));
+        assert_eq!(j.get(&Key::Item("x".into())).taint, t(&[1]));
+    }
+
+    #[test]
+    fn joining_strings_keeps_common_prefix() {
+        let a = Value::string(SymStr::lit("uploads/a"));
+        let b = Value::string(SymStr::lit("uploads/b"));
+        assert_eq!(a.join(&b).str.unwrap().known_prefix(), "uploads/");
+    }
+}
