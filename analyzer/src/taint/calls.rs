@@ -260,6 +260,12 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     /// Library functions whose effect on values the interpreter knows.
     fn call_builtin(&mut self, path: &str, args: &Args, site: &Site) -> Option<Value> {
         let arg0 = args.pos.first().cloned().unwrap_or_default();
+        if self.ctx.taint.keeps_string(path) {
+            let mut v = arg0.taint_only();
+            v.kind = Kind::Str;
+            v.str = arg0.str.clone();
+            return Some(v);
+        }
         let v = match path {
             "str" | "repr" | "format" | "unicode" => {
                 let mut v = arg0.taint_only();

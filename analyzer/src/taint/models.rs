@@ -65,9 +65,18 @@ pub struct SourceModel {
     pub only_in_main: bool,
 }
 
+/// A call that returns its first argument's string, shape kept.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PropagatorModel {
+    pub callees: Vec<String>,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ModelFile {
+    #[serde(default)]
+    propagator: Vec<PropagatorModel>,
     #[serde(default)]
     sink: Vec<SinkModel>,
     #[serde(default)]
@@ -84,12 +93,14 @@ pub struct TaintModels {
     pub sanitizers: Vec<SanitizerModel>,
     pub sources: Vec<SourceModel>,
     pub triggers: Vec<TriggerSource>,
+    pub propagators: Vec<PropagatorModel>,
 }
 
 const BUILTIN: &[(&str, &str)] = &[
     ("sinks.toml", include_str!("../../models/sinks.toml")),
     ("sanitizers.toml", include_str!("../../models/sanitizers.toml")),
     ("sources.toml", include_str!("../../models/sources.toml")),
+    ("propagators.toml", include_str!("../../models/propagators.toml")),
 ];
 
 impl TaintModels {
@@ -119,6 +130,7 @@ impl TaintModels {
         self.sanitizers.extend(file.sanitizer);
         self.sources.extend(file.source);
         self.triggers.extend(file.trigger);
+        self.propagators.extend(file.propagator);
         Ok(())
     }
 
@@ -137,6 +149,10 @@ impl TaintModels {
             .iter()
             .find(|s| s.callees.iter().any(|p| glob(p, callee)))
             .map(|s| s.vulnerabilities.as_slice())
+    }
+
+    pub fn keeps_string(&self, callee: &str) -> bool {
+        self.propagators.iter().any(|p| p.callees.iter().any(|c| glob(c, callee)))
     }
 
     pub fn source_call(&self, callee: &str, in_main: bool) -> Option<SourceKind> {
