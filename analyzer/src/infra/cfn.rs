@@ -1,0 +1,184 @@
+//! Plain CloudFormation resources, shared by Serverless `resources:` and
+//! SAM templates: the resource list with physical names, SNS subscriptions,
+//! and triggers declared on the resource side rather than on the function
+//! (S3 bucket notifications, event source mappings, EventBridge rules,
+//! SNS subscriptions with protocol `lambda`).
+
+use crate::infra::model::*;
+use crate::infra::plugins::step_functions::match_function;
+use crate::infra::resolve::{name_property, CfnEval};
+use crate::infra::yaml::{Kind, Node};
+use crate::sym::SymStr;
+
+/// `resources` is the evaluated `Resources:` map.
+pub fn resources_of(resources: &Node, ev: &mut CfnEval) -> Vec<Resource> {
+    let mut out = vec![];
+    for (id, r) in resources.entries() {
+        let kind = r.get("Type").and_then(Node::as_text).unwrap_or_default();
+        let physical_name = name_property(&kind)
+            .and_then(|p| r.path(&["Properties", p]))
+            .filter(|n| !n.is_null())
+            .map(Node::to_sym)
+            .or_else(|| if name_property(&kind).is_some() { ev.physical_name(id, 0) } else { None });
+        let has_stream = match kind.as_str() {
+            "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" => {
+                r.path(&["Properties", "StreamSpecification"]).is_some_and(|s| !s.is_null())
+            }
+            "AWS::Kinesis::Stream" => true,
+            _ => false,
+        };
+        out.push(Resource { logical_id: id.clone(), kind, physical_name, has_stream, line: r.line });
+    }
+    out
+}
+
+fn function_names(service: &Service) -> Vec<(String, SymStr)> {
+    service.functions.iter().map(|f| (f.name.clone(), f.physical_name.clone())).collect()
+}
+
+fn push_event(service: &mut Service, fname: &str, e: Event) {
+    if let Some(f) = service.functions.iter_mut().find(|f| f.name == fname) {
+        let dup = f.events.iter().any(|x| x.trigger == e.trigger && x.resource == e.resource && x.filter.s3_prefix == e.filter.s3_prefix);
+        if !dup {
+            f.events.push(e);
+        }
+    }
+}
+
+fn s3_rules(filter: Option<&Node>, f: &mut EventFilter) {
+    let rules = filter.and_then(|x| x.path(&["S3Key", "Rules"])).map(Node::items).unwrap_or_default();
+    for r in rules {
+        let name = r.get_ci("Name").and_then(Node::as_text).unwrap_or_default().to_ascii_lowercase();
+        let value = r.get_ci("Value").map(|v| v.to_sym().to_string());
+        match name.as_str() {
+            "prefix" => f.s3_prefix = value,
+            "suffix" => f.s3_suffix = value,
+            _ => {}
+        }
+    }
+}
+
+fn filter_patterns(fc: Option<&Node>) -> Vec<serde_json::Value> {
+    let filters = fc.and_then(|f| f.get("Filters")).map(Node::items).unwrap_or_default();
+    filters
+        .iter()
+        .filter_map(|f| f.get("Pattern"))
+        .map(|p| match &p.kind {
+            Kind::Str(s) => serde_json::from_str(&s.to_string()).unwrap_or(serde_json::Value::String(s.to_string())),
+            _ => p.to_json(),
+        })
+        .collect()
+}
+
+/// Subscriptions and resource-side triggers. `resources` is evaluated.
+pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service, _dir_prefix: &str) {
+    let names = function_names(service);
+    for (id, r) in resources.entries() {
+        let kind = r.get("Type").and_then(Node::as_text).unwrap_or_default();
+        let props = r.get("Properties").cloned().unwrap_or(Node::null(r.line));
+        match kind.as_str() {
+            "AWS::SNS::Subscription" => {
+                let topic = props.get("TopicArn").map(Node::to_sym).unwrap_or_default();
+                let protocol = props.get("Protocol").and_then(Node::as_text).unwrap_or_default().to_ascii_lowercase();
+                let endpoint = props.get("Endpoint").map(Node::to_sym).unwrap_or_default();
+                link_sns(service, &names, &topic, &protocol, &endpoint, props.get("FilterPolicy"), r.line);
+                service.subscriptions.push(Subscription {
+                    topic,
+                    protocol,
+                    endpoint,
+                    raw_message_delivery: props.get("RawMessageDelivery").is_some_and(Node::truthy),
+                    line: r.line,
+                });
+            }
+            "AWS::SNS::Topic" => {
+                let topic = ev.reference(id, r.line, 0);
+                for s in props.get("Subscription").map(Node::items).unwrap_or_default() {
+                    let protocol = s.get("Protocol").and_then(Node::as_text).unwrap_or_default().to_ascii_lowercase();
+                    let endpoint = s.get("Endpoint").map(Node::to_sym).unwrap_or_default();
+                    link_sns(service, &names, &topic, &protocol, &endpoint, None, s.line);
+                    service.subscriptions.push(Subscription {
+                        topic: topic.clone(),
+                        protocol,
+                        endpoint,
+                        raw_message_delivery: false,
+                        line: s.line,
+                    });
+                }
+            }
+            "AWS::S3::Bucket" => {
+                let bucket = ev.physical_name(id, 0).unwrap_or_default();
+                let configs = props.path(&["NotificationConfiguration", "LambdaConfigurations"]).map(Node::items).unwrap_or_default();
+                for c in configs {
+                    let Some(target) = c.get("Function").map(Node::to_sym) else { continue };
+                    let Some(fname) = match_function(&names, &target) else { continue };
+                    let mut filter = EventFilter::default();
+                    filter.s3_events = c.get("Event").map(|e| e.one_or_many().iter().map(|x| x.to_sym().to_string()).collect()).unwrap_or_default();
+                    s3_rules(c.get("Filter"), &mut filter);
+                    push_event(service, &fname, Event {
+                        trigger: Trigger::S3,
+                        raw_type: "AWS::S3::Bucket.NotificationConfiguration".into(),
+                        resource: Some(bucket.clone()),
+                        filter,
+                        http: None,
+                        line: c.line,
+                    });
+                }
+            }
+            "AWS::Lambda::EventSourceMapping" => {
+                let Some(target) = props.get("FunctionName").map(Node::to_sym) else { continue };
+                let Some(fname) = match_function(&names, &target) else { continue };
+                let arn = props.get("EventSourceArn").map(Node::to_sym).unwrap_or_default();
+                let t = arn.to_string();
+                let trigger = if t.contains(":sqs:") {
+                    Trigger::Sqs
+                } else if t.contains(":kinesis:") {
+                    Trigger::KinesisStream
+                } else if t.contains(":dynamodb:") {
+                    Trigger::DynamodbStream
+                } else {
+                    Trigger::Other
+                };
+                push_event(service, &fname, Event {
+                    trigger,
+                    raw_type: "AWS::Lambda::EventSourceMapping".into(),
+                    resource: Some(arn),
+                    filter: EventFilter { patterns: filter_patterns(props.get("FilterCriteria")), ..Default::default() },
+                    http: None,
+                    line: r.line,
+                });
+            }
+            "AWS::Events::Rule" => {
+                for t in props.get("Targets").map(Node::items).unwrap_or_default() {
+                    let Some(target) = t.get("Arn").map(Node::to_sym) else { continue };
+                    let Some(fname) = match_function(&names, &target) else { continue };
+                    let scheduled = props.get("ScheduleExpression").is_some();
+                    push_event(service, &fname, Event {
+                        trigger: if scheduled { Trigger::Schedule } else { Trigger::EventBridge },
+                        raw_type: "AWS::Events::Rule".into(),
+                        resource: if scheduled { None } else { Some(props.get("EventBusName").map(Node::to_sym).unwrap_or(SymStr::lit("default"))) },
+                        filter: EventFilter { patterns: props.get("EventPattern").map(|p| vec![p.to_json()]).unwrap_or_default(), ..Default::default() },
+                        http: None,
+                        line: t.line,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn link_sns(service: &mut Service, names: &[(String, SymStr)], topic: &SymStr, protocol: &str, endpoint: &SymStr, policy: Option<&Node>, line: u32) {
+    if protocol != "lambda" {
+        return;
+    }
+    if let Some(fname) = match_function(names, endpoint) {
+        push_event(service, &fname, Event {
+            trigger: Trigger::Sns,
+            raw_type: "AWS::SNS::Subscription".into(),
+            resource: Some(topic.clone()),
+            filter: EventFilter { patterns: policy.map(|p| vec![p.to_json()]).unwrap_or_default(), ..Default::default() },
+            http: None,
+            line,
+        });
+    }
+}

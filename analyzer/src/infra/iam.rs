@@ -1,0 +1,332 @@
+//! The permission query. A cloud call only links two functions (or reaches
+//! a sink) when the caller's role lets it through, so IAM is read as AWS
+//! reads it: an explicit Deny wins, otherwise some Allow must match both the
+//! action (wildcards, case-insensitive) and the resource ARN (wildcards,
+//! case-sensitive). Values the model could not resolve make the answer
+//! Unknown rather than a guess; the caller decides how to count Unknown.
+
+use crate::infra::model::{Decision, Effect, Function, Statement};
+use crate::sym::{Piece, SymStr, Truth};
+
+/// The note of the unknown piece that stands for the deploying account.
+pub const ACCOUNT_NOTE: &str = "AWS::AccountId";
+
+/// The deploying account: unknown, but the same everywhere in the app.
+pub fn account() -> SymStr {
+    SymStr::any(ACCOUNT_NOTE)
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IamOptions {
+    /// Count Unknown as Denied (the issue's switch; default: Unknown stays
+    /// Unknown and callers treat it as allowed).
+    pub unknown_as_denied: bool,
+}
+
+/// Resource kinds whose ARN the model can build from a name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ArnKind {
+    S3Bucket,
+    DynamoTable,
+    SqsQueue,
+    SnsTopic,
+    LambdaFunction,
+    SsmParameter,
+    KinesisStream,
+    FirehoseStream,
+    StateMachine,
+    EventBus,
+    Secret,
+    IamRole,
+    LogGroup,
+}
+
+/// CloudFormation type -> the ARN it has.
+pub fn arn_kind_for_type(cfn_type: &str) -> Option<ArnKind> {
+    Some(match cfn_type {
+        "AWS::S3::Bucket" => ArnKind::S3Bucket,
+        "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" | "AWS::Serverless::SimpleTable" => {
+            ArnKind::DynamoTable
+        }
+        "AWS::SQS::Queue" => ArnKind::SqsQueue,
+        "AWS::SNS::Topic" => ArnKind::SnsTopic,
+        "AWS::Lambda::Function" | "AWS::Serverless::Function" => ArnKind::LambdaFunction,
+        "AWS::SSM::Parameter" => ArnKind::SsmParameter,
+        "AWS::Kinesis::Stream" => ArnKind::KinesisStream,
+        "AWS::KinesisFirehose::DeliveryStream" => ArnKind::FirehoseStream,
+        "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine" => ArnKind::StateMachine,
+        "AWS::Events::EventBus" => ArnKind::EventBus,
+        "AWS::SecretsManager::Secret" => ArnKind::Secret,
+        "AWS::IAM::Role" => ArnKind::IamRole,
+        "AWS::Logs::LogGroup" => ArnKind::LogGroup,
+        _ => return None,
+    })
+}
+
+/// The ARN of a resource from its name (or URL, for SQS) and the region,
+/// with the account unknown. A name that already is an ARN is kept.
+pub fn arn_of(kind: ArnKind, name: &SymStr, region: &SymStr) -> SymStr {
+    if name.known_prefix().starts_with("arn:") {
+        return name.clone();
+    }
+    let regional = |service: &str, sep: &str, name: &SymStr| {
+        let mut out = SymStr::lit(format!("arn:aws:{service}:"));
+        out.push(region);
+        out.push_lit(":");
+        out.push(&account());
+        out.push_lit(":");
+        out.push_lit(sep);
+        out.push(name);
+        out
+    };
+    match kind {
+        ArnKind::S3Bucket => SymStr::lit("arn:aws:s3:::").concat(name),
+        ArnKind::DynamoTable => regional("dynamodb", "table/", name),
+        ArnKind::SqsQueue => {
+            let n = if name.known_prefix().starts_with("https://") || name.to_string().contains('/') {
+                name.last_segment()
+            } else {
+                name.clone()
+            };
+            regional("sqs", "", &n)
+        }
+        ArnKind::SnsTopic => regional("sns", "", name),
+        ArnKind::LambdaFunction => regional("lambda", "function:", name),
+        ArnKind::SsmParameter => {
+            let n = match name.known_prefix().strip_prefix('/') {
+                Some(_) => {
+                    let mut s = name.clone();
+                    strip_first_char(&mut s);
+                    s
+                }
+                None => name.clone(),
+            };
+            regional("ssm", "parameter/", &n)
+        }
+        ArnKind::KinesisStream => regional("kinesis", "stream/", name),
+        ArnKind::FirehoseStream => regional("firehose", "deliverystream/", name),
+        ArnKind::StateMachine => regional("states", "stateMachine:", name),
+        ArnKind::EventBus => regional("events", "event-bus/", name),
+        ArnKind::Secret => regional("secretsmanager", "secret:", name),
+        ArnKind::LogGroup => regional("logs", "log-group:", name),
+        ArnKind::IamRole => {
+            let mut out = SymStr::lit("arn:aws:iam::");
+            out.push(&account());
+            out.push_lit(":role/");
+            out.push(name);
+            out
+        }
+    }
+}
+
+fn strip_first_char(s: &mut SymStr) {
+    let mut out = SymStr::default();
+    let mut first = true;
+    for p in s.pieces() {
+        match p {
+            Piece::Lit(l) if first => out.push_lit(&l[1..]),
+            Piece::Lit(l) => out.push_lit(l),
+            Piece::Any(n) => out.push_any(n),
+        }
+        first = false;
+    }
+    *s = out;
+}
+
+/// `arn:aws:s3:::bucket/key`, the resource of object actions.
+pub fn s3_object_arn(bucket: &SymStr, key: &SymStr) -> SymStr {
+    let mut out = arn_of(ArnKind::S3Bucket, bucket, &SymStr::default());
+    out.push_lit("/");
+    out.push(key);
+    out
+}
+
+/// In a statement, the deploying account matches the account of any ARN
+/// the model builds: the pattern's unknown account becomes `*`.
+fn pattern_of(p: &SymStr) -> SymStr {
+    let mut out = SymStr::default();
+    for piece in p.pieces() {
+        match piece {
+            Piece::Any(n) if n == ACCOUNT_NOTE => out.push_lit("*"),
+            Piece::Any(n) => out.push_any(n),
+            Piece::Lit(l) => out.push_lit(l),
+        }
+    }
+    out
+}
+
+fn not(t: Truth) -> Truth {
+    match t {
+        Truth::Yes => Truth::No,
+        Truth::No => Truth::Yes,
+        Truth::Maybe => Truth::Maybe,
+    }
+}
+
+/// Whether one statement applies to the request.
+pub fn statement_matches(st: &Statement, action: &str, arn: &SymStr) -> Truth {
+    let action = SymStr::lit(action);
+    let mut a = Truth::No;
+    for p in &st.actions {
+        a = a.or(action.matches_pattern(&pattern_of(p), true));
+    }
+    if st.not_action {
+        a = not(a);
+    }
+    let mut r = Truth::No;
+    for p in &st.resources {
+        r = r.or(arn.matches_pattern(&pattern_of(p), false));
+    }
+    if st.not_resource {
+        r = not(r);
+    }
+    a.and(r)
+}
+
+/// The IAM decision for a list of statements. `opaque` says that more
+/// permissions exist that the model cannot see (managed policies, a role
+/// given by ARN): then a missing Allow gives Unknown, not Denied.
+pub fn decide(statements: &[Statement], opaque: bool, action: &str, arn: &SymStr, opts: &IamOptions) -> Decision {
+    let (mut allow, mut deny) = (Truth::No, Truth::No);
+    for st in statements {
+        let m = statement_matches(st, action, arn);
+        match st.effect {
+            Effect::Allow => allow = allow.or(m),
+            Effect::Deny => deny = deny.or(m),
+        }
+    }
+    let d = match (deny, allow) {
+        (Truth::Yes, _) => Decision::Denied,
+        (Truth::Maybe, _) => Decision::Unknown,
+        (Truth::No, Truth::Yes) => Decision::Allowed,
+        (Truth::No, Truth::Maybe) => Decision::Unknown,
+        (Truth::No, Truth::No) if opaque => Decision::Unknown,
+        (Truth::No, Truth::No) => Decision::Denied,
+    };
+    if d == Decision::Unknown && opts.unknown_as_denied {
+        Decision::Denied
+    } else {
+        d
+    }
+}
+
+impl Function {
+    /// May this function's role call `action` on `arn`?
+    /// `allows("s3:PutObject", &s3_object_arn(&bucket, &key), &opts)`.
+    pub fn allows(&self, action: &str, arn: &SymStr, opts: &IamOptions) -> Decision {
+        let opaque = self.opaque_role || !self.managed_policies.is_empty();
+        decide(&self.iam, opaque, action, arn, opts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::infra::model::Handler;
+
+    fn st(effect: Effect, actions: &[&str], resources: &[SymStr]) -> Statement {
+        Statement {
+            effect,
+            actions: actions.iter().map(|a| SymStr::lit(*a)).collect(),
+            not_action: false,
+            resources: resources.to_vec(),
+            not_resource: false,
+            origin: "test".into(),
+            line: 1,
+        }
+    }
+
+    fn func(iam: Vec<Statement>) -> Function {
+        Function {
+            name: "f".into(),
+            physical_name: SymStr::lit("s-dev-f"),
+            handler: Handler { file: "h.py".into(), function: "h".into(), module: "h".into() },
+            runtime: None,
+            events: vec![],
+            environment: Default::default(),
+            iam,
+            managed_policies: vec![],
+            opaque_role: false,
+            line: 1,
+        }
+    }
+
+    const O: IamOptions = IamOptions { unknown_as_denied: false };
+
+    #[test]
+    fn bucket_vs_object_arns() {
+        let b = SymStr::lit("uploads");
+        let f = func(vec![st(Effect::Allow, &["s3:PutObject", "s3:ListBucket"], &[SymStr::lit("arn:aws:s3:::uploads/*")])]);
+        let obj = s3_object_arn(&b, &SymStr::lit("a.txt"));
+        assert_eq!(f.allows("s3:PutObject", &obj, &O), Decision::Allowed);
+        assert_eq!(f.allows("s3:putobject", &obj, &O), Decision::Allowed);
+        assert_eq!(f.allows("s3:ListBucket", &arn_of(ArnKind::S3Bucket, &b, &SymStr::default()), &O), Decision::Denied);
+        assert_eq!(f.allows("s3:GetObject", &obj, &O), Decision::Denied);
+    }
+
+    #[test]
+    fn wildcards_and_unknown_action_names() {
+        let f = func(vec![st(Effect::Allow, &["s3:Get*", "dynamodb:?utItem", "s3:ListObjects"], &[SymStr::lit("*")])]);
+        let any = SymStr::lit("arn:aws:s3:::b/k");
+        assert_eq!(f.allows("s3:GetObject", &any, &O), Decision::Allowed);
+        assert_eq!(f.allows("dynamodb:PutItem", &any, &O), Decision::Allowed);
+        assert_eq!(f.allows("s3:ListBucket", &any, &O), Decision::Denied);
+    }
+
+    #[test]
+    fn explicit_deny_wins() {
+        let f = func(vec![
+            st(Effect::Allow, &["s3:*"], &[SymStr::lit("*")]),
+            st(Effect::Deny, &["s3:DeleteObject"], &[SymStr::lit("arn:aws:s3:::b/*")]),
+        ]);
+        let a = SymStr::lit("arn:aws:s3:::b/k");
+        assert_eq!(f.allows("s3:DeleteObject", &a, &O), Decision::Denied);
+        assert_eq!(f.allows("s3:PutObject", &a, &O), Decision::Allowed);
+    }
+
+    #[test]
+    fn not_action_and_not_resource() {
+        let mut s = st(Effect::Allow, &["s3:DeleteObject"], &[SymStr::lit("arn:aws:s3:::secret/*")]);
+        s.not_action = true;
+        s.not_resource = true;
+        let f = func(vec![s]);
+        assert_eq!(f.allows("s3:PutObject", &SymStr::lit("arn:aws:s3:::b/k"), &O), Decision::Allowed);
+        assert_eq!(f.allows("s3:DeleteObject", &SymStr::lit("arn:aws:s3:::b/k"), &O), Decision::Denied);
+        assert_eq!(f.allows("s3:PutObject", &SymStr::lit("arn:aws:s3:::secret/k"), &O), Decision::Denied);
+    }
+
+    #[test]
+    fn account_in_statement_matches_built_arns() {
+        let region = SymStr::lit("us-east-1");
+        let res = arn_of(ArnKind::DynamoTable, &SymStr::lit("Orders"), &region);
+        let f = func(vec![st(Effect::Allow, &["dynamodb:PutItem"], &[res.clone()])]);
+        assert_eq!(f.allows("dynamodb:PutItem", &res, &O), Decision::Allowed);
+        let other = arn_of(ArnKind::DynamoTable, &SymStr::lit("Users"), &region);
+        assert_eq!(f.allows("dynamodb:PutItem", &other, &O), Decision::Denied);
+    }
+
+    #[test]
+    fn opaque_resources_and_roles_give_unknown() {
+        let f = func(vec![st(Effect::Allow, &["sqs:SendMessage"], &[SymStr::any("ssm:/queue")])]);
+        let q = arn_of(ArnKind::SqsQueue, &SymStr::lit("https://sqs.us-east-1.amazonaws.com/1/jobs"), &SymStr::lit("us-east-1"));
+        assert_eq!(q.to_string(), "arn:aws:sqs:us-east-1:${?AWS::AccountId}:jobs");
+        assert_eq!(f.allows("sqs:SendMessage", &q, &O), Decision::Unknown);
+        assert_eq!(f.allows("sqs:SendMessage", &q, &IamOptions { unknown_as_denied: true }), Decision::Denied);
+        let mut g = func(vec![]);
+        g.opaque_role = true;
+        assert_eq!(g.allows("sqs:SendMessage", &q, &O), Decision::Unknown);
+        let g = func(vec![]);
+        assert_eq!(g.allows("sqs:SendMessage", &q, &O), Decision::Denied);
+    }
+
+    #[test]
+    fn arns_of_common_resources() {
+        let r = SymStr::lit("eu-west-1");
+        assert_eq!(arn_of(ArnKind::SsmParameter, &SymStr::lit("/app/key"), &r).to_string(), "arn:aws:ssm:eu-west-1:${?AWS::AccountId}:parameter/app/key");
+        assert_eq!(arn_of(ArnKind::LambdaFunction, &SymStr::lit("s-dev-f"), &r).to_string(), "arn:aws:lambda:eu-west-1:${?AWS::AccountId}:function:s-dev-f");
+        assert_eq!(arn_of(ArnKind::StateMachine, &SymStr::lit("m"), &r).to_string(), "arn:aws:states:eu-west-1:${?AWS::AccountId}:stateMachine:m");
+        assert_eq!(arn_of(ArnKind::EventBus, &SymStr::lit("bus"), &r).to_string(), "arn:aws:events:eu-west-1:${?AWS::AccountId}:event-bus/bus");
+        assert_eq!(arn_of(ArnKind::KinesisStream, &SymStr::lit("k"), &r).to_string(), "arn:aws:kinesis:eu-west-1:${?AWS::AccountId}:stream/k");
+        assert_eq!(arn_of(ArnKind::SnsTopic, &SymStr::lit("arn:aws:sns:x:1:t"), &r).to_string(), "arn:aws:sns:x:1:t");
+    }
+}

@@ -1,0 +1,195 @@
+//! Step Functions state machines: the serverless-step-functions plugin's
+//! `stepFunctions.stateMachines`, and the Amazon States Language
+//! definitions shared with SAM/CloudFormation state machines. A Task state
+//! that runs a function of the service is how data moves from one function
+//! to the next without any code calling the other, so each such function
+//! gets a `StepFunctions` event naming the machine and the state.
+
+use crate::infra::model::{Event, EventFilter, Function, State, StateMachine, Trigger};
+use crate::infra::yaml::{Kind, Node};
+use crate::sym::SymStr;
+
+const MAX_DEPTH: usize = 16;
+
+/// The logical ID the plugin gives a machine (`id:`, else from the name).
+pub fn logical_id(key: &str, machine: &Node) -> String {
+    if let Some(id) = machine.get("id").and_then(Node::as_text) {
+        return id;
+    }
+    let base = machine.get("name").and_then(Node::as_text).unwrap_or_else(|| key.to_string());
+    format!("{}StepFunctionsStateMachine", crate::infra::serverless::normalize_name(&base))
+}
+
+/// Physical name: `name:` when given, else CloudFormation's
+/// `<LogicalId>-<random>`.
+pub fn physical_name(logical: &str, machine: &Node) -> SymStr {
+    match machine.get("name") {
+        Some(n) if !n.is_null() => n.to_sym(),
+        _ => {
+            let mut s = SymStr::lit(format!("{logical}-"));
+            s.push_any(&format!("{logical}-suffix"));
+            s
+        }
+    }
+}
+
+/// The function name in a Lambda ARN, a plain name, or an ARN with a
+/// version/alias qualifier.
+pub fn lambda_name(r: &SymStr) -> String {
+    let text = r.to_string();
+    match text.rfind(":function:") {
+        Some(i) => {
+            let rest = &text[i + ":function:".len()..];
+            rest.split(':').next().unwrap_or(rest).to_string()
+        }
+        None if !text.starts_with("arn:") => text.split(':').next().unwrap_or("").to_string(),
+        None => text,
+    }
+}
+
+/// The function (key under `functions:`/logical ID) a Lambda reference
+/// names, matched on physical names.
+pub fn match_function(functions: &[(String, SymStr)], r: &SymStr) -> Option<String> {
+    let name = lambda_name(r);
+    functions
+        .iter()
+        .find(|(_, phys)| phys.to_string() == name)
+        .or_else(|| functions.iter().find(|(key, _)| *key == name))
+        .map(|(k, _)| k.clone())
+}
+
+/// Reads `StartAt`/`States` (evaluated nodes).
+pub fn parse_definition(def: &Node, functions: &[(String, SymStr)]) -> (String, Vec<State>) {
+    let start = def.get("StartAt").and_then(Node::as_text).unwrap_or_default();
+    let mut states = vec![];
+    if let Some(s) = def.get("States") {
+        parse_states(s, functions, &mut states, 0);
+    }
+    (start, states)
+}
+
+fn parse_states(states: &Node, functions: &[(String, SymStr)], out: &mut Vec<State>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    for (name, s) in states.entries() {
+        let kind = s.get("Type").and_then(Node::as_text).unwrap_or_default();
+        let mut next = vec![];
+        let mut push = |n: Option<String>| {
+            if let Some(n) = n {
+                if !next.contains(&n) {
+                    next.push(n);
+                }
+            }
+        };
+        push(s.get("Next").and_then(Node::as_text));
+        push(s.get("Default").and_then(Node::as_text));
+        for c in s.get("Choices").map(Node::items).unwrap_or_default() {
+            push(c.get("Next").and_then(Node::as_text));
+        }
+        for c in s.get("Catch").map(Node::items).unwrap_or_default() {
+            push(c.get("Next").and_then(Node::as_text));
+        }
+        let mut branches: Vec<&Node> = s.get("Branches").map(|b| b.items().iter().collect()).unwrap_or_default();
+        if let Some(it) = s.get("Iterator").or_else(|| s.get("ItemProcessor")) {
+            branches.push(it);
+        }
+        for b in branches {
+            push(b.get("StartAt").and_then(Node::as_text));
+            if let Some(inner) = b.get("States") {
+                parse_states(inner, functions, out, depth + 1);
+            }
+        }
+        let function = if kind == "Task" { task_function(s, functions) } else { None };
+        let result_path = s.get("ResultPath").map(|r| match &r.kind {
+            Kind::Null => "null".to_string(),
+            _ => r.to_sym().to_string(),
+        });
+        out.push(State { name: name.clone(), kind, function, next, result_path, line: s.line });
+    }
+}
+
+fn task_function(s: &Node, functions: &[(String, SymStr)]) -> Option<String> {
+    let resource = s.get("Resource")?.to_sym();
+    let text = resource.to_string();
+    if text.contains(":states:::lambda:invoke") {
+        let p = s.get("Parameters").or_else(|| s.get("Arguments"))?;
+        let f = p.get("FunctionName").or_else(|| p.get("FunctionName.$"))?;
+        return match_function(functions, &f.to_sym());
+    }
+    if text.contains(":states:::") {
+        return None;
+    }
+    match_function(functions, &resource)
+}
+
+/// Gives each function run by a Task state its `StepFunctions` event.
+pub fn attach_task_events(machines: &[StateMachine], functions: &mut [Function]) {
+    for m in machines {
+        for st in &m.states {
+            let Some(fname) = &st.function else { continue };
+            if let Some(f) = functions.iter_mut().find(|f| &f.name == fname) {
+                f.events.push(Event {
+                    trigger: Trigger::StepFunctions,
+                    raw_type: "stepFunctions".to_string(),
+                    resource: Some(m.physical_name.clone()),
+                    filter: EventFilter { state: Some(st.name.clone()), ..Default::default() },
+                    http: None,
+                    line: st.line,
+                });
+            }
+        }
+    }
+}
+
+/// `stepFunctions.stateMachines` of a Serverless service (evaluated).
+pub fn machines(
+    step_functions: &Node,
+    functions: &[(String, SymStr)],
+    parse_events: &mut dyn FnMut(&Node) -> Vec<Event>,
+) -> Vec<StateMachine> {
+    let mut out = vec![];
+    let Some(sms) = step_functions.get("stateMachines") else { return out };
+    for (key, m) in sms.entries() {
+        let logical = logical_id(key, m);
+        let def = m.get("definition").cloned().unwrap_or(Node::null(m.line));
+        let (start_at, states) = parse_definition(&def, functions);
+        let events = m.get("events").map(|e| parse_events(e)).unwrap_or_default();
+        out.push(StateMachine {
+            name: key.clone(),
+            physical_name: physical_name(&logical, m),
+            start_at,
+            states,
+            events,
+            line: m.line,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::infra::yaml::load_str;
+
+    #[test]
+    fn states_branches_and_tasks() {
+        let def = load_str(
+            "StartAt: A\nStates:\n  A:\n    Type: Task\n    Resource: arn:aws:lambda:us-east-1:1:function:svc-dev-first\n    Next: C\n    Catch:\n      - ErrorEquals: [States.ALL]\n        Next: F\n  C:\n    Type: Choice\n    Choices:\n      - Variable: $.x\n        Next: P\n    Default: F\n  P:\n    Type: Parallel\n    Branches:\n      - StartAt: B1\n        States:\n          B1:\n            Type: Task\n            Resource: arn:aws:states:::lambda:invoke\n            Parameters:\n              FunctionName: svc-dev-second:$LATEST\n            ResultPath: null\n            End: true\n    End: true\n  F:\n    Type: Fail\n",
+        )
+        .unwrap();
+        let fns = vec![("first".to_string(), SymStr::lit("svc-dev-first")), ("second".to_string(), SymStr::lit("svc-dev-second"))];
+        let (start, states) = parse_definition(&def, &fns);
+        assert_eq!(start, "A");
+        let a = states.iter().find(|s| s.name == "A").unwrap();
+        assert_eq!(a.function.as_deref(), Some("first"));
+        assert_eq!(a.next, vec!["C", "F"]);
+        let c = states.iter().find(|s| s.name == "C").unwrap();
+        assert_eq!(c.next, vec!["F", "P"]);
+        let p = states.iter().find(|s| s.name == "P").unwrap();
+        assert_eq!(p.next, vec!["B1"]);
+        let b1 = states.iter().find(|s| s.name == "B1").unwrap();
+        assert_eq!(b1.function.as_deref(), Some("second"));
+        assert_eq!(b1.result_path.as_deref(), Some("null"));
+    }
+}

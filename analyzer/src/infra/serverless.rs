@@ -1,0 +1,729 @@
+//! Serverless Framework services (v1 to v4): `serverless.yml` read the way
+//! the framework compiles it to CloudFormation, after variable resolution:
+//! function names `<service>-<stage>-<key>`, provider environment and IAM
+//! shared by every function, events turned into triggers, `resources:`
+//! merged in as plain CloudFormation.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::infra::cfn;
+use crate::infra::model::*;
+use crate::infra::plugins::{self, iam_roles_per_function, step_functions, Plugin};
+use crate::infra::policy::{self, RolePolicies};
+use crate::infra::resolve::{CfnEval, ResInfo, VarResolver};
+use crate::infra::yaml::{Kind, Node};
+use crate::infra::{handler_from, iam};
+use crate::sym::SymStr;
+
+/// Serverless' logical-ID spelling of a function key (`get-user` ->
+/// `GetDashuser`).
+pub fn normalize_name(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    if let Some(c) = chars.next() {
+        out.extend(c.to_uppercase());
+    }
+    for c in chars {
+        match c {
+            '-' => out.push_str("Dash"),
+            '_' => out.push_str("Underscore"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Maps of `functions:`/`resources:` may be split into a list of maps
+/// (usually one per included file).
+fn merged_map(n: Option<&Node>) -> Node {
+    match n {
+        Some(Node { kind: Kind::Seq(items), line }) => {
+            let mut out = vec![];
+            for i in items {
+                out.extend(i.entries().iter().cloned());
+            }
+            Node::new(Kind::Map(out), *line)
+        }
+        Some(n) => n.clone(),
+        None => Node::new(Kind::Map(vec![]), 0),
+    }
+}
+
+fn merged_resources(n: Option<&Node>) -> Node {
+    match n {
+        Some(Node { kind: Kind::Seq(items), line }) => {
+            let mut out = vec![];
+            for i in items {
+                out.extend(i.get("Resources").map(|r| r.entries().to_vec()).unwrap_or_default());
+            }
+            Node::new(Kind::Map(out), *line)
+        }
+        Some(n) => n.get("Resources").cloned().unwrap_or(Node::new(Kind::Map(vec![]), n.line)),
+        None => Node::new(Kind::Map(vec![]), 0),
+    }
+}
+
+pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
+    let service_dir = file.path.parent().unwrap_or(Path::new("."));
+    let dir_prefix = match file.relative.rfind('/') {
+        Some(i) => file.relative[..=i].to_string(),
+        None => String::new(),
+    };
+    let mut vr = VarResolver::new(raw, service_dir, &file.relative);
+    vr.resources_enabled = opts.resources;
+    let doc = vr.resolve_all();
+    let mut diagnostics = std::mem::take(&mut vr.diagnostics);
+
+    let name = doc.get("service").map(|s| match s.get("name") {
+        Some(n) => n.to_sym().to_string(),
+        None => s.to_sym().to_string(),
+    });
+    let prov = doc.get("provider").cloned().unwrap_or(Node::null(0));
+    let stage = prov.get("stage").filter(|n| !n.is_null()).map(Node::to_sym).unwrap_or(SymStr::lit("dev"));
+    let region = prov.get("region").filter(|n| !n.is_null()).map(Node::to_sym).unwrap_or(SymStr::lit("us-east-1"));
+    let service_sym = name.as_deref().map(SymStr::lit).unwrap_or(SymStr::any("service"));
+    let stack = service_sym.concat(&SymStr::lit("-")).concat(&stage);
+    let provider = Provider {
+        name: prov.get("name").and_then(Node::as_text).unwrap_or_else(|| "aws".into()),
+        runtime: prov.get("runtime").and_then(Node::as_text),
+        region: region.clone(),
+        stage: stage.clone(),
+    };
+
+    let mut plugin_names: Vec<String> = vec![];
+    if let Some(p) = doc.get("plugins") {
+        let list = p.get("modules").unwrap_or(p);
+        plugin_names = list.one_or_many().into_iter().filter_map(Node::as_text).collect();
+    }
+    let use_plugin = |w: Plugin| opts.plugins && plugins::listed(&plugin_names, w);
+
+    // Resources the functions' intrinsics may refer to.
+    let mut ev = CfnEval::new(region.clone(), stack.clone(), &file.relative);
+    ev.resources_enabled = opts.resources;
+    let resources_raw = merged_resources(doc.get("resources"));
+    ev.add_resources(&resources_raw);
+    let functions_node = merged_map(doc.get("functions"));
+    let mut fn_names: Vec<(String, SymStr)> = vec![];
+    for (key, f) in functions_node.entries() {
+        let phys = match f.get("name") {
+            Some(n) if !n.is_null() => n.to_sym(),
+            _ => stack.concat(&SymStr::lit(format!("-{key}"))),
+        };
+        fn_names.push((key.clone(), phys.clone()));
+        let info = ResInfo { kind: "AWS::Lambda::Function".into(), name_node: None, name: Some(phys) };
+        ev.resources.insert(format!("{}LambdaFunction", normalize_name(key)), info.clone());
+        ev.resources.entry(key.clone()).or_insert(info);
+    }
+    let sf_node = doc.get("stepFunctions").cloned();
+    if use_plugin(Plugin::StepFunctions) {
+        if let Some(sms) = sf_node.as_ref().and_then(|s| s.get("stateMachines")) {
+            for (key, m) in sms.entries() {
+                let logical = step_functions::logical_id(key, m);
+                let phys = step_functions::physical_name(&logical, m);
+                ev.resources.insert(
+                    logical,
+                    ResInfo { kind: "AWS::StepFunctions::StateMachine".into(), name_node: None, name: Some(phys) },
+                );
+            }
+        }
+    }
+    let doc = ev.eval(&doc, 0);
+    let resources_ev = ev.eval(&resources_raw, 0);
+    let prov = doc.get("provider").cloned().unwrap_or(Node::null(0));
+    let custom = doc.get("custom").cloned();
+
+    // Provider-wide role.
+    let mut provider_role = RolePolicies::default();
+    let mut provider_opaque = false;
+    if let Some(s) = prov.get("iamRoleStatements") {
+        provider_role.statements.extend(policy::statements_of(s, "provider.iamRoleStatements"));
+    }
+    if let Some(m) = prov.get("iamManagedPolicies") {
+        provider_role.add_managed(m, &mut ev);
+    }
+    match prov.path(&["iam", "role"]) {
+        Some(r) if r.is_map() => {
+            if let Some(s) = r.get("statements") {
+                provider_role.statements.extend(policy::statements_of(s, "provider.iam.role.statements"));
+            }
+            if let Some(m) = r.get("managedPolicies") {
+                provider_role.add_managed(m, &mut ev);
+            }
+        }
+        Some(r) if !r.is_null() => provider_opaque = true,
+        _ => {}
+    }
+    let raw_prov = raw.get("provider");
+    if let Some(r) = prov.get("role") {
+        let raw_role = raw_prov.and_then(|p| p.get("role")).unwrap_or(r);
+        match policy::role_reference(raw_role).and_then(|id| policy::role_policies(&id, &resources_ev, &mut ev)) {
+            Some(rp) => provider_role = rp,
+            None => provider_opaque = true,
+        }
+    }
+    let prov_env = prov.get("environment").cloned();
+
+    let mut functions = vec![];
+    let raw_functions = merged_map(raw.get("functions"));
+    let mut extra_resources: Vec<Resource> = vec![];
+    for ((key, f), (_, phys)) in functions_node.entries().iter().zip(&fn_names) {
+        let f = doc.get("functions").and_then(|_| find_in(&doc, key)).unwrap_or(f).clone();
+        let handler_text = f.get("handler").and_then(Node::as_text).unwrap_or_default();
+        let module_dir = f.get("module").and_then(Node::as_text).map(|m| format!("{}/", m.trim_end_matches('/')));
+        let prefix = format!("{dir_prefix}{}", module_dir.unwrap_or_default());
+        let handler = handler_from(&prefix, &handler_text);
+        let mut environment = BTreeMap::new();
+        for env in [prov_env.as_ref(), f.get("environment")].into_iter().flatten() {
+            for (k, v) in env.entries() {
+                environment.insert(k.clone(), v.to_sym());
+            }
+        }
+        // The function's role.
+        let mut role = provider_role.clone();
+        let mut opaque_role = provider_opaque;
+        if use_plugin(Plugin::IamRolesPerFunction) {
+            if let Some((st, inherit)) =
+                iam_roles_per_function::function_statements(key, &f, custom.as_ref(), &provider_role.statements)
+            {
+                if !inherit {
+                    role.managed.clear();
+                    opaque_role = false;
+                }
+                role.statements = st;
+                if let Some(m) = f.get("iamManagedPolicies") {
+                    role.add_managed(m, &mut ev);
+                }
+            }
+        }
+        if let Some(r) = f.get("role") {
+            let raw_role = raw_functions.get(key).and_then(|x| x.get("role")).unwrap_or(r);
+            match policy::role_reference(raw_role).and_then(|id| policy::role_policies(&id, &resources_ev, &mut ev)) {
+                Some(rp) => {
+                    role = rp;
+                    opaque_role = false;
+                }
+                None => {
+                    role = RolePolicies::default();
+                    opaque_role = true;
+                }
+            }
+        }
+        let events = f.get("events").map(|e| parse_events(e, &region, &mut extra_resources)).unwrap_or_default();
+        functions.push(Function {
+            name: key.clone(),
+            physical_name: phys.clone(),
+            handler,
+            runtime: f.get("runtime").and_then(Node::as_text).or_else(|| provider.runtime.clone()),
+            events,
+            environment,
+            iam: role.statements,
+            managed_policies: role.managed,
+            opaque_role,
+            line: f.line,
+        });
+    }
+
+    let mut resources = cfn::resources_of(&resources_ev, &mut ev);
+    for r in extra_resources {
+        if !resources.iter().any(|x| x.kind == r.kind && x.physical_name == r.physical_name) {
+            resources.push(r);
+        }
+    }
+    let mut state_machines = vec![];
+    if use_plugin(Plugin::StepFunctions) {
+        if let Some(sf) = doc.get("stepFunctions") {
+            let mut sink = vec![];
+            state_machines = step_functions::machines(sf, &fn_names, &mut |e| parse_events(e, &region, &mut sink));
+        }
+    }
+    let mut service = Service {
+        file: file.relative.clone(),
+        framework: Framework::Serverless,
+        name,
+        framework_version: doc.get("frameworkVersion").and_then(Node::as_text),
+        provider,
+        plugins: plugin_names,
+        functions,
+        resources,
+        state_machines,
+        subscriptions: vec![],
+        diagnostics: vec![],
+    };
+    cfn::link_resources(&resources_ev, &mut ev, &mut service, &dir_prefix);
+    step_functions::attach_task_events(&service.state_machines, &mut service.functions);
+    diagnostics.append(&mut ev.diagnostics);
+    service.diagnostics = diagnostics;
+    service
+}
+
+fn find_in<'n>(doc: &'n Node, key: &str) -> Option<&'n Node> {
+    match doc.get("functions") {
+        Some(Node { kind: Kind::Seq(items), .. }) => items.iter().find_map(|i| i.get(key)),
+        Some(m) => m.get(key),
+        None => None,
+    }
+}
+
+fn method_path(s: &str) -> (Option<String>, Option<String>) {
+    let mut parts = s.split_whitespace();
+    match (parts.next(), parts.next()) {
+        (Some(m), Some(p)) => (Some(m.to_ascii_uppercase()), Some(p.to_string())),
+        (Some(p), None) if p == "*" => (Some("*".into()), None),
+        (Some(p), None) => (None, Some(p.to_string())),
+        _ => (None, None),
+    }
+}
+
+fn text(n: Option<&Node>) -> Option<String> {
+    n.filter(|x| !x.is_null()).map(|x| x.to_sym().to_string())
+}
+
+fn patterns(n: Option<&Node>) -> Vec<serde_json::Value> {
+    match n {
+        Some(x) if matches!(x.kind, Kind::Seq(_)) => x.items().iter().map(Node::to_json).collect(),
+        Some(x) if !x.is_null() => vec![x.to_json()],
+        _ => vec![],
+    }
+}
+
+/// `events:` of a function (or of a state machine).
+pub fn parse_events(events: &Node, region: &SymStr, created: &mut Vec<Resource>) -> Vec<Event> {
+    let mut out = vec![];
+    for item in events.items() {
+        let Some((raw_type, v)) = item.entries().first() else { continue };
+        let mut e = Event {
+            trigger: Trigger::Other,
+            raw_type: raw_type.clone(),
+            resource: None,
+            filter: EventFilter::default(),
+            http: None,
+            line: item.line,
+        };
+        let is_str = matches!(v.kind, Kind::Str(_));
+        match raw_type.as_str() {
+            "http" | "httpApi" => {
+                e.trigger = if raw_type == "http" { Trigger::Http } else { Trigger::HttpApi };
+                let mut route = HttpRoute::default();
+                if is_str {
+                    let (m, p) = method_path(&v.to_sym().to_string());
+                    route.method = m;
+                    route.path = p;
+                } else {
+                    route.method = text(v.get("method")).map(|m| m.to_ascii_uppercase());
+                    route.path = text(v.get("path"));
+                    route.authorizer = v.get("authorizer").is_some_and(|a| !a.is_null())
+                        || v.get("private").is_some_and(Node::truthy);
+                }
+                e.http = Some(route);
+            }
+            "alb" => {
+                e.trigger = Trigger::Alb;
+                let c = v.get("conditions");
+                e.http = Some(HttpRoute {
+                    method: c.and_then(|c| c.get("method")).map(|m| m.one_or_many().iter().map(|x| x.to_sym().to_string()).collect::<Vec<_>>().join(",")),
+                    path: c.and_then(|c| c.get("path")).map(|m| m.one_or_many().iter().map(|x| x.to_sym().to_string()).collect::<Vec<_>>().join(",")),
+                    authorizer: v.get("authorizer").is_some(),
+                });
+            }
+            "websocket" => {
+                e.trigger = Trigger::Websocket;
+                let route = if is_str { Some(v.to_sym().to_string()) } else { text(v.get("route")) };
+                e.http = Some(HttpRoute { method: None, path: route, authorizer: v.get("authorizer").is_some() });
+            }
+            "url" => {
+                e.trigger = Trigger::FunctionUrl;
+                let auth = v.get("authorizer").and_then(Node::as_text).is_some_and(|a| a.eq_ignore_ascii_case("aws_iam"));
+                e.http = Some(HttpRoute { method: None, path: None, authorizer: auth });
+            }
+            "s3" => {
+                e.trigger = Trigger::S3;
+                let bucket = if is_str || v.get("bucket").is_none() { v.to_sym() } else { v.get("bucket").unwrap().to_sym() };
+                if !is_str {
+                    e.filter.s3_events = v.get("event").map(|x| x.one_or_many().iter().map(|x| x.to_sym().to_string()).collect()).unwrap_or_default();
+                    e.filter.s3_existing = v.get("existing").is_some_and(Node::truthy);
+                    for r in v.get("rules").map(Node::items).unwrap_or_default() {
+                        if let Some(p) = text(r.get("prefix")) {
+                            e.filter.s3_prefix = Some(p);
+                        }
+                        if let Some(s) = text(r.get("suffix")) {
+                            e.filter.s3_suffix = Some(s);
+                        }
+                    }
+                }
+                if !e.filter.s3_existing {
+                    if let Some(b) = bucket.as_lit() {
+                        created.push(Resource {
+                            logical_id: format!("S3Bucket{}", normalize_name(&b.replace(['-', '.'], ""))),
+                            kind: "AWS::S3::Bucket".into(),
+                            physical_name: Some(bucket.clone()),
+                            has_stream: false,
+                            line: item.line,
+                        });
+                    }
+                }
+                e.resource = Some(bucket);
+            }
+            "sqs" => {
+                e.trigger = Trigger::Sqs;
+                let arn = if is_str { v.to_sym() } else { v.get("arn").map(Node::to_sym).unwrap_or(v.to_sym()) };
+                e.resource = Some(iam::arn_of(iam::ArnKind::SqsQueue, &arn, region));
+                e.filter.patterns = patterns(v.get("filterPatterns"));
+            }
+            "sns" => {
+                e.trigger = Trigger::Sns;
+                let t = if is_str {
+                    v.to_sym()
+                } else {
+                    v.get("arn").or_else(|| v.get("topicName")).map(Node::to_sym).unwrap_or(SymStr::any("topic"))
+                };
+                if t.as_lit().is_some_and(|x| !x.starts_with("arn:")) {
+                    created.push(Resource {
+                        logical_id: format!("SNSTopic{}", normalize_name(&t.to_string().replace(['-', '.', '_'], ""))),
+                        kind: "AWS::SNS::Topic".into(),
+                        physical_name: Some(t.clone()),
+                        has_stream: false,
+                        line: item.line,
+                    });
+                }
+                e.resource = Some(iam::arn_of(iam::ArnKind::SnsTopic, &t, region));
+                e.filter.patterns = patterns(v.get("filterPolicy"));
+            }
+            "stream" => {
+                let arn = if is_str { v.to_sym() } else { v.get("arn").map(Node::to_sym).unwrap_or(v.to_sym()) };
+                let ty = if is_str { None } else { v.get("type").and_then(Node::as_text) };
+                let kinesis = match ty.as_deref() {
+                    Some(t) => t == "kinesis",
+                    None => arn.to_string().contains(":kinesis:"),
+                };
+                e.trigger = if kinesis { Trigger::KinesisStream } else { Trigger::DynamodbStream };
+                e.resource = Some(arn);
+                e.filter.patterns = patterns(v.get("filterPatterns"));
+            }
+            "kinesis" => {
+                e.trigger = Trigger::KinesisStream;
+                e.resource = Some(if is_str { v.to_sym() } else { v.get("arn").map(Node::to_sym).unwrap_or_default() });
+            }
+            "schedule" => e.trigger = Trigger::Schedule,
+            "eventBridge" | "cloudwatchEvent" => {
+                e.trigger = Trigger::EventBridge;
+                if v.get("schedule").is_some() {
+                    e.trigger = Trigger::Schedule;
+                } else {
+                    e.resource = Some(v.get("eventBus").map(Node::to_sym).unwrap_or(SymStr::lit("default")));
+                    e.filter.patterns = patterns(v.get("pattern").or_else(|| v.get("event")));
+                }
+            }
+            "cloudwatchLog" => {
+                e.trigger = Trigger::CloudwatchLog;
+                e.resource = Some(if is_str { v.to_sym() } else { v.get("logGroup").map(Node::to_sym).unwrap_or_default() });
+            }
+            "cognitoUserPool" => {
+                e.trigger = Trigger::CognitoUserPool;
+                e.resource = v.get("pool").map(Node::to_sym);
+            }
+            "iot" => e.trigger = Trigger::Iot,
+            "alexaSkill" | "alexaSmartHome" => e.trigger = Trigger::AlexaSkill,
+            _ => {}
+        }
+        out.push(e);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::infra::iam::IamOptions;
+    use crate::infra::yaml::load_str;
+
+    pub fn svc(text: &str) -> Service {
+        svc_opts(text, &InfraOptions::default())
+    }
+
+    pub fn svc_opts(text: &str, opts: &InfraOptions) -> Service {
+        let raw = load_str(text).unwrap();
+        let f = DeploymentFile { relative: "serverless.yml".into(), path: "/nonexistent/serverless.yml".into() };
+        load(&f, &raw, opts)
+    }
+
+    const BASE: &str = r#"
+service: photo
+frameworkVersion: '3'
+plugins:
+  - serverless-iam-roles-per-function
+  - serverless-python-requirements
+custom:
+  bucket: ${self:service}-${sls:stage}-uploads
+  table: items-${opt:stage, 'dev'}
+provider:
+  name: aws
+  runtime: python3.9
+  region: eu-west-1
+  environment:
+    BUCKET: ${self:custom.bucket}
+    SHARED: p
+  iamRoleStatements:
+    - Effect: Allow
+      Action: [s3:PutObject]
+      Resource: arn:aws:s3:::${self:custom.bucket}/*
+functions:
+  upload:
+    handler: handlers/httphandler.onPost
+    environment:
+      SHARED: f
+      TABLE: !Ref Items
+    events:
+      - http: POST /upload
+      - http:
+          method: get
+          path: items/{id}
+          authorizer: aws_iam
+  process:
+    handler: handlers/proc.main
+    name: custom-process
+    iamRoleStatements:
+      - Effect: Allow
+        Action: dynamodb:PutItem
+        Resource: !GetAtt Items.Arn
+    events:
+      - s3:
+          bucket: ${self:custom.bucket}
+          event: s3:ObjectCreated:*
+          rules:
+            - prefix: uploads/
+            - suffix: .jpg
+          existing: true
+      - sqs: !GetAtt Jobs.Arn
+      - sqs:
+          arn: arn:aws:sqs:eu-west-1:123:other
+          filterPatterns:
+            - body: {a: [1]}
+      - sns: news
+      - sns:
+          arn: !Ref Alerts
+          filterPolicy: {kind: [x]}
+      - stream:
+          type: dynamodb
+          arn: !GetAtt Items.StreamArn
+      - schedule: rate(1 minute)
+      - eventBridge:
+          pattern: {source: [app]}
+      - httpApi: 'PUT /x'
+      - url: true
+      - websocket: $connect
+      - alb:
+          listenerArn: arn:x
+          priority: 1
+          conditions:
+            path: /alb
+      - cloudwatchLog: /aws/x
+      - cognitoUserPool: {pool: p, trigger: PreSignUp}
+      - iot: {sql: "select"}
+      - alexaSkill: amzn1.ask
+resources:
+  Resources:
+    Items:
+      Type: AWS::DynamoDB::Table
+      Properties:
+        TableName: ${self:custom.table}
+        StreamSpecification: {StreamViewType: NEW_IMAGE}
+    Jobs:
+      Type: AWS::SQS::Queue
+      Properties:
+        QueueName: jobs-${sls:stage}
+    Alerts:
+      Type: AWS::SNS::Topic
+      Properties:
+        TopicName: alerts
+        Subscription:
+          - Protocol: email
+            Endpoint: a@b.c
+    Sub:
+      Type: AWS::SNS::Subscription
+      Properties:
+        TopicArn: !Ref Alerts
+        Protocol: sqs
+        Endpoint: !GetAtt Jobs.Arn
+        RawMessageDelivery: true
+  Outputs:
+    X: {Value: 1}
+"#;
+
+    #[test]
+    fn service_provider_and_plugins() {
+        let s = svc(BASE);
+        assert!(s.diagnostics.is_empty(), "{:?}", s.diagnostics);
+        assert_eq!(s.name.as_deref(), Some("photo"));
+        assert_eq!(s.framework_version.as_deref(), Some("3"));
+        assert_eq!(s.provider.region, SymStr::lit("eu-west-1"));
+        assert_eq!(s.provider.stage, SymStr::lit("dev"));
+        assert_eq!(s.plugins.len(), 2);
+    }
+
+    #[test]
+    fn functions_handlers_env() {
+        let s = svc(BASE);
+        let up = &s.functions[0];
+        assert_eq!(up.physical_name, SymStr::lit("photo-dev-upload"));
+        assert_eq!(up.handler.file, "handlers/httphandler.py");
+        assert_eq!(up.handler.module, "handlers.httphandler");
+        assert_eq!(up.handler.function, "onPost");
+        assert_eq!(up.runtime.as_deref(), Some("python3.9"));
+        assert_eq!(up.environment["SHARED"], SymStr::lit("f"));
+        assert_eq!(up.environment["BUCKET"], SymStr::lit("photo-dev-uploads"));
+        assert_eq!(up.environment["TABLE"], SymStr::lit("items-dev"));
+        assert_eq!(s.functions[1].physical_name, SymStr::lit("custom-process"));
+    }
+
+    #[test]
+    fn http_events() {
+        let s = svc(BASE);
+        let ev = &s.functions[0].events;
+        assert_eq!(ev[0].trigger, Trigger::Http);
+        let r = ev[0].http.as_ref().unwrap();
+        assert_eq!((r.method.as_deref(), r.path.as_deref(), r.authorizer), (Some("POST"), Some("/upload"), false));
+        let r = ev[1].http.as_ref().unwrap();
+        assert_eq!((r.method.as_deref(), r.path.as_deref(), r.authorizer), (Some("GET"), Some("items/{id}"), true));
+    }
+
+    #[test]
+    fn other_events() {
+        let s = svc(BASE);
+        let ev = &s.functions[1].events;
+        let kinds: Vec<Trigger> = ev.iter().map(|e| e.trigger).collect();
+        use Trigger::*;
+        assert_eq!(kinds, vec![S3, Sqs, Sqs, Sns, Sns, DynamodbStream, Schedule, EventBridge, HttpApi, FunctionUrl, Websocket, Alb, CloudwatchLog, CognitoUserPool, Iot, AlexaSkill]);
+        assert_eq!(ev[0].resource, Some(SymStr::lit("photo-dev-uploads")));
+        assert_eq!(ev[0].filter.s3_prefix.as_deref(), Some("uploads/"));
+        assert_eq!(ev[0].filter.s3_suffix.as_deref(), Some(".jpg"));
+        assert!(ev[0].filter.s3_existing);
+        assert_eq!(ev[0].filter.s3_events, vec!["s3:ObjectCreated:*"]);
+        assert_eq!(ev[1].resource.as_ref().unwrap().to_string(), "arn:aws:sqs:eu-west-1:${?AWS::AccountId}:jobs-dev");
+        assert_eq!(ev[2].filter.patterns.len(), 1);
+        assert_eq!(ev[3].resource.as_ref().unwrap().to_string(), "arn:aws:sns:eu-west-1:${?AWS::AccountId}:news");
+        assert_eq!(ev[4].resource.as_ref().unwrap().to_string(), "arn:aws:sns:eu-west-1:${?AWS::AccountId}:alerts");
+        assert_eq!(ev[4].filter.patterns[0], serde_json::json!({"kind": ["x"]}));
+        assert!(ev[5].resource.as_ref().unwrap().known_prefix().contains("table/items-dev/stream/"));
+        assert_eq!(ev[7].resource, Some(SymStr::lit("default")));
+        assert_eq!(ev[11].http.as_ref().unwrap().path.as_deref(), Some("/alb"));
+    }
+
+    #[test]
+    fn resources_and_subscriptions() {
+        let s = svc(BASE);
+        let items = s.resources.iter().find(|r| r.logical_id == "Items").unwrap();
+        assert_eq!(items.physical_name, Some(SymStr::lit("items-dev")));
+        assert!(items.has_stream);
+        assert!(s.resources.iter().any(|r| r.kind == "AWS::SNS::Topic" && r.physical_name == Some(SymStr::lit("news"))));
+        assert_eq!(s.subscriptions.len(), 2);
+        assert!(s.subscriptions.iter().any(|x| x.protocol == "email"));
+        let q = s.subscriptions.iter().find(|x| x.protocol == "sqs").unwrap();
+        assert!(q.raw_message_delivery);
+        assert_eq!(q.endpoint.to_string(), "arn:aws:sqs:eu-west-1:${?AWS::AccountId}:jobs-dev");
+    }
+
+    #[test]
+    fn iam_roles_per_function_plugin() {
+        let s = svc(BASE);
+        let o = IamOptions::default();
+        let up = &s.functions[0];
+        let obj = iam::s3_object_arn(&SymStr::lit("photo-dev-uploads"), &SymStr::lit("k"));
+        assert_eq!(up.allows("s3:PutObject", &obj, &o), Decision::Allowed);
+        let p = &s.functions[1];
+        assert_eq!(p.allows("s3:PutObject", &obj, &o), Decision::Denied);
+        let t = iam::arn_of(iam::ArnKind::DynamoTable, &SymStr::lit("items-dev"), &SymStr::lit("eu-west-1"));
+        assert_eq!(p.allows("dynamodb:PutItem", &t, &o), Decision::Allowed);
+        // Without plugin support the provider role applies.
+        let s = svc_opts(BASE, &InfraOptions { plugins: false, resources: true });
+        assert_eq!(s.functions[1].allows("s3:PutObject", &obj, &o), Decision::Allowed);
+        assert_eq!(s.functions[1].allows("dynamodb:PutItem", &t, &o), Decision::Denied);
+        // Nor when the plugin is not listed.
+        let s = svc(&BASE.replace("  - serverless-iam-roles-per-function\n", ""));
+        assert_eq!(s.functions[1].allows("s3:PutObject", &obj, &o), Decision::Allowed);
+    }
+
+    #[test]
+    fn resources_switch() {
+        let s = svc_opts(BASE, &InfraOptions { plugins: true, resources: false });
+        assert!(!s.functions[0].environment["TABLE"].is_known());
+    }
+
+    #[test]
+    fn iam_v3_and_managed_and_role() {
+        let s = svc("service: s\nprovider:\n  name: aws\n  iam:\n    role:\n      statements:\n        - Effect: Allow\n          Action: sqs:SendMessage\n          Resource: '*'\n      managedPolicies:\n        - arn:aws:iam::123:policy/Custom\nfunctions:\n  a:\n    handler: a.h\n  b:\n    handler: b.h\n    role: arn:aws:iam::1:role/x\n");
+        let a = &s.functions[0];
+        assert_eq!(a.iam.len(), 1);
+        assert_eq!(a.managed_policies.len(), 1);
+        assert!(s.functions[1].opaque_role);
+        let s = svc("service: s\nprovider:\n  name: aws\n  iam:\n    role: arn:aws:iam::1:role/x\nfunctions:\n  a:\n    handler: a.h\n");
+        assert!(s.functions[0].opaque_role);
+        let s = svc("service: s\nprovider:\n  name: aws\n  role: MyRole\nfunctions:\n  a:\n    handler: a.h\nresources:\n  Resources:\n    MyRole:\n      Type: AWS::IAM::Role\n      Properties:\n        Policies:\n          - PolicyName: p\n            PolicyDocument:\n              Statement:\n                - Effect: Allow\n                  Action: s3:GetObject\n                  Resource: '*'\n        ManagedPolicyArns: [arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]\n");
+        assert!(!s.functions[0].opaque_role);
+        assert_eq!(s.functions[0].iam.len(), 2);
+    }
+
+    #[test]
+    fn plugins_modules_form_and_service_map() {
+        let s = svc("service:\n  name: svc\nplugins:\n  modules: [serverless-step-functions]\nprovider: {name: aws}\n");
+        assert_eq!(s.name.as_deref(), Some("svc"));
+        assert_eq!(s.plugins, vec!["serverless-step-functions"]);
+    }
+
+    #[test]
+    fn step_functions_plugin() {
+        let s = svc(r#"
+service: sf
+plugins: [serverless-step-functions]
+provider: {name: aws, region: us-east-1}
+functions:
+  first: {handler: h.first}
+  second: {handler: h.second}
+  third: {handler: h.third}
+stepFunctions:
+  stateMachines:
+    flow:
+      name: my-flow
+      events:
+        - http: {path: start, method: post}
+      definition:
+        StartAt: One
+        States:
+          One:
+            Type: Task
+            Resource: !GetAtt [first, Arn]
+            Next: Two
+          Two:
+            Type: Task
+            Resource: arn:aws:lambda:${aws:region}:${aws:accountId}:function:${self:service}-${sls:stage}-second
+            Next: Three
+          Three:
+            Type: Task
+            Resource:
+              Fn::GetAtt: [ThirdLambdaFunction, Arn]
+            End: true
+"#);
+        assert!(s.diagnostics.is_empty(), "{:?}", s.diagnostics);
+        let m = &s.state_machines[0];
+        assert_eq!(m.physical_name, SymStr::lit("my-flow"));
+        assert_eq!(m.start_at, "One");
+        assert_eq!(m.events[0].trigger, Trigger::Http);
+        let fs: Vec<Option<&str>> = m.states.iter().map(|s| s.function.as_deref()).collect();
+        assert_eq!(fs, vec![Some("first"), Some("second"), Some("third")]);
+        for f in &s.functions {
+            let e = &f.events[0];
+            assert_eq!(e.trigger, Trigger::StepFunctions);
+            assert_eq!(e.resource, Some(SymStr::lit("my-flow")));
+        }
+        assert_eq!(s.functions[1].events[0].filter.state.as_deref(), Some("Two"));
+    }
+
+    #[test]
+    fn module_and_subdir_handlers() {
+        let raw = load_str("service: s\nprovider: {name: aws}\nfunctions:\n  a:\n    handler: app.main\n    module: api\n").unwrap();
+        let f = DeploymentFile { relative: "svc1/serverless.yml".into(), path: "/nonexistent/svc1/serverless.yml".into() };
+        let s = load(&f, &raw, &InfraOptions::default());
+        assert_eq!(s.functions[0].handler.file, "svc1/api/app.py");
+        assert_eq!(s.functions[0].handler.module, "app");
+    }
+}
