@@ -163,6 +163,52 @@ fn not(t: Truth) -> Truth {
     }
 }
 
+/// Unknown pieces that name one deploy-time value (a generated name
+/// suffix, the stack name, an SSM parameter, a reference) denote the same
+/// string wherever they occur, so a pattern and an ARN built from the same
+/// reference match exactly.
+fn identity_note(n: &str) -> bool {
+    n == "AWS::StackName"
+        || n.ends_with("-suffix")
+        || ["ssm:", "cf:", "Ref:", "GetAtt:", "ImportValue:", "parameter:", "self:", "env:", "param:"]
+            .iter()
+            .any(|p| n.starts_with(p))
+}
+
+fn token(i: usize) -> String {
+    format!("\u{E000}{i}\u{E001}")
+}
+
+/// Replaces shared identity pieces by the same private literal on both
+/// sides.
+fn unify(subject: &SymStr, pattern: &SymStr) -> (SymStr, SymStr) {
+    let mut shared: Vec<&str> = vec![];
+    for p in subject.pieces() {
+        if let Piece::Any(n) = p {
+            if identity_note(n) && pattern.pieces().iter().any(|q| matches!(q, Piece::Any(m) if m == n)) && !shared.contains(&n.as_str()) {
+                shared.push(n);
+            }
+        }
+    }
+    if shared.is_empty() {
+        return (subject.clone(), pattern.clone());
+    }
+    let map = |s: &SymStr| {
+        let mut out = SymStr::default();
+        for p in s.pieces() {
+            match p {
+                Piece::Any(n) => match shared.iter().position(|x| x == n) {
+                    Some(i) => out.push_lit(&token(i)),
+                    None => out.push_any(n),
+                },
+                Piece::Lit(l) => out.push_lit(l),
+            }
+        }
+        out
+    };
+    (map(subject), map(pattern))
+}
+
 /// Whether one statement applies to the request.
 pub fn statement_matches(st: &Statement, action: &str, arn: &SymStr) -> Truth {
     let action = SymStr::lit(action);
@@ -175,7 +221,8 @@ pub fn statement_matches(st: &Statement, action: &str, arn: &SymStr) -> Truth {
     }
     let mut r = Truth::No;
     for p in &st.resources {
-        r = r.or(arn.matches_pattern(&pattern_of(p), false));
+        let (subject, pattern) = unify(arn, &pattern_of(p));
+        r = r.or(subject.matches_pattern(&pattern, false));
     }
     if st.not_resource {
         r = not(r);

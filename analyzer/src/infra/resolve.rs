@@ -205,7 +205,7 @@ impl<'a> VarResolver<'a> {
 
     fn eval_source(&mut self, address: &str, line: u32, depth: usize) -> Lookup {
         let (source, rest) = match address.find([':', '(']) {
-            Some(i) if address.as_bytes()[i] == b'(' => ("file", address),
+            Some(i) if address.as_bytes()[i] == b'(' => (&address[..i], &address[i..]),
             Some(i) => (&address[..i], &address[i + 1..]),
             None => (address, ""),
         };
@@ -264,6 +264,8 @@ impl<'a> VarResolver<'a> {
                 Lookup::Found(Node::new(Kind::Bool(v == "true"), line))
             }
             "file" => self.lookup_file(address, line, depth),
+            // `file(...)` with a typo'd or unsupported source name.
+            _ if rest.starts_with('(') => Lookup::Opaque(SymStr::any(address)),
             _ => Lookup::Opaque(SymStr::any(address)),
         }
     }

@@ -604,7 +604,7 @@ resources:
         assert_eq!(ev[3].resource.as_ref().unwrap().to_string(), "arn:aws:sns:eu-west-1:${?AWS::AccountId}:news");
         assert_eq!(ev[4].resource.as_ref().unwrap().to_string(), "arn:aws:sns:eu-west-1:${?AWS::AccountId}:alerts");
         assert_eq!(ev[4].filter.patterns[0], serde_json::json!({"kind": ["x"]}));
-        assert!(ev[5].resource.as_ref().unwrap().known_prefix().contains("table/items-dev/stream/"));
+        assert!(ev[5].resource.as_ref().unwrap().to_string().contains("table/items-dev/stream/"));
         assert_eq!(ev[7].resource, Some(SymStr::lit("default")));
         assert_eq!(ev[11].http.as_ref().unwrap().path.as_deref(), Some("/alb"));
     }

@@ -37,14 +37,34 @@ pub fn physical_name(logical: &str, machine: &Node) -> SymStr {
 /// version/alias qualifier.
 pub fn lambda_name(r: &SymStr) -> String {
     let text = r.to_string();
-    match text.rfind(":function:") {
-        Some(i) => {
-            let rest = &text[i + ":function:".len()..];
-            rest.split(':').next().unwrap_or(rest).to_string()
+    let rest = match text.rfind(":function:") {
+        Some(i) => &text[i + ":function:".len()..],
+        None if text.starts_with("arn:") => return text,
+        None => &text,
+    };
+    strip_qualifier(rest).to_string()
+}
+
+/// Cuts `:alias` / `:$LATEST`, skipping colons inside `${?...}` notes.
+fn strip_qualifier(s: &str) -> &str {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i..].starts_with(b"${?") {
+            match s[i..].find('}') {
+                Some(e) => {
+                    i += e + 1;
+                    continue;
+                }
+                None => return s,
+            }
         }
-        None if !text.starts_with("arn:") => text.split(':').next().unwrap_or("").to_string(),
-        None => text,
+        if b[i] == b':' {
+            return &s[..i];
+        }
+        i += 1;
     }
+    s
 }
 
 /// The function (key under `functions:`/logical ID) a Lambda reference
