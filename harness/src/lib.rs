@@ -1,1 +1,11 @@
+//! The harness: labelled suites, scoring of SARIF findings, summaries.
+//!
+//! * [`suite`]: `expected.toml` labels, case discovery, `suite check`, `suite describe`;
+//! * [`score`]: matching reported flows against expected flows, metrics;
+//! * [`summary`]: `summary.json` and its CSV / Markdown renderings;
+//! * [`cmd`]: one module per subcommand of the `harness` binary.
 
+pub mod cmd;
+pub mod score;
+pub mod suite;
+pub mod summary;

@@ -1,1 +1,44 @@
-fn main() {}
+use clap::{Parser, Subcommand};
+use harness::cmd;
+use std::process::ExitCode;
+
+/// Runs serverless analyzers on labelled suites, scores and reports them.
+#[derive(Debug, Parser)]
+#[command(name = "harness", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Score SARIF logs (one `<case-name>.sarif` per case) against a suite.
+    Score(cmd::score::Args),
+    /// Work on a labelled suite.
+    #[command(subcommand)]
+    Suite(SuiteCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum SuiteCommand {
+    /// Validate every case against the contract; exit 1 on problems.
+    Check(cmd::suite_check::Args),
+    /// Print and write the suite's coverage tables.
+    Describe(cmd::suite_describe::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Score(a) => cmd::score::run(a),
+        Command::Suite(SuiteCommand::Check(a)) => cmd::suite_check::run(a),
+        Command::Suite(SuiteCommand::Describe(a)) => cmd::suite_describe::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("harness: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
