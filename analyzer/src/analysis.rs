@@ -103,6 +103,8 @@ pub struct CloudCall {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct StoreEntry {
     pub store: String,
+    /// The call that wrote it (`s3.put_object`).
+    pub api: String,
     pub resource: SymStr,
     pub key: Option<SymStr>,
     pub taint: Taint,
@@ -375,9 +377,14 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
     let base: HashMap<FnRef, Value> = handlers.iter().map(|&(fr, _)| (fr, base_event(&ctx, fr))).collect();
     let mut incoming = base.clone();
     let mut http_labels: HashMap<FnRef, Taint> = HashMap::new();
+    // A handler whose event and readable stores did not change since its
+    // last run would only repeat itself: its calls and findings are
+    // already recorded, and its return value is kept.
+    let mut last_input: HashMap<FnRef, Value> = HashMap::new();
+    let mut returns: HashMap<FnRef, Value> = HashMap::new();
+    let mut stores_changed = true;
     for round in 0..MAX_ROUNDS {
         stats.rounds = round + 1;
-        let mut returns: HashMap<FnRef, Value> = HashMap::new();
         for &(fr, id) in &handlers {
             let mut event = incoming.get(&fr).cloned().unwrap_or_default();
             let source = event_source(&ctx, &mut world, fr);
@@ -387,6 +394,10 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
                     http_labels.insert(fr, t.clone());
                 }
             }
+            if !stores_changed && last_input.get(&fr) == Some(&event) {
+                continue;
+            }
+            last_input.insert(fr, event.clone());
             let mut interp = Interp::new(&ctx, &mut world, Entry { function: Some(fr), main_file: None });
             let args = Args { pos: vec![event, Value::qual("context")], ..Args::default() };
             let (ret, _) = interp.call_function(id, args, None);
@@ -396,9 +407,11 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             }
             returns.insert(fr, ret);
         }
-        for &file in &scripts {
-            let mut interp = Interp::new(&ctx, &mut world, Entry { function: None, main_file: Some(file) });
-            interp.module_env(file);
+        if stores_changed {
+            for &file in &scripts {
+                let mut interp = Interp::new(&ctx, &mut world, Entry { function: None, main_file: Some(file) });
+                interp.module_env(file);
+            }
         }
         let mut next = base.clone();
         for (f, v) in links::deliveries(&ctx, &mut world) {
@@ -408,7 +421,8 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             next.entry(f).or_default().join_in(&v);
         }
         let stores = links::stores(&ctx, &world);
-        let stable = next == incoming && stores == world.stores;
+        stores_changed = stores != world.stores;
+        let stable = next == incoming && !stores_changed;
         incoming = next;
         world.stores = stores;
         if stable {
@@ -446,7 +460,11 @@ fn event_source(ctx: &Ctx, world: &mut World, fr: FnRef) -> Option<(SourceKind, 
     for e in &func.events {
         if let Some(kind) = ctx.taint.trigger_source(e.trigger.name()) {
             let what = match &e.http {
-                Some(h) => format!("{} {}", h.method.clone().unwrap_or_else(|| "ANY".into()).to_uppercase(), h.path.clone().unwrap_or_else(|| "/".into())),
+                Some(h) => {
+                    let path = h.path.clone().unwrap_or_default();
+                    let path = if path.starts_with('/') { path } else { format!("/{path}") };
+                    format!("{} {path}", h.method.clone().unwrap_or_else(|| "ANY".into()).to_uppercase())
+                }
                 None => e.raw_type.clone(),
             };
             let id = world.labels.source(Source { kind, site: site.clone(), what });
@@ -504,6 +522,7 @@ fn step_deliveries(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>
                         let Some(to_site) = ctx.handler_site(to) else { continue };
                         let hop = Hop {
                             event: "states:task".into(),
+                            call: format!("return of {}", st.name),
                             resource: format!("state machine {}, {} -> {}", m.physical_name, st.name, next),
                             from: from_site.clone(),
                             to: to_site,

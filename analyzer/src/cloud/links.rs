@@ -207,6 +207,7 @@ pub fn deliveries(ctx: &Ctx, world: &mut World) -> HashMap<FnRef, Value> {
                 let hop = Hop {
                     event: short_event(&fires.event),
                     resource: target.resource.clone(),
+                    call: format!("{}.{}", call.service, call.api),
                     from: call.site.clone(),
                     to,
                     conservative: target.conservative,
@@ -341,6 +342,7 @@ fn sns_fan_out(ctx: &Ctx, world: &mut World, call: &CloudCall, ev: &Value) -> Ve
                     let Some(to) = ctx.handler_site(fr) else { continue };
                     let hop = Hop {
                         event: "sns:notification -> sqs:message".into(),
+                        call: format!("{}.{}", call.service, call.api),
                         resource: format!("topic {} -> queue {}", normalize("sns", &sub.topic), normalize("sqs", queue)),
                         from: call.site.clone(),
                         to,
@@ -389,6 +391,7 @@ pub fn stores(ctx: &Ctx, world: &World) -> Vec<StoreEntry> {
         for r in &call.resource {
             out.push(StoreEntry {
                 store: w.store.clone(),
+                api: format!("{}.{}", call.service, call.api),
                 resource: r.clone(),
                 key: key.clone(),
                 taint: call.stored.clone(),

@@ -377,6 +377,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             }
             let hop = Hop {
                 event: format!("{store}:stored"),
+                call: e.api.clone(),
                 resource: format!("{} {}", store, e.resource),
                 from: e.from.clone(),
                 to: site.clone(),

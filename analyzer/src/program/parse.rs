@@ -162,9 +162,14 @@ mod tests {
     }
 
     #[test]
-    fn deep_nesting_is_an_error_not_a_crash() {
+    fn deep_nesting_parses_or_fails_without_overflowing_the_stack() {
         let src = format!("x = {}1{}\n", "(".repeat(100_000), ")".repeat(100_000));
-        assert!(parse_source(&src, "deep.py").is_err());
+        if let Err(e) = parse_source(&src, "deep.py") {
+            assert_eq!(e.file, "deep.py");
+        }
+        let unclosed = format!("x = {}1\n", "[".repeat(100_000));
+        let e = parse_source(&unclosed, "open.py").err().expect("unclosed brackets are a syntax error");
+        assert!(e.line >= 1, "{e:?}");
     }
 
     #[test]

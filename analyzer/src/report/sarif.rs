@@ -34,7 +34,7 @@ fn site_location(site: &Site, message: impl Into<String>) -> Location {
 fn flow_locations(finding: &Finding, flow: &Flow) -> Vec<Location> {
     let mut locs = vec![site_location(&flow.source.site, format!("source ({}): {}", flow.source.kind.name(), flow.source.what))];
     for hop in &flow.hops {
-        locs.push(site_location(&hop.from, format!("writes to {} ({})", hop.resource, hop.event)));
+        locs.push(site_location(&hop.from, format!("{} writes to {} ({})", hop.call, hop.resource, hop.event)));
         locs.push(site_location(&hop.to, format!("receives {} from {}", hop.event, hop.resource)));
     }
     locs.push(site_location(&finding.sink, format!("sink: {}", finding.callee)));

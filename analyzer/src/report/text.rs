@@ -19,7 +19,7 @@ pub fn render(analysis: &Analysis) -> String {
         for flow in &f.flows {
             let mut chain = format!("  {}  {}", flow.source.what, short(&flow.source.site));
             for hop in &flow.hops {
-                let _ = write!(chain, " -> {} at {}:{} -> {} ({})", hop.from.function.rsplit('.').next().unwrap_or(""), hop.from.file, hop.from.line, hop.event, hop.resource);
+                let _ = write!(chain, " -> {} at {}:{} -> {} ({})", hop.call, hop.from.file, hop.from.line, hop.event, hop.resource);
                 if hop.conservative {
                     chain.push_str(" [resource not resolved: linked conservatively]");
                 }

@@ -71,6 +71,8 @@ pub struct Hop {
     pub event: String,
     /// The resource crossed (bucket, table, queue...), with filter details.
     pub resource: String,
+    /// The cloud API call that wrote the data (`s3.upload_file`).
+    pub call: String,
     /// The cloud API call that wrote the data.
     pub from: Site,
     /// The function that receives or reads it back.

@@ -1,0 +1,60 @@
+//! Parse + program model + taint analysis of a generated 10,000-line
+//! application: HTTP handlers calling helper modules that build commands,
+//! write to S3 and DynamoDB, with stream and S3 handlers downstream.
+//! Target: at least 200,000 lines per second on one core.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use analyzer::analysis::{analyze, Options};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+const MODULES: usize = 20;
+
+fn module(i: usize) -> String {
+    let mut s = String::from("import os\nimport json\nimport subprocess\nimport boto3\n\ns3 = boto3.client('s3')\ntable = boto3.resource('dynamodb').Table(os.environ['TABLE'])\n\n");
+    for j in 0..20 {
+        let _ = write!(
+            s,
+            "\ndef build_{j}(value, flag=False):\n    parts = []\n    for p in value.split(','):\n        parts.append(p.strip())\n    name = '-'.join(parts)\n    if flag:\n        name = name.upper()\n    record = {{'id': str({j}), 'name': name, 'n': len(parts)}}\n    return record\n\n\ndef save_{j}(record):\n    key = 'uploads/' + record['name'] + '.json'\n    s3.put_object(Bucket=os.environ['BUCKET'], Key=key, Body=json.dumps(record))\n    table.put_item(Item=record)\n    return key\n\n\ndef report_{j}(record):\n    summary = 'records: %d' % record['n']\n    print(summary)\n    return summary\n"
+        );
+    }
+    let _ = write!(s, "\n\ndef handle_{i}(event, context):\n    body = json.loads(event['body'])\n    out = []\n    for j in range(3):\n        rec = build_{}(body.get('v', ''))\n        out.append(save_{}(rec))\n        report_{}(rec)\n    return {{'statusCode': 200, 'body': json.dumps(out)}}\n", i % 20, (i + 1) % 20, (i + 2) % 20);
+    s
+}
+
+fn write_app(root: &Path) -> usize {
+    let mut yml = String::from("service: bench\nprovider:\n  name: aws\n  runtime: python3.11\n  region: us-east-1\n  environment:\n    BUCKET: bench-bucket\n    TABLE: bench-table\n  iamRoleStatements:\n    - Effect: Allow\n      Action: ['s3:*', 'dynamodb:*']\n      Resource: '*'\nfunctions:\n");
+    let mut lines = 0;
+    std::fs::create_dir_all(root.join("app")).unwrap();
+    std::fs::write(root.join("app/__init__.py"), "").unwrap();
+    for i in 0..MODULES {
+        let text = module(i);
+        lines += text.lines().count();
+        std::fs::write(root.join(format!("app/mod{i}.py")), text).unwrap();
+        let _ = write!(yml, "  h{i}:\n    handler: app/mod{i}.handle_{i}\n    events:\n      - http:\n          path: h{i}\n          method: post\n");
+    }
+    let stream = "import os\n\ndef on_stream(event, context):\n    for r in event['Records']:\n        os.system('echo ' + r['dynamodb']['NewImage']['name']['S'])\n\n\ndef on_upload(event, context):\n    for r in event['Records']:\n        os.system('file ' + r['s3']['object']['key'])\n";
+    lines += stream.lines().count();
+    std::fs::write(root.join("app/downstream.py"), stream).unwrap();
+    yml.push_str("  stream:\n    handler: app/downstream.on_stream\n    events:\n      - stream:\n          type: dynamodb\n          arn: arn:aws:dynamodb:us-east-1:123456789012:table/bench-table/stream/2024\n  upload:\n    handler: app/downstream.on_upload\n    events:\n      - s3:\n          bucket: bench-bucket\n          event: s3:ObjectCreated:*\n          rules:\n            - prefix: uploads/\n          existing: true\n");
+    std::fs::write(root.join("serverless.yml"), yml).unwrap();
+    lines
+}
+
+fn bench(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = write_app(dir.path());
+    let first = analyze(dir.path(), &Options::default()).unwrap();
+    assert_eq!(first.findings.len(), 2, "both downstream sinks are reached");
+    let mut group = c.benchmark_group("taint");
+    group.throughput(Throughput::Elements(lines as u64));
+    group.sample_size(20);
+    group.bench_function(format!("generated app, {lines} lines"), |b| {
+        b.iter(|| analyze(dir.path(), &Options::default()).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
