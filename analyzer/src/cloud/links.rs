@@ -22,7 +22,9 @@ pub fn same_resource(kind: &str, a: &SymStr, b: &SymStr) -> Truth {
     normalize(kind, a).may_equal(&normalize(kind, b))
 }
 
-fn normalize(kind: &str, s: &SymStr) -> SymStr {
+/// The name that identifies a resource of a kind (trigger or service name),
+/// whatever form it was given in: bucket, queue name, topic name, table...
+pub fn normalize(kind: &str, s: &SymStr) -> SymStr {
     let cut = |marker: &str| after_marker(s, marker).unwrap_or_else(|| s.clone());
     match kind {
         "s3" => after_marker(s, "arn:aws:s3:::").unwrap_or_else(|| until(s, '/')),
@@ -30,8 +32,8 @@ fn normalize(kind: &str, s: &SymStr) -> SymStr {
         "dynamodb" | "dynamodb-stream" => cut("table/"),
         "kinesis" | "kinesis-stream" => cut("stream/"),
         "eventbridge" | "events" => cut("event-bus/"),
+        "stepfunctions" | "states" => cut("stateMachine:"),
         "lambda-invoke" | "lambda" => cut("function:"),
-        "stepfunctions" => cut("stateMachine:"),
         "ssm" => match s.known_prefix().strip_prefix('/') {
             Some(_) => drop_first(s),
             None => s.clone(),

@@ -2,10 +2,12 @@
 //! cloud APIs each handler calls on which resource. What AWS X-Ray draws
 //! only after deployment, drawn from the code and the deployment file.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::analysis::Analysis;
+use crate::cloud::links::normalize;
+use crate::sym::SymStr;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -23,23 +25,37 @@ fn node_id(s: &str) -> String {
     s.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
 }
 
-fn edges(analysis: &Analysis) -> (BTreeSet<(String, String)>, Vec<Edge>) {
-    let mut nodes = BTreeSet::new();
+/// Triggers and API calls name the same resource differently (a stream ARN,
+/// a table name); both map to one node per service and resource name.
+fn resource_node(kind: &str, name: &SymStr) -> String {
+    let service = match kind {
+        "dynamodb-stream" => "dynamodb",
+        "kinesis-stream" => "kinesis",
+        "eventbridge" => "events",
+        "lambda-invoke" => "lambda",
+        "states" => "stepfunctions",
+        k => k,
+    };
+    format!("{service}:{}", normalize(kind, name))
+}
+
+fn edges(analysis: &Analysis) -> (BTreeMap<String, String>, Vec<Edge>) {
+    let mut nodes = BTreeMap::new();
     let mut edges = Vec::new();
     for service in &analysis.infra.services {
         for f in &service.functions {
             let fnode = format!("fn:{}", f.name);
-            nodes.insert((fnode.clone(), format!("λ {}", f.name)));
+            nodes.insert(fnode.clone(), format!("λ {}", f.name));
             for e in &f.events {
                 let (src, label) = match (&e.http, &e.resource) {
                     (Some(h), _) => (
                         format!("api:{} {}", h.method.clone().unwrap_or_default(), h.path.clone().unwrap_or_default()),
                         e.raw_type.clone(),
                     ),
-                    (None, Some(r)) => (format!("{}:{}", e.trigger.name(), r), e.trigger.name().to_string()),
+                    (None, Some(r)) => (resource_node(e.trigger.name(), r), e.trigger.name().to_string()),
                     (None, None) => (format!("{}:{}", e.trigger.name(), f.name), e.trigger.name().to_string()),
                 };
-                nodes.insert((src.clone(), src.clone()));
+                nodes.entry(src.clone()).or_insert_with(|| src.clone());
                 edges.push(Edge { from: src, to: fnode.clone(), label });
             }
         }
@@ -49,9 +65,9 @@ fn edges(analysis: &Analysis) -> (BTreeSet<(String, String)>, Vec<Edge>) {
             Some(name) => format!("fn:{name}"),
             None => format!("script:{}", call.file),
         };
-        nodes.insert((from.clone(), from.trim_start_matches("fn:").to_string()));
-        let to = format!("{}:{}", call.service, call.resource);
-        nodes.insert((to.clone(), to.clone()));
+        nodes.entry(from.clone()).or_insert_with(|| from.trim_start_matches("fn:").to_string());
+        let to = resource_node(&call.service, &SymStr::lit(&call.resource));
+        nodes.entry(to.clone()).or_insert_with(|| to.clone());
         edges.push(Edge { from, to, label: call.api.clone() });
     }
     (nodes, edges)

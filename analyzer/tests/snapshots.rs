@@ -1,0 +1,36 @@
+//! The reports of a few suite cases, pinned: a change in how a finding is
+//! explained shows up in review as a snapshot diff.
+
+use std::path::PathBuf;
+
+use analyzer::analysis::{analyze, Options};
+use analyzer::report;
+
+fn case(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../microbenchmarks").join(rel)
+}
+
+#[test]
+fn motivating_example_as_text() {
+    let a = analyze(&case("inter-procedural/api-put-item-boto3-client"), &Options::default()).unwrap();
+    insta::assert_snapshot!(report::text::render(&a));
+}
+
+#[test]
+fn motivating_example_as_sarif() {
+    let a = analyze(&case("inter-procedural/api-put-item-boto3-client"), &Options::default()).unwrap();
+    let log = report::sarif::to_sarif(&a);
+    insta::assert_json_snapshot!(log);
+}
+
+#[test]
+fn sns_fan_out_as_text() {
+    let a = analyze(&case("inter-procedural/sns-sqs-fan-out"), &Options::default()).unwrap();
+    insta::assert_snapshot!(report::text::render(&a));
+}
+
+#[test]
+fn service_map_as_mermaid() {
+    let a = analyze(&case("application/step-functions-app"), &Options::default()).unwrap();
+    insta::assert_snapshot!(report::graph::render(&a, report::graph::Format::Mermaid));
+}
