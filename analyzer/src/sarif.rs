@@ -637,6 +637,24 @@ fn resolve_base(id: &str, bases: &BTreeMap<String, ArtifactLocation>, depth: u32
     }
 }
 
+/// The official SARIF 2.1.0 schema, for tests of everything that writes
+/// SARIF.
+#[cfg(test)]
+pub(crate) fn official_schema_validator() -> jsonschema::Validator {
+    let mut schema: serde_json::Value =
+        serde_json::from_str(include_str!("../tests/data/sarif-schema-2.1.0.json")).unwrap();
+    // The vendored schema (rtm.5) has one malformed regex, the `language`
+    // pattern (of `run` and `toolComponent`), which the validator's
+    // meta-schema check rejects; use a well-formed equivalent. Nothing
+    // else changes.
+    for def in ["run", "toolComponent"] {
+        let language = &mut schema["definitions"][def]["properties"]["language"]["pattern"];
+        assert_eq!(language, "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$");
+        *language = serde_json::json!("^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
+    }
+    jsonschema::validator_for(&schema).expect("schema compiles")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -742,18 +760,7 @@ mod tests {
 
     #[test]
     fn written_log_validates_against_the_official_schema() {
-        let mut schema: serde_json::Value =
-            serde_json::from_str(include_str!("../tests/data/sarif-schema-2.1.0.json")).unwrap();
-        // The vendored schema (rtm.5) has one malformed regex, the `language`
-        // pattern (of `run` and `toolComponent`), which the validator's
-        // meta-schema check rejects; use a well-formed equivalent. Nothing
-        // else changes.
-        for def in ["run", "toolComponent"] {
-            let language = &mut schema["definitions"][def]["properties"]["language"]["pattern"];
-            assert_eq!(language, "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$");
-            *language = serde_json::json!("^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
-        }
-        let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+        let validator = official_schema_validator();
         let instance = serde_json::to_value(our_log()).unwrap();
         let errors: Vec<String> = validator.iter_errors(&instance).map(|e| format!("{} at {}", e, e.instance_path())).collect();
         assert!(errors.is_empty(), "{errors:#?}");

@@ -101,3 +101,33 @@ pub fn fingerprint(f: &Finding) -> String {
     }
     format!("{h:016x}")
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use crate::analysis::{analyze, Options};
+
+    #[test]
+    fn the_analyzers_own_output_validates_against_the_official_schema() {
+        let validator = crate::sarif::official_schema_validator();
+        let suite = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../microbenchmarks");
+        for case in ["inter-procedural/api-put-item-boto3-client", "intra-procedural/traceback-leakage-response", "inter-procedural/api-put-item-wrong-table"] {
+            let a = analyze(&suite.join(case), &Options::default()).unwrap();
+            let log = serde_json::to_value(super::to_sarif(&a)).unwrap();
+            let errors: Vec<String> = validator.iter_errors(&log).map(|e| format!("{e} at {}", e.instance_path())).collect();
+            assert!(errors.is_empty(), "{case}: {errors:#?}");
+        }
+    }
+
+    #[test]
+    fn fingerprints_ignore_line_shifts() {
+        let suite = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../microbenchmarks");
+        let a = analyze(&suite.join("inter-procedural/api-put-item-boto3-client"), &Options::default()).unwrap();
+        let mut shifted = a.findings[0].clone();
+        shifted.sink.line += 7;
+        assert_eq!(super::fingerprint(&a.findings[0]), super::fingerprint(&shifted));
+        shifted.sink.function.push('x');
+        assert_ne!(super::fingerprint(&a.findings[0]), super::fingerprint(&shifted));
+    }
+}
