@@ -36,6 +36,7 @@ fn bench(c: &mut Criterion) {
     let s = load_text(&f, &text, &opts).unwrap();
     assert!(s.diagnostics.is_empty(), "{:?}", s.diagnostics);
     assert!(s.functions.len() > 50);
+    c.bench_function("infra_yaml_only_2000_lines", |b| b.iter(|| analyzer::infra::yaml::load_str(black_box(&text)).unwrap()));
     c.bench_function("infra_serverless_2000_lines", |b| {
         b.iter(|| load_text(black_box(&f), black_box(&text), &opts).unwrap())
     });

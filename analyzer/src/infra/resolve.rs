@@ -331,23 +331,52 @@ impl<'a> VarResolver<'a> {
             return Some(Node::str(SymStr::any(format!("self:{path}")), line));
         }
         self.in_progress.push(path.to_string());
-        let mut cur: Node = self.root.clone();
+        // Walk by reference; only values produced by a variable on the way
+        // are owned (cloning the whole file per lookup is what made large
+        // files slow).
+        let root: &'a Node = self.root;
+        let mut cur_ref: Option<&'a Node> = Some(root);
+        let mut cur_owned: Option<Node> = None;
         let mut found = true;
         for seg in path.split('.').filter(|s| !s.is_empty()) {
-            if let Kind::Str(s) = &cur.kind {
-                if let Some(t) = s.as_lit().filter(|t| t.contains("${")) {
-                    let t = t.to_string();
-                    cur = self.resolve_str(&t, cur.line, depth + 1);
-                }
+            let here: &Node = match (&cur_owned, cur_ref) {
+                (Some(o), _) => o,
+                (None, Some(r)) => r,
+                (None, None) => break,
+            };
+            let var_text = match &here.kind {
+                Kind::Str(s) => s.as_lit().filter(|t| t.contains("${")).map(|t| (t.to_string(), here.line)),
+                _ => None,
+            };
+            if let Some((t, line)) = var_text {
+                cur_owned = Some(self.resolve_str(&t, line, depth + 1));
+                cur_ref = None;
             }
-            match child(&cur, seg) {
-                Some(n) => cur = n.clone(),
+            match cur_ref {
+                Some(r) => match child(r, seg) {
+                    Some(c) => cur_ref = Some(c),
+                    None => {
+                        found = false;
+                        break;
+                    }
+                },
                 None => {
-                    found = false;
-                    break;
+                    let o = cur_owned.take().unwrap_or(Node::null(0));
+                    match child(&o, seg) {
+                        Some(c) => cur_owned = Some(c.clone()),
+                        None => {
+                            found = false;
+                            break;
+                        }
+                    }
                 }
             }
         }
+        let cur: Node = match (cur_owned, cur_ref) {
+            (Some(o), _) => o,
+            (None, Some(r)) => r.clone(),
+            (None, None) => Node::null(0),
+        };
         let out = if found { Some(self.resolve(&cur, depth + 1)) } else { None };
         self.in_progress.pop();
         self.memo.insert(path.to_string(), out.clone());

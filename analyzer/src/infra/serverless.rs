@@ -34,6 +34,15 @@ pub fn normalize_name(s: &str) -> String {
     out
 }
 
+/// Logical IDs Serverless adds to every stack it compiles.
+const IMPLICIT_RESOURCES: &[(&str, &str)] = &[
+    ("ServerlessDeploymentBucket", "AWS::S3::Bucket"),
+    ("IamRoleLambdaExecution", "AWS::IAM::Role"),
+    ("ApiGatewayRestApi", "AWS::ApiGateway::RestApi"),
+    ("HttpApi", "AWS::ApiGatewayV2::Api"),
+    ("WebsocketsApi", "AWS::ApiGatewayV2::Api"),
+];
+
 /// Maps of `functions:`/`resources:` may be split into a list of maps
 /// (usually one per included file).
 fn merged_map(n: Option<&Node>) -> Node {
@@ -114,6 +123,11 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
         let info = ResInfo { kind: "AWS::Lambda::Function".into(), name_node: None, name: Some(phys) };
         ev.resources.insert(format!("{}LambdaFunction", normalize_name(key)), info.clone());
         ev.resources.entry(key.clone()).or_insert(info);
+    }
+    // Resources the framework itself generates, which `resources:` may
+    // reference by logical ID.
+    for (id, kind) in IMPLICIT_RESOURCES {
+        ev.resources.entry(id.to_string()).or_insert(ResInfo { kind: kind.to_string(), name_node: None, name: None });
     }
     let sf_node = doc.get("stepFunctions").cloned();
     if use_plugin(Plugin::StepFunctions) {
