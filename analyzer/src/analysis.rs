@@ -127,6 +127,9 @@ pub struct World {
     pub calls: BTreeMap<(Site, String, String, Option<FnRef>), CloudCall>,
     pub stores: Vec<StoreEntry>,
     pub api_sites: BTreeSet<(Option<FnRef>, Site, String, String, String)>,
+    /// Module environments shared by every script (see Interp::module_env);
+    /// dropped when stores change, since module code may read them.
+    pub shared_modules: HashMap<usize, std::rc::Rc<std::cell::RefCell<crate::taint::interp::Env>>>,
 }
 
 impl World {
@@ -422,6 +425,9 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
         }
         let stores = links::stores(&ctx, &world);
         stores_changed = stores != world.stores;
+        if stores_changed {
+            world.shared_modules.clear();
+        }
         let stable = next == incoming && !stores_changed;
         incoming = next;
         world.stores = stores;

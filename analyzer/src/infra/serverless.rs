@@ -223,7 +223,21 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
                 }
             }
         }
-        let events = f.get("events").map(|e| parse_events(e, &region, &mut extra_resources)).unwrap_or_default();
+        let mut events = f.get("events").map(|e| parse_events(e, &region, &mut extra_resources)).unwrap_or_default();
+        // Serverless v3 declares a function URL on the function itself
+        // (`url: true` or `url: {authorizer: aws_iam, cors: ...}`), not
+        // among its events.
+        if let Some(url) = f.get("url").filter(|u| u.truthy() || u.get("authorizer").is_some() || u.get("cors").is_some() || u.get("invokeMode").is_some()) {
+            let iam_auth = url.get("authorizer").and_then(Node::as_text).is_some_and(|a| a.eq_ignore_ascii_case("aws_iam"));
+            events.push(Event {
+                trigger: Trigger::FunctionUrl,
+                raw_type: "url".into(),
+                resource: None,
+                filter: EventFilter::default(),
+                http: Some(HttpRoute { method: None, path: None, authorizer: iam_auth }),
+                line: url.line,
+            });
+        }
         functions.push(Function {
             name: key.clone(),
             physical_name: phys.clone(),
@@ -573,6 +587,15 @@ resources:
         assert_eq!(s.provider.region, SymStr::lit("eu-west-1"));
         assert_eq!(s.provider.stage, SymStr::lit("dev"));
         assert_eq!(s.plugins.len(), 2);
+    }
+
+    #[test]
+    fn function_urls_declared_on_the_function_are_entry_points() {
+        let s = svc("service: u\nprovider:\n  name: aws\nfunctions:\n  open:\n    handler: h.open\n    url: true\n  iam:\n    handler: h.iam\n    url:\n      authorizer: aws_iam\n  none:\n    handler: h.none\n");
+        let triggers: Vec<Vec<Trigger>> = s.functions.iter().map(|f| f.events.iter().map(|e| e.trigger).collect()).collect();
+        assert_eq!(triggers, vec![vec![Trigger::FunctionUrl], vec![Trigger::FunctionUrl], vec![]]);
+        assert!(!s.functions[0].events[0].http.as_ref().unwrap().authorizer);
+        assert!(s.functions[1].events[0].http.as_ref().unwrap().authorizer);
     }
 
     #[test]

@@ -151,8 +151,21 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         if let Some(env) = self.modules.get(&file) {
             return env.clone();
         }
+        // Modules imported by scripts do not depend on which script runs
+        // them (no function environment, not `__main__`): evaluate them
+        // once for all scripts.
+        let shared = self.entry.function.is_none() && self.entry.main_file != Some(file);
+        if shared {
+            if let Some(env) = self.world.shared_modules.get(&file) {
+                self.modules.insert(file, env.clone());
+                return env.clone();
+            }
+        }
         let env = Rc::new(RefCell::new(Env::new()));
         self.modules.insert(file, env.clone());
+        if shared {
+            self.world.shared_modules.insert(file, env.clone());
+        }
         if !self.modules_in_progress.insert(file) {
             return env;
         }
