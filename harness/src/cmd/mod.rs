@@ -3,3 +3,6 @@
 pub mod score;
 pub mod suite_check;
 pub mod suite_describe;
+pub mod characterize;
+pub mod collect;
+pub mod fetch;

@@ -1,0 +1,121 @@
+//! The dataset manifest: one CSV row per repository.
+//!
+//! Columns (header required, order free, unknown columns ignored):
+//! `id, owner, repo, url, commit, stars, forks, watchers, language,
+//! created_at, pushed_at, archived`. `id` names the folder the repository is
+//! fetched into (`OWNER_REPO` by default); `commit` pins the revision (empty:
+//! record whatever HEAD was at fetch time); the metadata columns are empty
+//! until `harness collect --manifest` fills them from the GitHub API.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub owner: String,
+    #[serde(default)]
+    pub repo: String,
+    pub url: String,
+    #[serde(default)]
+    pub commit: String,
+    #[serde(default)]
+    pub stars: Option<u64>,
+    #[serde(default)]
+    pub forks: Option<u64>,
+    #[serde(default)]
+    pub watchers: Option<u64>,
+    #[serde(default)]
+    pub language: String,
+    #[serde(default)]
+    pub created_at: String,
+    #[serde(default)]
+    pub pushed_at: String,
+    #[serde(default)]
+    pub archived: Option<bool>,
+}
+
+impl Entry {
+    /// A GitHub repository with empty commit and metadata.
+    pub fn github(owner: &str, repo: &str) -> Entry {
+        Entry {
+            id: format!("{owner}_{repo}"),
+            owner: owner.to_string(),
+            repo: repo.to_string(),
+            url: format!("https://github.com/{owner}/{repo}"),
+            ..Entry::default()
+        }
+    }
+
+    /// Parses `OWNER_REPO` (owners contain no underscore, repositories may).
+    pub fn from_owner_repo(name: &str) -> Option<Entry> {
+        let (owner, repo) = name.trim().split_once('_')?;
+        (!owner.is_empty() && !repo.is_empty()).then(|| Entry::github(owner, repo))
+    }
+
+    /// The folder name under the fetch cache: `id`, or a safe name made of
+    /// the URL's last two segments.
+    pub fn folder(&self) -> String {
+        let raw = if !self.id.is_empty() {
+            self.id.clone()
+        } else if !self.owner.is_empty() && !self.repo.is_empty() {
+            format!("{}_{}", self.owner, self.repo)
+        } else {
+            let t = self.url.trim_end_matches('/').trim_end_matches(".git");
+            let mut parts = t.rsplit(['/', '\\', ':']).filter(|s| !s.is_empty());
+            let last = parts.next().unwrap_or("repo");
+            match parts.next() {
+                Some(prev) => format!("{prev}_{last}"),
+                None => last.to_string(),
+            }
+        };
+        sanitize(&raw)
+    }
+}
+
+/// Keeps `[A-Za-z0-9._-]`, replaces the rest, never yields `.`/`..`/empty.
+pub fn sanitize(s: &str) -> String {
+    let out: String = s
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' })
+        .collect();
+    let out = out.trim_start_matches('.').to_string();
+    if out.is_empty() { "_".to_string() } else { out }
+}
+
+pub fn read(path: &Path) -> Result<Vec<Entry>> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .with_context(|| format!("cannot read manifest {}", path.display()))?;
+    let mut out = Vec::new();
+    for (i, row) in rdr.deserialize::<Entry>().enumerate() {
+        let mut e = row.with_context(|| format!("{}: row {}", path.display(), i + 2))?;
+        if e.id.is_empty() {
+            e.id = e.folder();
+        }
+        out.push(e);
+    }
+    Ok(out)
+}
+
+pub fn write(path: &Path, entries: &[Entry]) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("csv.tmp");
+    {
+        let mut w = csv::Writer::from_path(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+        for e in entries {
+            w.serialize(e)?;
+        }
+        w.flush()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
