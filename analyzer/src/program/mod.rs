@@ -8,7 +8,7 @@ mod index;
 mod parse;
 
 pub use index::{ClassId, ClassInfo, FuncId, FuncInfo, Index};
-pub use parse::{is_main_guard_stmt, LineIndex, ParseFailure, PyFile};
+pub use parse::{is_main_guard_stmt, parse_source, LineIndex, ParseFailure, PyFile};
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -29,6 +29,15 @@ impl Program {
     /// Parses every `.py` file under `root`, skipping dependency and build
     /// folders that are not application code.
     pub fn load(root: &Path) -> Program {
+        // One large-stack thread for all files: deeply nested hostile code
+        // must not overflow the caller's stack.
+        parse::guard_stack(|| Program::load_here(root)).unwrap_or_else(|| {
+            let failure = ParseFailure { file: String::new(), line: 0, reason: "the parser thread failed".into() };
+            Program::from_files(Vec::new(), vec![failure])
+        })
+    }
+
+    fn load_here(root: &Path) -> Program {
         let mut files = Vec::new();
         let mut failures = Vec::new();
         let walker = walkdir::WalkDir::new(root)

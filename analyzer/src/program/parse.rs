@@ -80,25 +80,27 @@ pub fn parse_file(path: &Path, rel: &str) -> Result<PyFile, ParseFailure> {
         let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|&&b| b == b'\n').count();
         fail(line as u32, "not UTF-8 text".to_string())
     })?;
-    parse_source(&source, rel)
+    parse_unguarded(&source, rel)
 }
 
+/// Parses one file's text on a thread with a large stack.
 pub fn parse_source(source: &str, rel: &str) -> Result<PyFile, ParseFailure> {
+    guard_stack(|| parse_unguarded(source, rel)).unwrap_or_else(|| {
+        Err(ParseFailure { file: rel.to_string(), line: 0, reason: "nesting too deep to parse".to_string() })
+    })
+}
+
+/// Parses on the current thread: callers make sure its stack is large
+/// (see `guard_stack`).
+fn parse_unguarded(source: &str, rel: &str) -> Result<PyFile, ParseFailure> {
     let lines = LineIndex::new(source);
-    let parsed = guard_stack(|| ruff_python_parser::parse_module(source));
+    let parsed = ruff_python_parser::parse_module(source);
     let parsed = match parsed {
-        Some(Ok(p)) => p,
-        Some(Err(e)) => {
+        Ok(p) => p,
+        Err(e) => {
             let line = lines.line(e.location.start());
             let hint = if looks_like_python2(source) { " (Python 2 syntax?)" } else { "" };
             return Err(ParseFailure { file: rel.to_string(), line, reason: format!("syntax error: {}{hint}", e.error) });
-        }
-        None => {
-            return Err(ParseFailure {
-                file: rel.to_string(),
-                line: 0,
-                reason: "nesting too deep to parse".to_string(),
-            })
         }
     };
     let (module, is_package_init) = module_name(rel);
@@ -109,7 +111,7 @@ pub fn parse_source(source: &str, rel: &str) -> Result<PyFile, ParseFailure> {
 
 /// Runs the recursive-descent parser on a thread with a large stack, so that
 /// deeply nested hostile input ends in an error instead of a stack overflow.
-fn guard_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Option<T> {
+pub fn guard_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Option<T> {
     std::thread::scope(|s| {
         std::thread::Builder::new()
             .stack_size(256 * 1024 * 1024)

@@ -139,7 +139,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 let mut updated = recv.clone();
                 match method {
                     "update" => {
-                        for (k, v) in &arg0.fields {
+                        for (k, v) in arg0.fields.iter() {
                             updated.set(k.clone(), v.clone());
                         }
                         for (k, v) in &args.kw {

@@ -10,7 +10,7 @@
 //! never reports.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
@@ -48,8 +48,9 @@ pub(crate) struct Frame {
     pub global_names: HashSet<String>,
     /// Environments at `break`/`continue`, joined into the loop's exit.
     loop_exits: Vec<Env>,
-    /// Environments at statements of a `try` body, for its handlers.
-    try_snapshots: Vec<Vec<Env>>,
+    /// The join of the environments at the statements of each enclosing
+    /// `try` body: what its handlers may start from.
+    try_snapshots: Vec<Option<Env>>,
 }
 
 pub(crate) struct Interp<'c, 'a, 'p> {
@@ -222,8 +223,8 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             }
             self.exec(stmt);
             let frame = self.frame();
-            if let (Some(env), Some(snaps)) = (frame.env.clone(), frame.try_snapshots.last_mut()) {
-                snaps.push(env);
+            if let (Some(env), Some(acc)) = (frame.env.as_ref(), frame.try_snapshots.last_mut()) {
+                *acc = join_env(acc.take(), Some(env.clone()));
             }
         }
     }
@@ -409,15 +410,12 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
 
     fn exec_try(&mut self, s: &'p ast::StmtTry) {
         let before = self.frame().env.clone();
-        self.frame().try_snapshots.push(Vec::new());
+        self.frame().try_snapshots.push(None);
         self.exec_block(&s.body);
-        let snaps = self.frame().try_snapshots.pop().unwrap_or_default();
+        let seen = self.frame().try_snapshots.pop().flatten();
         self.exec_block(&s.orelse);
         let mut out = self.frame().env.take();
-        let mut handler_entry = before;
-        for snap in snaps {
-            handler_entry = join_env(handler_entry, Some(snap));
-        }
+        let handler_entry = join_env(before, seen);
         for h in &s.handlers {
             let ast::ExceptHandler::ExceptHandler(h) = h;
             self.frame().env = handler_entry.clone();
@@ -705,7 +703,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                         }
                         None => {
                             // `{**other}` merges another mapping.
-                            for (k, fv) in v.fields.clone() {
+                            for (k, fv) in v.fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<Vec<_>>() {
                                 out.set(k, fv);
                             }
                             out.add_taint(&v.taint);
@@ -837,7 +835,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             v.kind = l.kind.clone();
             return v;
         }
-        Value { taint, fields: BTreeMap::new(), str, kind }
+        Value { taint, fields: Default::default(), str, kind }
     }
 
     pub fn subscript(&mut self, base: &Value, key: &Value, key_expr: &Expr) -> Value {
@@ -1138,7 +1136,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 None => {
                     // `**params`: known keys become keywords, the rest is
                     // taint that may reach any parameter.
-                    for (key, fv) in &v.fields {
+                    for (key, fv) in v.fields.iter() {
                         if let Key::Item(name) = key {
                             let mut fv = fv.clone();
                             fv.add_taint(&v.taint);

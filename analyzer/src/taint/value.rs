@@ -8,6 +8,7 @@
 //! event's tainted object key from its constant bucket name.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use crate::program::{ClassId, FuncId};
 use crate::sym::SymStr;
@@ -70,7 +71,9 @@ pub enum Kind {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Value {
     pub taint: Taint,
-    pub fields: BTreeMap<Key, Value>,
+    /// Shared until written: environments are copied at every branch, so
+    /// copies must be cheap.
+    pub fields: Rc<BTreeMap<Key, Value>>,
     pub str: Option<SymStr>,
     pub kind: Kind,
 }
@@ -126,7 +129,7 @@ impl Value {
     /// Reads a field whose key is not known: any part may be meant.
     pub fn get_any(&self) -> Value {
         let mut out = Value::default();
-        for (k, v) in &self.fields {
+        for (k, v) in self.fields.iter() {
             if matches!(k, Key::Item(_) | Key::Index(_) | Key::Elem) {
                 out = out.join(v);
             }
@@ -147,7 +150,7 @@ impl Value {
     }
 
     pub fn set(&mut self, key: Key, v: Value) {
-        self.fields.insert(key, v);
+        Rc::make_mut(&mut self.fields).insert(key, v);
     }
 
     pub fn add_taint(&mut self, t: &Taint) {
@@ -179,23 +182,33 @@ impl Value {
             (None, Some(b)) if self.kind == Kind::None => Some(b.clone()),
             _ => None,
         };
-        let mut v = Value { taint, fields: BTreeMap::new(), str, kind };
+        let mut v = Value { taint, fields: Rc::default(), str, kind };
         if depth >= MAX_DEPTH {
             let t = self.deep_taint();
             v.taint.extend(t);
             v.taint.extend(other.deep_taint());
             return v;
         }
-        for (k, a) in &self.fields {
+        if Rc::ptr_eq(&self.fields, &other.fields) || other.fields.is_empty() {
+            v.fields = self.fields.clone();
+            return v;
+        }
+        if self.fields.is_empty() {
+            v.fields = other.fields.clone();
+            return v;
+        }
+        let mut fields = BTreeMap::new();
+        for (k, a) in self.fields.iter() {
             let joined = match other.fields.get(k) {
                 Some(b) => a.join_at(b, depth + 1),
                 None => a.clone(),
             };
-            v.fields.insert(k.clone(), joined);
+            fields.insert(k.clone(), joined);
         }
-        for (k, b) in &other.fields {
-            v.fields.entry(k.clone()).or_insert_with(|| b.clone());
+        for (k, b) in other.fields.iter() {
+            fields.entry(k.clone()).or_insert_with(|| b.clone());
         }
+        v.fields = Rc::new(fields);
         v
     }
 
@@ -224,7 +237,10 @@ impl Value {
         if depth > MAX_DEPTH {
             return;
         }
-        for v in self.fields.values_mut() {
+        if self.fields.is_empty() {
+            return;
+        }
+        for v in Rc::make_mut(&mut self.fields).values_mut() {
             v.map_in_place(f, depth + 1);
         }
     }
@@ -249,7 +265,7 @@ impl Value {
         for step in steps.into_iter().rev() {
             let mut outer = Value::default();
             outer.kind = if step == Key::Elem { Kind::List } else { Kind::Dict };
-            outer.fields.insert(step, v);
+            outer.set(step, v);
             v = outer;
         }
         v
