@@ -466,6 +466,7 @@ fn event_source(ctx: &Ctx, world: &mut World, fr: FnRef) -> Option<(SourceKind, 
     for e in &func.events {
         if let Some(kind) = ctx.taint.trigger_source(e.trigger.name()) {
             let what = match &e.http {
+                Some(_) if e.trigger == crate::infra::model::Trigger::FunctionUrl => "function URL".to_string(),
                 Some(h) => {
                     let path = h.path.clone().unwrap_or_default();
                     let path = if path.starts_with('/') { path } else { format!("/{path}") };
