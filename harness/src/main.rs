@@ -17,6 +17,15 @@ enum Command {
     /// Work on a labelled suite.
     #[command(subcommand)]
     Suite(SuiteCommand),
+    /// Analyse every app of a dataset in child processes (timeout, memory limit, resumable, --shard K/N).
+    Scan(cmd::scan::Args),
+    /// List unreviewed flows of a scan and record verdicts.
+    Review(cmd::review::Args),
+    /// Combine scan outputs (shards) into one result.
+    Merge(cmd::merge::Args),
+    /// The child process of `harness scan` (internal).
+    #[command(hide = true)]
+    AnalyzeApp(cmd::analyze_app::Args),
     /// Clone a manifest's repositories at pinned commits, or download a dataset archive.
     Fetch(cmd::fetch::Args),
     /// Collect serverless repositories from GitHub (Table 3.1), or fill a manifest's metadata.
@@ -39,6 +48,10 @@ fn main() -> ExitCode {
         Command::Score(a) => cmd::score::run(a),
         Command::Suite(SuiteCommand::Check(a)) => cmd::suite_check::run(a),
         Command::Suite(SuiteCommand::Describe(a)) => cmd::suite_describe::run(a),
+        Command::Scan(a) => cmd::scan::run(a),
+        Command::Review(a) => cmd::review::run(a),
+        Command::Merge(a) => cmd::merge::run(a),
+        Command::AnalyzeApp(a) => cmd::analyze_app::run(a),
         Command::Fetch(a) => cmd::fetch::run(a),
         Command::Collect(a) => cmd::collect::run(a),
         Command::Characterize(a) => cmd::characterize::run(a),

@@ -6,3 +6,7 @@ pub mod suite_describe;
 pub mod characterize;
 pub mod collect;
 pub mod fetch;
+pub mod analyze_app;
+pub mod merge;
+pub mod review;
+pub mod scan;

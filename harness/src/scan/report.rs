@@ -120,7 +120,10 @@ pub fn build_tables(records: &[AppRecord], verdicts: &BTreeMap<String, VerdictRo
         ("apps with flows", with_flows.to_string()),
         ("flows", items.len().to_string()),
         ("inter-procedural flows", items.iter().filter(|i| i.flow.inter).count().to_string()),
-        ("apps with more than 10 flows", format!("{} ({})", counts.iter().filter(|&&c| c > 10).count(), counts.iter().filter(|&&c| c > 10).map(|c| c.to_string()).collect::<Vec<_>>().join(", "))),
+        ("apps with more than 10 flows", {
+            let big: Vec<String> = counts.iter().filter(|&&c| c > 10).map(|c| c.to_string()).collect();
+            if big.is_empty() { "0".to_string() } else { format!("{} ({})", big.len(), big.join(", ")) }
+        }),
         ("confirmed vulnerabilities", format!("{} in {vuln_apps} apps", verdict_count(Verdict::Vulnerability))),
         ("potential vulnerabilities", verdict_count(Verdict::Potential).to_string()),
         ("not a vulnerability", verdict_count(Verdict::NotAVulnerability).to_string()),

@@ -459,7 +459,14 @@ pub fn run_app(job: &AppJob, opts: &ScanOptions) -> AppRecord {
 
 fn crash_detail(what: &str, stderr: &str, limit_mb: u64) -> String {
     let oom = stderr.contains("memory allocation of") || stderr.contains("out of memory") || stderr.contains("Cannot allocate memory");
-    let last = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    // The line that says what went wrong, not the backtrace after it.
+    let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let last = lines
+        .iter()
+        .find(|l| l.contains("panicked") || l.contains("memory allocation") || l.starts_with("harness:") || l.contains("error"))
+        .or(lines.first())
+        .copied()
+        .unwrap_or("");
     let mut s = if oom { format!("out of memory (limit {limit_mb} MB), {what}") } else { what.to_string() };
     if !last.is_empty() {
         let mut l = last.to_string();
