@@ -17,6 +17,12 @@ enum Command {
     /// Work on a labelled suite.
     #[command(subcommand)]
     Suite(SuiteCommand),
+    /// Clone a manifest's repositories at pinned commits, or download a dataset archive.
+    Fetch(cmd::fetch::Args),
+    /// Collect serverless repositories from GitHub (Table 3.1), or fill a manifest's metadata.
+    Collect(cmd::collect::Args),
+    /// Characterise a folder of repositories (AWSomePy Tables 3.2-3.5, Figures 3.2-3.4).
+    Characterize(cmd::characterize::Args),
     /// Analyse every app of a dataset in child processes (timeout, memory limit, resumable, --shard K/N).
     Scan(cmd::scan::Args),
     /// List unreviewed flows of a scan and record verdicts.
@@ -26,12 +32,6 @@ enum Command {
     /// The child process of `harness scan` (internal).
     #[command(hide = true)]
     AnalyzeApp(cmd::analyze_app::Args),
-    /// Clone a manifest's repositories at pinned commits, or download a dataset archive.
-    Fetch(cmd::fetch::Args),
-    /// Collect serverless repositories from GitHub (Table 3.1), or fill a manifest's metadata.
-    Collect(cmd::collect::Args),
-    /// Characterise a folder of repositories (AWSomePy Tables 3.2-3.5, Figures 3.2-3.4).
-    Characterize(cmd::characterize::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -48,13 +48,13 @@ fn main() -> ExitCode {
         Command::Score(a) => cmd::score::run(a),
         Command::Suite(SuiteCommand::Check(a)) => cmd::suite_check::run(a),
         Command::Suite(SuiteCommand::Describe(a)) => cmd::suite_describe::run(a),
+        Command::Fetch(a) => cmd::fetch::run(a),
+        Command::Collect(a) => cmd::collect::run(a),
+        Command::Characterize(a) => cmd::characterize::run(a),
         Command::Scan(a) => cmd::scan::run(a),
         Command::Review(a) => cmd::review::run(a),
         Command::Merge(a) => cmd::merge::run(a),
         Command::AnalyzeApp(a) => cmd::analyze_app::run(a),
-        Command::Fetch(a) => cmd::fetch::run(a),
-        Command::Collect(a) => cmd::collect::run(a),
-        Command::Characterize(a) => cmd::characterize::run(a),
     };
     match result {
         Ok(code) => code,
