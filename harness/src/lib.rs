@@ -7,12 +7,16 @@
 //!   repositories, generic table/figure writers;
 //! * [`scan`]: real-world scans at scale (child processes, triage, review,
 //!   shards and merge);
+//! * [`run`], [`tools`]: `harness bench`: the parallel executor (timeouts,
+//!   crash isolation, resume), suites from git, tools.toml and its adapters;
 //! * [`cmd`]: one module per subcommand of the `harness` binary.
 
 pub mod cmd;
 pub mod dataset;
 pub mod score;
 pub mod report;
+pub mod run;
 pub mod scan;
 pub mod suite;
 pub mod summary;
+pub mod tools;

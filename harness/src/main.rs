@@ -12,6 +12,14 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run analyzers over a suite in parallel, score them, write per-tool and side-by-side tables.
+    Bench(cmd::bench::Args),
+    /// Run our analyzer once per disabled feature: which feature turns which case from FAIL to PASS.
+    Ablation(cmd::ablation::Args),
+    /// Compare two summary.json files; exit 1 on a regression.
+    Compare(cmd::compare::Args),
+    /// Assemble a Markdown/HTML report with tables and figures from a bench output folder.
+    Report(cmd::report::Args),
     /// Score SARIF logs (one `<case-name>.sarif` per case) against a suite.
     Score(cmd::score::Args),
     /// Work on a labelled suite.
@@ -45,6 +53,10 @@ enum SuiteCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Bench(a) => cmd::bench::run(a),
+        Command::Ablation(a) => cmd::ablation::run(a),
+        Command::Compare(a) => cmd::compare::run(a),
+        Command::Report(a) => cmd::report::run(a),
         Command::Score(a) => cmd::score::run(a),
         Command::Suite(SuiteCommand::Check(a)) => cmd::suite_check::run(a),
         Command::Suite(SuiteCommand::Describe(a)) => cmd::suite_describe::run(a),

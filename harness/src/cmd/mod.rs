@@ -10,3 +10,7 @@ pub mod analyze_app;
 pub mod merge;
 pub mod review;
 pub mod scan;
+pub mod ablation;
+pub mod bench;
+pub mod compare;
+pub mod report;
