@@ -1059,19 +1059,11 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             }
         }
         for p in positional.iter().skip(i) {
-            let name = p.parameter.name.as_str();
-            let v = if let Some(v) = pos.next() {
-                v
-            } else if let Some(idx) = kw.iter().position(|(k, _)| k == name) {
-                kw.remove(idx).1
-            } else if let Some(s) = &spread {
-                s.clone()
-            } else if let Some(d) = &p.default {
-                self.eval(d)
-            } else {
-                Value::default()
+            let v = match pos.next() {
+                Some(v) => v,
+                None => self.param_value(p, &mut kw, &spread),
             };
-            self.bind(name, v);
+            self.bind(p.parameter.name.as_str(), v);
         }
         if let Some(va) = &params.vararg {
             let mut list = Value::of_kind(Kind::Tuple);
@@ -1083,17 +1075,8 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             self.bind(va.name.as_str(), list);
         }
         for p in params.kwonlyargs.iter() {
-            let name = p.parameter.name.as_str();
-            let v = if let Some(idx) = kw.iter().position(|(k, _)| k == name) {
-                kw.remove(idx).1
-            } else if let Some(s) = &spread {
-                s.clone()
-            } else if let Some(d) = &p.default {
-                self.eval(d)
-            } else {
-                Value::default()
-            };
-            self.bind(name, v);
+            let v = self.param_value(p, &mut kw, &spread);
+            self.bind(p.parameter.name.as_str(), v);
         }
         if let Some(ka) = &params.kwarg {
             let mut d = Value::of_kind(Kind::Dict);
@@ -1104,6 +1087,21 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 d.add_taint(&s.deep_taint());
             }
             self.bind(ka.name.as_str(), d);
+        }
+    }
+
+    /// A parameter not given positionally: its keyword argument, else what
+    /// `*args`/`**kwargs` may carry, else its default.
+    fn param_value(&mut self, p: &'p ast::ParameterWithDefault, kw: &mut Vec<(String, Value)>, spread: &Option<Value>) -> Value {
+        let name = p.parameter.name.as_str();
+        if let Some(idx) = kw.iter().position(|(k, _)| k == name) {
+            kw.remove(idx).1
+        } else if let Some(s) = spread {
+            s.clone()
+        } else if let Some(d) = &p.default {
+            self.eval(d)
+        } else {
+            Value::default()
         }
     }
 
