@@ -6,7 +6,7 @@
 //! cases.csv, summary.md) and `<out>/side-by-side.{csv,md,parquet}`.
 
 use crate::dataset::progress::Progress;
-use crate::run::bench::{bench, write_outputs};
+use crate::run::bench::{run_selected, select, write_outputs};
 use crate::run::suite;
 use crate::run::RunOptions;
 use crate::summary::case_table;
@@ -64,15 +64,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     suite.filter(&args.cases);
     let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let opts = RunOptions { jobs, timeout: Duration::from_secs_f64(args.timeout), out: args.out.clone(), resume: args.resume };
-    let total = (suite.cases.len() + suite.unlabelled.len()) * args.tools.len();
-    let progress = Progress::new(total as u64, "bench");
-    let result = bench(&suite, &tools, &args.tools, &opts, &progress)?;
-    progress.finish();
-    write_outputs(&result, &args.out)?;
+    let (ready, skipped) = select(&tools, &args.tools)?;
     let mut text = String::new();
-    for (tool, why) in &result.skipped {
+    for (tool, why) in &skipped {
         text.push_str(&format!("skip {tool}: {why}\n"));
     }
+    let total = (suite.cases.len() + suite.unlabelled.len()) * ready.len();
+    let progress = Progress::new(total as u64, "bench");
+    let result = run_selected(&suite, &ready, skipped, &opts, &progress)?;
+    progress.finish();
+    write_outputs(&result, &args.out)?;
     if result.tools.len() == 1 {
         let t = &result.tools[0];
         text.push_str(&case_table(&t.scores));

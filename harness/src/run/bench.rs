@@ -103,6 +103,17 @@ pub fn score_outcomes(spec: &ToolSpec, suite: &Suite, outcomes: &[Outcome]) -> T
 /// Runs and scores `names` over the suite.
 pub fn bench(suite: &Suite, tools: &Tools, names: &[String], opts: &RunOptions, progress: &Progress) -> Result<BenchResult> {
     let (ready, skipped) = select(tools, names)?;
+    run_selected(suite, &ready, skipped, opts, progress)
+}
+
+/// Runs and scores tools chosen by [`select`].
+pub fn run_selected(
+    suite: &Suite,
+    ready: &[(ToolSpec, ToolRun)],
+    skipped: Vec<(String, String)>,
+    opts: &RunOptions,
+    progress: &Progress,
+) -> Result<BenchResult> {
     let runs: Vec<ToolRun> = ready.iter().map(|(_, r)| r.clone()).collect();
     let targets = suite.targets();
     let outcomes = execute(&runs, &targets, opts, progress)?;
