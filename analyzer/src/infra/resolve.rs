@@ -593,6 +593,23 @@ impl CfnEval {
         Some(generated_name(&self.stack_name, id, &info.kind))
     }
 
+    /// [`CfnEval::eval`] for a tree the caller gives up: what holds no
+    /// intrinsic is moved, not copied (the deployment file is the biggest
+    /// tree the analyzer builds, and copying it dominated loading).
+    pub fn eval_tree(&mut self, n: Node, depth: usize) -> Node {
+        let line = n.line;
+        match n.kind {
+            Kind::Map(m) if depth <= MAX_CFN_DEPTH && !(m.len() == 1 && is_intrinsic(&m[0].0)) => {
+                Node::new(Kind::Map(m.into_iter().map(|(k, v)| (k, self.eval_tree(v, depth + 1))).collect()), line)
+            }
+            Kind::Seq(items) if depth <= MAX_CFN_DEPTH => {
+                Node::new(Kind::Seq(items.into_iter().map(|x| self.eval_tree(x, depth + 1)).collect()), line)
+            }
+            kind @ (Kind::Map(_) | Kind::Seq(_)) => self.eval(&Node::new(kind, line), depth),
+            kind => Node::new(kind, line),
+        }
+    }
+
     /// Evaluates every intrinsic in the tree.
     pub fn eval(&mut self, n: &Node, depth: usize) -> Node {
         if depth > MAX_CFN_DEPTH {

@@ -4,6 +4,7 @@
 //! shared by every function, events turned into triggers, `resources:`
 //! merged in as plain CloudFormation.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -45,31 +46,24 @@ const IMPLICIT_RESOURCES: &[(&str, &str)] = &[
 
 /// Maps of `functions:`/`resources:` may be split into a list of maps
 /// (usually one per included file).
-fn merged_map(n: Option<&Node>) -> Node {
+fn merged_entries(n: Option<&Node>) -> Vec<&(String, Node)> {
     match n {
-        Some(Node { kind: Kind::Seq(items), line }) => {
-            let mut out = vec![];
-            for i in items {
-                out.extend(i.entries().iter().cloned());
-            }
-            Node::new(Kind::Map(out), *line)
-        }
-        Some(n) => n.clone(),
-        None => Node::new(Kind::Map(vec![]), 0),
+        Some(Node { kind: Kind::Seq(items), .. }) => items.iter().flat_map(|i| i.entries()).collect(),
+        Some(n) => n.entries().iter().collect(),
+        None => vec![],
     }
 }
 
-fn merged_resources(n: Option<&Node>) -> Node {
+/// `resources:` as one `Resources` map: borrowed when the file has one,
+/// merged when it lists several (one per included file).
+fn merged_resources(n: Option<&Node>) -> Cow<'_, Node> {
     match n {
         Some(Node { kind: Kind::Seq(items), line }) => {
-            let mut out = vec![];
-            for i in items {
-                out.extend(i.get("Resources").map(|r| r.entries().to_vec()).unwrap_or_default());
-            }
-            Node::new(Kind::Map(out), *line)
+            let out = items.iter().flat_map(|i| i.get("Resources").map(Node::entries).unwrap_or_default()).cloned().collect();
+            Cow::Owned(Node::new(Kind::Map(out), *line))
         }
-        Some(n) => n.get("Resources").cloned().unwrap_or(Node::new(Kind::Map(vec![]), n.line)),
-        None => Node::new(Kind::Map(vec![]), 0),
+        Some(n) => n.get("Resources").map(Cow::Borrowed).unwrap_or(Cow::Owned(Node::new(Kind::Map(vec![]), n.line))),
+        None => Cow::Owned(Node::new(Kind::Map(vec![]), 0)),
     }
 }
 
@@ -88,7 +82,8 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
         Some(n) => n.to_sym().to_string(),
         None => s.to_sym().to_string(),
     });
-    let prov = doc.get("provider").cloned().unwrap_or(Node::null(0));
+    let null = Node::null(0);
+    let prov = doc.get("provider").unwrap_or(&null);
     let stage = prov.get("stage").filter(|n| !n.is_null()).map(Node::to_sym).unwrap_or(SymStr::lit("dev"));
     let region = prov.get("region").filter(|n| !n.is_null()).map(Node::to_sym).unwrap_or(SymStr::lit("us-east-1"));
     let service_sym = name.as_deref().map(SymStr::lit).unwrap_or(SymStr::any("service"));
@@ -112,9 +107,8 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
     ev.resources_enabled = opts.resources;
     let resources_raw = merged_resources(doc.get("resources"));
     ev.add_resources(&resources_raw);
-    let functions_node = merged_map(doc.get("functions"));
     let mut fn_names: Vec<(String, SymStr)> = vec![];
-    for (key, f) in functions_node.entries() {
+    for (key, f) in merged_entries(doc.get("functions")) {
         let phys = match f.get("name") {
             Some(n) if !n.is_null() => n.to_sym(),
             _ => stack.concat(&SymStr::lit(format!("-{key}"))),
@@ -129,9 +123,8 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
     for (id, kind) in IMPLICIT_RESOURCES {
         ev.resources.entry(id.to_string()).or_insert(ResInfo { kind: kind.to_string(), name_node: None, name: None });
     }
-    let sf_node = doc.get("stepFunctions").cloned();
     if use_plugin(Plugin::StepFunctions) {
-        if let Some(sms) = sf_node.as_ref().and_then(|s| s.get("stateMachines")) {
+        if let Some(sms) = doc.path(&["stepFunctions", "stateMachines"]) {
             for (key, m) in sms.entries() {
                 let logical = step_functions::logical_id(key, m);
                 let phys = step_functions::physical_name(&logical, m);
@@ -142,10 +135,10 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
             }
         }
     }
-    let doc = ev.eval(&doc, 0);
-    let resources_ev = ev.eval(&resources_raw, 0);
-    let prov = doc.get("provider").cloned().unwrap_or(Node::null(0));
-    let custom = doc.get("custom").cloned();
+    let doc = ev.eval_tree(doc, 0);
+    let resources_ev = merged_resources(doc.get("resources"));
+    let prov = doc.get("provider").unwrap_or(&null);
+    let custom = doc.get("custom");
 
     // Provider-wide role.
     let mut provider_role = RolePolicies::default();
@@ -176,19 +169,19 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
             None => provider_opaque = true,
         }
     }
-    let prov_env = prov.get("environment").cloned();
+    let prov_env = prov.get("environment");
 
     let mut functions = vec![];
-    let raw_functions = merged_map(raw.get("functions"));
+    let raw_functions = merged_entries(raw.get("functions"));
     let mut extra_resources: Vec<Resource> = vec![];
-    for ((key, f), (_, phys)) in functions_node.entries().iter().zip(&fn_names) {
-        let f = doc.get("functions").and_then(|_| find_in(&doc, key)).unwrap_or(f).clone();
+    for (key, phys) in &fn_names {
+        let f = find_in(&doc, key).unwrap_or(&null);
         let handler_text = f.get("handler").and_then(Node::as_text).unwrap_or_default();
         let module_dir = f.get("module").and_then(Node::as_text).map(|m| format!("{}/", m.trim_end_matches('/')));
         let prefix = format!("{dir_prefix}{}", module_dir.unwrap_or_default());
         let handler = handler_from(&prefix, &handler_text);
         let mut environment = BTreeMap::new();
-        for env in [prov_env.as_ref(), f.get("environment")].into_iter().flatten() {
+        for env in [prov_env, f.get("environment")].into_iter().flatten() {
             for (k, v) in env.entries() {
                 environment.insert(k.clone(), v.to_sym());
             }
@@ -198,7 +191,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
         let mut opaque_role = provider_opaque;
         if use_plugin(Plugin::IamRolesPerFunction) {
             if let Some((st, inherit)) =
-                iam_roles_per_function::function_statements(key, &f, custom.as_ref(), &provider_role.statements)
+                iam_roles_per_function::function_statements(key, f, custom, &provider_role.statements)
             {
                 if !inherit {
                     role.managed.clear();
@@ -211,7 +204,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
             }
         }
         if let Some(r) = f.get("role") {
-            let raw_role = raw_functions.get(key).and_then(|x| x.get("role")).unwrap_or(r);
+            let raw_role = raw_functions.iter().find(|(k, _)| k == key).and_then(|(_, x)| x.get("role")).unwrap_or(r);
             match policy::role_reference(raw_role).and_then(|id| policy::role_policies(&id, &resources_ev, &mut ev)) {
                 Some(rp) => {
                     role = rp;

@@ -43,7 +43,13 @@ pub fn class_of(test_id: &str) -> Option<&'static str> {
 }
 
 pub fn to_sarif(text: &str) -> Result<Log, String> {
-    let report: Report = serde_json::from_str(text).map_err(|e| format!("not a Bandit JSON report: {e}"))?;
+    let not_bandit = |e: String| format!("not a Bandit JSON report: {e}");
+    // serde reads a struct from a JSON array too; a Bandit report is an object.
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| not_bandit(e.to_string()))?;
+    if !value.is_object() {
+        return Err(not_bandit("expected an object with `results`".into()));
+    }
+    let report: Report = serde_json::from_value(value).map_err(|e| not_bandit(e.to_string()))?;
     let mut log = Log::new("bandit", "", Some("https://bandit.readthedocs.io"), vec![]);
     for f in report.results {
         let Some(class) = class_of(&f.test_id) else { continue };
