@@ -223,3 +223,35 @@ fn hostile_input_yields_diagnostics_not_crashes() {
     assert!(failed.contains(&"binary.py"), "{failed:?}");
     assert!(failed.contains(&"big.py"), "{failed:?}");
 }
+
+/// Four S3-triggered handlers, each writing twice to the bucket that
+/// triggers all of them: the paths through the cycle are countless, the
+/// analysis must still converge and report the shortest one.
+#[test]
+fn handlers_triggering_each_other_converge_on_the_shortest_path() {
+    let mut yml = String::from(
+        "service: cycle\nprovider:\n  name: aws\n  runtime: python3.11\n  iamRoleStatements:\n    - Effect: Allow\n      Action: s3:PutObject\n      Resource: arn:aws:s3:::media/*\nfunctions:\n  entry:\n    handler: entry.main\n    events:\n      - http: POST /upload\n",
+    );
+    let mut files = vec![(
+        "entry.py".to_string(),
+        "import boto3\ns3 = boto3.client('s3')\ndef main(event, context):\n    s3.put_object(Bucket='media', Key='in/' + event['body'], Body=b'')\n".to_string(),
+    )];
+    for i in 0..4 {
+        yml.push_str(&format!("  step{i}:\n    handler: step{i}.main\n    events:\n      - s3:\n          bucket: media\n          event: s3:ObjectCreated:*\n"));
+        let sink = if i == 3 { "    os.system('probe ' + key)\n" } else { "" };
+        files.push((
+            format!("step{i}.py"),
+            format!("import os\nimport boto3\ns3 = boto3.client('s3')\ndef main(event, context):\n    key = event['Records'][0]['s3']['object']['key']\n    s3.put_object(Bucket='media', Key=key + '.a{i}', Body=b'')\n    s3.copy_object(Bucket='media', Key=key + '.b{i}', CopySource='media/' + key)\n{sink}"),
+        ));
+    }
+    files.push(("serverless.yml".to_string(), yml));
+    let dir = tempfile::tempdir().unwrap();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    write_app(dir.path(), &refs);
+    let a = analyze(dir.path(), &Options::default()).unwrap();
+    let f = a.findings.iter().find(|f| f.sink.file == "step3.py").expect("the flow into step3's os.system");
+    assert_eq!(f.vulnerability, "code-injection");
+    assert_eq!(f.flows.len(), 1);
+    assert_eq!(f.flows[0].source.site.file, "entry.py");
+    assert_eq!(f.flows[0].hops.len(), 1, "{:?}", f.flows[0].hops);
+}
