@@ -280,6 +280,9 @@ pub struct Stats {
     pub functions: usize,
     pub handlers: usize,
     pub handlers_missing: Vec<String>,
+    /// Functions of another runtime (Node.js, Java...): not analysed, and
+    /// not missing either.
+    pub other_runtimes: Vec<String>,
     pub rounds: usize,
 }
 
@@ -369,6 +372,10 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
     };
     let mut handlers = Vec::new();
     for (fr, _, func) in ctx.all_functions() {
+        if let Some(rt) = func.runtime.as_deref().filter(|r| !r.to_ascii_lowercase().starts_with("python")) {
+            stats.other_runtimes.push(format!("{} ({rt})", func.name));
+            continue;
+        }
         match ctx.handler_code(fr) {
             Some((_, id)) => handlers.push((fr, id)),
             None => stats.handlers_missing.push(format!("{} ({}:{})", func.name, func.handler.file, func.handler.function)),

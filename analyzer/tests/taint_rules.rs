@@ -255,3 +255,14 @@ fn handlers_triggering_each_other_converge_on_the_shortest_path() {
     assert_eq!(f.flows[0].source.site.file, "entry.py");
     assert_eq!(f.flows[0].hops.len(), 1, "{:?}", f.flows[0].hops);
 }
+
+#[test]
+fn functions_of_other_runtimes_are_not_missing_handlers() {
+    let yml = "service: mixed\nprovider:\n  name: aws\n  runtime: python3.11\nfunctions:\n  auth:\n    handler: auth.handler\n    runtime: nodejs18.x\n  main:\n    handler: handler.main\n    events:\n      - http: POST /run\n";
+    let dir = tempfile::tempdir().unwrap();
+    write_app(dir.path(), &[("serverless.yml", yml), ("handler.py", "import os\ndef main(event, context):\n    os.system(event['body'])\n"), ("auth.js", "exports.handler = async () => ({});\n")]);
+    let a = analyze(dir.path(), &Options::default()).unwrap();
+    assert_eq!((a.stats.handlers, a.stats.handlers_missing.len()), (1, 0));
+    assert_eq!(a.stats.other_runtimes, ["auth (nodejs18.x)"]);
+    assert_eq!(a.findings.len(), 1);
+}

@@ -87,7 +87,10 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
     let stage = prov.get("stage").filter(|n| !n.is_null()).map(Node::to_sym).unwrap_or(SymStr::lit("dev"));
     let region = prov.get("region").filter(|n| !n.is_null()).map(Node::to_sym).unwrap_or(SymStr::lit("us-east-1"));
     let service_sym = name.as_deref().map(SymStr::lit).unwrap_or(SymStr::any("service"));
-    let stack = service_sym.concat(&SymStr::lit("-")).concat(&stage);
+    // Function names keep `<service>-<stage>-` whatever the stack is called;
+    // names CloudFormation generates follow the stack (`provider.stackName`).
+    let fn_prefix = service_sym.concat(&SymStr::lit("-")).concat(&stage);
+    let stack = prov.get("stackName").filter(|n| !n.is_null()).map(Node::to_sym).unwrap_or_else(|| fn_prefix.clone());
     let provider = Provider {
         name: prov.get("name").and_then(Node::as_text).unwrap_or_else(|| "aws".into()),
         runtime: prov.get("runtime").and_then(Node::as_text),
@@ -111,7 +114,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
     for (key, f) in merged_entries(doc.get("functions")) {
         let phys = match f.get("name") {
             Some(n) if !n.is_null() => n.to_sym(),
-            _ => stack.concat(&SymStr::lit(format!("-{key}"))),
+            _ => fn_prefix.concat(&SymStr::lit(format!("-{key}"))),
         };
         fn_names.push((key.clone(), phys.clone()));
         let info = ResInfo { kind: "AWS::Lambda::Function".into(), name_node: None, name: Some(phys) };
@@ -466,6 +469,14 @@ mod tests {
         let raw = load_str(text).unwrap();
         let f = DeploymentFile { relative: "serverless.yml".into(), path: "/nonexistent/serverless.yml".into() };
         load(&f, &raw, opts)
+    }
+
+    #[test]
+    fn stack_name_names_generated_resources_not_functions() {
+        let s = svc("service: misc\nprovider:\n  name: aws\n  stackName: custom-stack\nfunctions:\n  api:\n    handler: h.main\nresources:\n  Resources:\n    Users:\n      Type: AWS::DynamoDB::Table\n");
+        assert_eq!(s.functions[0].physical_name, SymStr::lit("misc-dev-api"));
+        let users = s.resources.iter().find(|r| r.logical_id == "Users").unwrap();
+        assert!(users.physical_name.as_ref().unwrap().to_string().starts_with("custom-stack-Users-"), "{:?}", users.physical_name);
     }
 
     const BASE: &str = r#"

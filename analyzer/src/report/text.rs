@@ -44,5 +44,8 @@ pub fn render(analysis: &Analysis) -> String {
     for m in &analysis.stats.handlers_missing {
         let _ = writeln!(out, "  handler not found: {m}");
     }
+    for m in &analysis.stats.other_runtimes {
+        let _ = writeln!(out, "  not analysed, not Python: {m}");
+    }
     out
 }
