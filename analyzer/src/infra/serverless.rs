@@ -138,6 +138,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
             }
         }
     }
+    let doc = if use_plugin(Plugin::PseudoParameters) { plugins::pseudo_parameters::rewrite(doc) } else { doc };
     let doc = ev.eval_tree(doc, 0);
     let resources_ev = merged_resources(doc.get("resources"));
     let prov = doc.get("provider").unwrap_or(&null);
@@ -456,7 +457,7 @@ pub fn parse_events(events: &Node, region: &SymStr, created: &mut Vec<Resource>)
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::infra::iam::IamOptions;
     use crate::infra::yaml::load_str;

@@ -4,6 +4,7 @@
 //! plugin is only recorded by name.
 
 pub mod iam_roles_per_function;
+pub mod pseudo_parameters;
 pub mod step_functions;
 
 /// Plugin package names (as listed under `plugins:`) and the model each
@@ -12,12 +13,14 @@ pub const KNOWN: &[(&str, Plugin)] = &[
     ("serverless-iam-roles-per-function", Plugin::IamRolesPerFunction),
     ("serverless-step-functions", Plugin::StepFunctions),
     ("@serverless/step-functions", Plugin::StepFunctions),
+    ("serverless-pseudo-parameters", Plugin::PseudoParameters),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Plugin {
     IamRolesPerFunction,
     StepFunctions,
+    PseudoParameters,
 }
 
 /// Whether a listed plugin (possibly `./local/path` or with a version) is
