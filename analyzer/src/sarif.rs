@@ -144,6 +144,8 @@ pub struct Notification {
     pub message: Message,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<Level>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locations: Vec<Location>,
 }
 
 /// `result.level`. Unknown values read as `warning` (the SARIF default).
@@ -220,11 +222,13 @@ pub struct Location {
 
 impl Location {
     /// A physical location at `uri`, line `line` (1-based).
+    /// A line of a file; line 0 (unknown) gives the file alone, since
+    /// SARIF lines start at 1.
     pub fn at(uri: &str, line: u32) -> Self {
         Location {
             physical_location: Some(PhysicalLocation {
                 artifact_location: Some(ArtifactLocation { uri: Some(uri.to_string()), ..Default::default() }),
-                region: Some(Region { start_line: Some(line), ..Default::default() }),
+                region: (line > 0).then(|| Region { start_line: Some(line), ..Default::default() }),
             }),
             ..Default::default()
         }

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use crate::analysis::{Analysis, Finding, Flow};
-use crate::sarif::{CodeFlow, Location, Log, ReportingDescriptor, Result as SarifResult, Message};
+use crate::sarif::{CodeFlow, Invocation, Location, Log, Message, Notification, ReportingDescriptor, Result as SarifResult};
 use crate::taint::label::Site;
 
 pub const TOOL_NAME: &str = "serverless-flows";
@@ -82,7 +82,25 @@ pub fn to_sarif(analysis: &Analysis) -> Log {
             ..Default::default()
         });
     }
+    run.invocations = vec![Invocation { execution_successful: true, exit_code: None, tool_execution_notifications: notifications(analysis) }];
     log
+}
+
+/// What the analysis could not see, for whoever triages the findings: a
+/// missing finding is often explained here (an unresolved variable, a file
+/// that does not parse, a handler whose code is missing).
+fn notifications(analysis: &Analysis) -> Vec<Notification> {
+    let warn = |text: String, at: Option<(&str, u32)>| Notification {
+        message: Message::text(text),
+        level: Some(crate::sarif::Level::Warning),
+        locations: at.map(|(file, line)| Location::at(file, line)).into_iter().collect(),
+    };
+    let infra = &analysis.infra;
+    let diagnostics = infra.diagnostics.iter().chain(infra.services.iter().flat_map(|s| &s.diagnostics));
+    let mut out: Vec<Notification> = diagnostics.map(|d| warn(d.message.clone(), Some((&d.file, d.line)))).collect();
+    out.extend(analysis.parse_failures.iter().map(|p| warn(format!("not parsed: {}", p.reason), Some((&p.file, p.line)))));
+    out.extend(analysis.stats.handlers_missing.iter().map(|m| warn(format!("handler not found: {m}"), None)));
+    out
 }
 
 /// A fingerprint that survives line shifts: the sink's file, function,
@@ -118,6 +136,34 @@ mod tests {
             let errors: Vec<String> = validator.iter_errors(&log).map(|e| format!("{e} at {}", e.instance_path())).collect();
             assert!(errors.is_empty(), "{case}: {errors:#?}");
         }
+    }
+
+    /// What the analysis could not resolve travels with the findings, at
+    /// the line that caused it, and the log still validates.
+    #[test]
+    fn diagnostics_become_notifications() {
+        let dir = tempfile::tempdir().unwrap();
+        let yml = "service: s\nprovider:\n  name: aws\n  runtime: python3.11\n  environment:\n    KEY: ${file(./missing.yml):key}\nfunctions:\n  api:\n    handler: api.main\n  gone:\n    handler: gone.main\n";
+        std::fs::write(dir.path().join("serverless.yml"), yml).unwrap();
+        std::fs::write(dir.path().join("api.py"), "def main(event, context):\n    return 1\n").unwrap();
+        std::fs::write(dir.path().join("broken.py"), "def f(:\n").unwrap();
+        let a = analyze(dir.path(), &Options::default()).unwrap();
+        let log = super::to_sarif(&a);
+        let inv = &log.runs[0].invocations[0];
+        assert!(inv.execution_successful);
+        let texts: Vec<(String, Option<u32>)> = inv
+            .tool_execution_notifications
+            .iter()
+            .map(|n| (n.message.text.clone(), n.locations.first().and_then(|l| l.start_line())))
+            .collect();
+        assert!(texts.iter().any(|(t, l)| t.contains("missing.yml") && *l == Some(6)), "{texts:?}");
+        assert!(texts.iter().any(|(t, l)| t.starts_with("not parsed:") && *l == Some(1)), "{texts:?}");
+        assert!(texts.iter().any(|(t, l)| t.starts_with("handler not found: gone") && l.is_none()), "{texts:?}");
+        let errors: Vec<String> = crate::sarif::official_schema_validator()
+            .iter_errors(&serde_json::to_value(&log).unwrap())
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
     }
 
     #[test]

@@ -204,7 +204,7 @@ pub fn failed_log(tool: &str, error: &str) -> Log {
     log.runs[0].invocations = vec![Invocation {
         execution_successful: false,
         exit_code: None,
-        tool_execution_notifications: vec![Notification { message: Message::text(error), level: None }],
+        tool_execution_notifications: vec![Notification { message: Message::text(error), level: None, locations: vec![] }],
     }];
     log
 }

@@ -190,7 +190,7 @@ sink = { file = "a.py", line = 5, callee = "os.system" }
         log.runs[0].invocations = vec![Invocation {
             execution_successful: false,
             exit_code: Some(1),
-            tool_execution_notifications: vec![Notification { message: Message::text("boom"), level: None }],
+            tool_execution_notifications: vec![Notification { message: Message::text("boom"), level: None, locations: vec![] }],
         }];
         log.runs[0].results.push(analyzer::sarif::Result {
             rule_id: Some("code-injection".into()),
