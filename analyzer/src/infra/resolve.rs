@@ -160,7 +160,11 @@ impl<'a> VarResolver<'a> {
         Some(match self.default_for(&address, line, depth) {
             Some(v) => v,
             None => {
-                self.diag(line, format!("unresolved variable `${{{inner}}}`: `{address}` not found"));
+                let missing = match file_address(&address) {
+                    Some((path, _)) if !self.service_dir.join(path).is_file() => format!("file `{path}` does not exist"),
+                    _ => format!("`{address}` not found"),
+                };
+                self.diag(line, format!("unresolved variable `${{{inner}}}`: {missing}"));
                 Node::str(SymStr::any(format!("${{{address}}}")), line)
             }
         })
@@ -271,20 +275,17 @@ impl<'a> VarResolver<'a> {
     }
 
     fn lookup_file(&mut self, address: &str, line: u32, depth: usize) -> Lookup {
-        let Some(open) = address.find('(') else { return Lookup::Missing };
-        let Some(close) = address.rfind(')') else { return Lookup::Missing };
-        if close < open {
-            return Lookup::Missing;
-        }
-        let raw_path = address[open + 1..close].trim().trim_matches(['\'', '"']);
-        let key = address[close + 1..].strip_prefix(':').unwrap_or("").trim();
+        let Some((raw_path, key)) = file_address(address) else { return Lookup::Missing };
         let path = self.service_dir.join(raw_path);
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-        if !matches!(ext.as_str(), "yml" | "yaml" | "json") {
+        // Scripts are run by the framework: their value is unknowable here.
+        if matches!(ext.as_str(), "js" | "cjs" | "mjs" | "ts") {
             return Lookup::Opaque(SymStr::any(address));
         }
+        let structured = matches!(ext.as_str(), "yml" | "yaml" | "json");
         if !self.files.contains_key(&path) {
             let loaded = match std::fs::read_to_string(&path) {
+                Ok(text) if !structured => Some(Node::lit(&text, 0)),
                 Ok(text) => match yaml::load_file_text(&text, ext == "json") {
                     Ok(n) => Some(n),
                     Err(e) => {
@@ -388,6 +389,14 @@ enum Lookup {
     Found(Node),
     Missing,
     Opaque(SymStr),
+}
+
+/// `file(./x.yml):a.b` as (`./x.yml`, `a.b`).
+fn file_address(address: &str) -> Option<(&str, &str)> {
+    let open = address.strip_prefix("file")?.find('(')? + 4;
+    let close = address.rfind(')').filter(|&c| c > open)?;
+    let path = address[open + 1..close].trim().trim_matches(['\'', '"']);
+    Some((path, address[close + 1..].strip_prefix(':').unwrap_or("").trim()))
 }
 
 fn child<'n>(n: &'n Node, seg: &str) -> Option<&'n Node> {
@@ -1010,6 +1019,16 @@ mod tests {
         assert_eq!(text_at(&n, &["b"]), "v");
         assert_eq!(text_at(&n, &["c"]), "queue1");
         assert_eq!(text_at(&n, &["d"]), "def");
+
+        // Other files are read as text; scripts stay unknown; a missing file says so.
+        std::fs::write(dir.join("key.pem"), "-----BEGIN KEY-----").unwrap();
+        let root = load_str("a: ${file(./key.pem)}\nb: ${file(./conf.js):x}\nc: ${file(./nothere.txt)}\n").unwrap();
+        let mut r = VarResolver::new(&root, &dir, "serverless.yml");
+        let n = r.resolve_all();
+        assert_eq!(text_at(&n, &["a"]), "-----BEGIN KEY-----");
+        assert!(n.get("b").unwrap().to_sym().as_lit().is_none());
+        assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+        assert!(r.diagnostics[0].message.ends_with("file `./nothere.txt` does not exist") && r.diagnostics[0].line == 3, "{:?}", r.diagnostics);
         std::fs::remove_dir_all(&dir).ok();
     }
 
