@@ -129,12 +129,12 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
     if use_plugin(Plugin::StepFunctions) {
         if let Some(sms) = doc.path(&["stepFunctions", "stateMachines"]) {
             for (key, m) in sms.entries() {
-                let logical = step_functions::logical_id(key, m);
-                let phys = step_functions::physical_name(&logical, m);
-                ev.resources.insert(
-                    logical,
-                    ResInfo { kind: "AWS::StepFunctions::StateMachine".into(), name_node: None, name: Some(phys) },
-                );
+                let ids = step_functions::logical_ids(key, m);
+                let phys = step_functions::physical_name(&ids[0], m);
+                for id in ids {
+                    let info = ResInfo { kind: "AWS::StepFunctions::StateMachine".into(), name_node: None, name: Some(phys.clone()) };
+                    ev.resources.entry(id).or_insert(info);
+                }
             }
         }
     }

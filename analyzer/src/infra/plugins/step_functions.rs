@@ -11,13 +11,19 @@ use crate::sym::SymStr;
 
 const MAX_DEPTH: usize = 16;
 
-/// The logical ID the plugin gives a machine (`id:`, else from the name).
-pub fn logical_id(key: &str, machine: &Node) -> String {
-    if let Some(id) = machine.get("id").and_then(Node::as_text) {
-        return id;
+/// The logical IDs a machine can be referred to by (`Ref`, `Fn::GetAtt`):
+/// first the plugin's current naming, `id:` or `name:` normalised the way
+/// Serverless normalises function keys (`orders-dev` -> `OrdersDashdev`),
+/// else `<Key>StepFunctionsStateMachine`; then that key-based form, which
+/// older plugin versions used whatever the machine's name.
+pub fn logical_ids(key: &str, machine: &Node) -> Vec<String> {
+    let normalize = crate::infra::serverless::normalize_name;
+    let legacy = format!("{}StepFunctionsStateMachine", normalize(key));
+    let custom = machine.get("id").and_then(Node::as_text).or_else(|| machine.get("name").and_then(Node::as_text));
+    match custom {
+        Some(c) => vec![normalize(&c), legacy],
+        None => vec![legacy],
     }
-    let base = machine.get("name").and_then(Node::as_text).unwrap_or_else(|| key.to_string());
-    format!("{}StepFunctionsStateMachine", crate::infra::serverless::normalize_name(&base))
 }
 
 /// Physical name: `name:` when given, else CloudFormation's
@@ -171,7 +177,7 @@ pub fn machines(
     let mut out = vec![];
     let Some(sms) = step_functions.get("stateMachines") else { return out };
     for (key, m) in sms.entries() {
-        let logical = logical_id(key, m);
+        let logical = logical_ids(key, m).swap_remove(0);
         let def = m.get("definition").cloned().unwrap_or(Node::null(m.line));
         let (start_at, states) = parse_definition(&def, functions);
         let events = m.get("events").map(|e| parse_events(e)).unwrap_or_default();
@@ -191,6 +197,15 @@ pub fn machines(
 mod tests {
     use super::*;
     use crate::infra::yaml::load_str;
+
+    #[test]
+    fn logical_ids_follow_the_plugin_naming() {
+        let m = load_str("name: orders-dev\n").unwrap();
+        assert_eq!(logical_ids("ordersMachine", &m), ["OrdersDashdev", "OrdersMachineStepFunctionsStateMachine"]);
+        let m = load_str("id: MyMachine\nname: x\n").unwrap();
+        assert_eq!(logical_ids("k", &m)[0], "MyMachine");
+        assert_eq!(logical_ids("my_flow", &load_str("definition: {}\n").unwrap()), ["MyUnderscoreflowStepFunctionsStateMachine"]);
+    }
 
     #[test]
     fn states_branches_and_tasks() {
