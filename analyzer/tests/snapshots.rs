@@ -34,3 +34,11 @@ fn service_map_as_mermaid() {
     let a = analyze(&case("application/step-functions-app"), &Options::default()).unwrap();
     insta::assert_snapshot!(report::graph::render(&a, report::graph::Format::Mermaid));
 }
+
+/// The invoked function hangs off the invoke target, though no event of
+/// its own names it.
+#[test]
+fn invoke_target_leads_to_the_invoked_function() {
+    let a = analyze(&case("inter-procedural/lambda-invoke-sync"), &Options::default()).unwrap();
+    insta::assert_snapshot!(report::graph::render(&a, report::graph::Format::Dot));
+}

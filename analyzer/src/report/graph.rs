@@ -70,6 +70,16 @@ fn edges(analysis: &Analysis) -> (BTreeMap<String, String>, Vec<Edge>) {
         nodes.entry(to.clone()).or_insert_with(|| to.clone());
         edges.push(Edge { from, to, label: call.api.clone() });
     }
+    // A function invoked by name has no event of its own in the deployment
+    // file: the invoke call's target node leads to it.
+    for service in &analysis.infra.services {
+        for f in &service.functions {
+            let target = resource_node("lambda-invoke", &f.physical_name);
+            if nodes.contains_key(&target) {
+                edges.push(Edge { from: target, to: format!("fn:{}", f.name), label: "invoke".into() });
+            }
+        }
+    }
     (nodes, edges)
 }
 
