@@ -266,3 +266,10 @@ fn functions_of_other_runtimes_are_not_missing_handlers() {
     assert_eq!(a.stats.other_runtimes, ["auth (nodejs18.x)"]);
     assert_eq!(a.findings.len(), 1);
 }
+
+#[test]
+fn ssrf_needs_a_host_the_code_does_not_fix() {
+    let src = "import requests\ndef main(event, context):\n    requests.get('https://api.example.org/councils/' + event['body'] + '.json')\n    requests.get('https://' + event['body'] + '/x')\n    requests.get('https://api.example.org' + event['body'])\n    requests.get(url=f\"https://api.example.org/{event['body']}\")\n    requests.get(event['body'])\n";
+    let lines: Vec<u32> = handler(src).into_iter().filter(|(v, _)| v == "ssrf").map(|(_, l)| l).collect();
+    assert_eq!(lines, [4, 5, 7]);
+}

@@ -5,11 +5,11 @@
 
 use ruff_python_ast::{self as ast, Expr};
 
-use crate::sym::SymStr;
+use crate::sym::{Piece, SymStr};
 
 use super::interp::{Args, Interp};
 use super::label::{Site, Taint};
-use super::models::Condition;
+use super::models::{Condition, SinkModel};
 use super::value::{Key, Kind, Value};
 
 impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
@@ -231,7 +231,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         let sinks: Vec<_> = self.ctx.taint.sinks_for(path).cloned().collect();
         for sink in sinks {
             if let Some(cond) = sink.condition {
-                if !condition_holds(cond, args) {
+                if !condition_holds(cond, &sink, args) {
                     continue;
                 }
             }
@@ -385,8 +385,16 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     }
 }
 
-fn condition_holds(cond: Condition, args: &Args) -> bool {
+fn condition_holds(cond: Condition, sink: &SinkModel, args: &Args) -> bool {
     match cond {
+        Condition::UrlHostOpen => {
+            let url = sink.args.iter().find_map(|&i| args.pos.get(i)).or_else(|| sink.keywords.iter().find_map(|k| args.kw(k)));
+            let prefix = url.and_then(|v| v.str.as_ref()).and_then(|s| match s.pieces().first() {
+                Some(Piece::Lit(t)) => Some(t.as_str()),
+                _ => None,
+            });
+            !prefix.is_some_and(host_is_fixed)
+        }
         Condition::Shell => {
             let shell = args.kw("shell").map(|v| v.str.as_ref().and_then(|s| s.as_lit()) != Some("False")).unwrap_or(false);
             let command_is_string = args.get(0, "args").map(|v| v.kind == Kind::Str || v.str.is_some()).unwrap_or(false);
@@ -400,6 +408,11 @@ fn condition_holds(cond: Condition, args: &Args) -> bool {
             }
         }
     }
+}
+
+/// `scheme://host/...`: the literal start of a URL names the whole host.
+fn host_is_fixed(url_start: &str) -> bool {
+    url_start.split_once("://").is_some_and(|(scheme, rest)| !scheme.is_empty() && !scheme.contains('/') && rest.find(['/', '?', '#']).is_some_and(|end| end > 0))
 }
 
 /// `"{} {name}".format(a, name=b)` with a known template.

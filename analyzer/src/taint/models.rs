@@ -35,6 +35,10 @@ pub enum Condition {
     Shell,
     /// yaml.load without SafeLoader / CSafeLoader / BaseLoader.
     YamlUnsafe,
+    /// An HTTP request whose scheme and host the code does not fix: with
+    /// `https://api.example.org/` + data the attacker picks a path on a
+    /// server the developer chose, not the server.
+    UrlHostOpen,
 }
 
 #[derive(Clone, Debug, Deserialize)]
