@@ -11,7 +11,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::cloud::api::{Api, CloudModels};
-use crate::cloud::links;
+use crate::cloud::{integrations, links};
 use crate::infra::iam::IamOptions;
 use crate::infra::model::{Decision, Function, InfraModel, InfraOptions, Service, StateMachine};
 use crate::program::{FuncId, Index, ParseFailure, Program};
@@ -364,6 +364,11 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
     let t = Instant::now();
     let ctx = Ctx { program: &program, index: &index, infra: &infra, taint: taint_models, cloud: cloud_models, opts };
     let mut world = World::default();
+    if !opts.disable.links {
+        for call in integrations::calls(&ctx, &mut world) {
+            world.record_call(call);
+        }
+    }
     let mut stats = Stats {
         python_files: program.files.len(),
         python_lines: program.files.iter().map(|f| f.lines.count()).sum(),

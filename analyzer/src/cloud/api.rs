@@ -27,6 +27,10 @@ pub struct Api {
     pub source: Option<ApiSource>,
     #[serde(default)]
     pub sink: Option<ApiSink>,
+    /// The action an API Gateway service integration names (`SendMessage`)
+    /// when it performs this call with the request as arguments.
+    #[serde(default)]
+    pub integration: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -171,6 +175,12 @@ impl CloudModels {
 
     pub fn api(&self, service: &str, name: &str) -> Option<&Api> {
         self.services.get(service)?.api.iter().find(|a| a.name == name)
+    }
+
+    /// The call an API Gateway integration with `service` (as integration
+    /// URIs name it, the IAM prefix) and `action` performs.
+    pub fn integration(&self, service: &str, action: &str) -> Option<(&str, &Api)> {
+        self.all_apis().find(|(_, a)| a.integration.as_deref() == Some(action) && a.iam.split(':').next() == Some(service))
     }
 
     pub fn resource_class(&self, service: &str, class: &str) -> Option<&ResourceClass> {

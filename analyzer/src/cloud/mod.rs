@@ -2,5 +2,6 @@
 //! that connect handlers through AWS services.
 
 pub mod api;
+pub mod integrations;
 pub mod links;
 pub mod objects;

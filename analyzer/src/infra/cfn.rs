@@ -2,8 +2,10 @@
 //! SAM templates: the resource list with physical names, SNS subscriptions,
 //! and triggers declared on the resource side rather than on the function
 //! (S3 bucket notifications, event source mappings, EventBridge rules,
-//! SNS subscriptions with protocol `lambda`).
+//! SNS subscriptions with protocol `lambda`), and API Gateway routes
+//! integrated straight with a service.
 
+use crate::infra::apigateway;
 use crate::infra::model::*;
 use crate::infra::plugins::step_functions::match_function;
 use crate::infra::resolve::{name_property, CfnEval};
@@ -160,6 +162,20 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
                         http: None,
                         line: t.line,
                     });
+                }
+            }
+            "AWS::ApiGateway::Method" => {
+                let method = props.get("HttpMethod").and_then(Node::as_text).unwrap_or_else(|| "ANY".into()).to_ascii_uppercase();
+                let path = props.get("ResourceId").and_then(|rid| apigateway::rest_path(resources, &rid.to_sym()));
+                let route = format!("{method} {}", path.unwrap_or_else(|| id.clone()));
+                if let Some(integration) = props.get("Integration") {
+                    service.integrations.extend(apigateway::rest(route, &method, integration, r.line));
+                }
+            }
+            "AWS::ApiGatewayV2::Integration" => service.integrations.extend(apigateway::http_api(id.clone(), &props, r.line)),
+            "AWS::Serverless::Api" | "AWS::Serverless::HttpApi" | "AWS::ApiGateway::RestApi" | "AWS::ApiGatewayV2::Api" => {
+                if let Some(definition) = props.get("DefinitionBody").or_else(|| props.get("Body")) {
+                    service.integrations.extend(apigateway::openapi(definition));
                 }
             }
             _ => {}

@@ -7,6 +7,7 @@
 //! [`model::Function::allows`] with ARNs from [`iam::arn_of`] /
 //! [`iam::s3_object_arn`].
 
+pub mod apigateway;
 pub mod cfn;
 pub mod discover;
 pub mod iam;
@@ -198,6 +199,10 @@ pub fn render_text(m: &InfraModel) -> String {
         }
         for sub in &s.subscriptions {
             let _ = writeln!(o, "  subscription {} -> {} {}", sub.topic, sub.protocol, sub.endpoint);
+        }
+        for i in &s.integrations {
+            let resource = i.resource.as_ref().map(|r| format!(" {r}")).unwrap_or_default();
+            let _ = writeln!(o, "  route {} -> {}:{}{resource}", i.route, i.service, i.action);
         }
         for d in &s.diagnostics {
             let _ = writeln!(o, "  warning {}:{}: {}", d.file, d.line, d.message);

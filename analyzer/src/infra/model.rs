@@ -53,7 +53,34 @@ pub struct Service {
     /// SNS subscriptions declared as resources (`AWS::SNS::Subscription`,
     /// `Subscription:` on a topic): SNS -> SQS fan-out, e-mail, HTTPS...
     pub subscriptions: Vec<Subscription>,
+    /// API Gateway routes wired straight to a service action, no Lambda.
+    pub integrations: Vec<ServiceIntegration>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// An API Gateway route integrated directly with an AWS service action
+/// (serverless-apigateway-service-proxy, or an `AWS`-type integration in
+/// CloudFormation or OpenAPI): the HTTP request becomes the action's input,
+/// so what the action stores or triggers carries attacker data.
+#[derive(Clone, Debug, Serialize)]
+pub struct ServiceIntegration {
+    /// `POST /orders`, or the API resource's logical ID when the path is
+    /// not known.
+    pub route: String,
+    /// The service as integration URIs name it: `sqs`, `sns`, `kinesis`,
+    /// `s3`, `dynamodb`, `events`, `states`.
+    pub service: String,
+    /// The service action: `SendMessage`, `PutObject`, `PutItem`...
+    pub action: String,
+    /// Queue, topic, stream, bucket, table, event bus or state machine,
+    /// when the route names it outside the action's parameters (else it is
+    /// the parameter the action names its resource by, e.g. `QueueUrl`).
+    pub resource: Option<SymStr>,
+    /// Action parameters the route sets itself (`Key` of an S3 object,
+    /// EventBridge `Source`): literal parts are fixed, symbolic parts come
+    /// from the request. Every other parameter is the request's.
+    pub params: BTreeMap<String, SymStr>,
+    pub line: u32,
 }
 
 /// An SNS subscription that is not a function's `sns` event.

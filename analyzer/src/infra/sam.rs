@@ -256,6 +256,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
         resources: cfn::resources_of(&resources, &mut ev),
         state_machines,
         subscriptions: vec![],
+        integrations: vec![],
         diagnostics: vec![],
     };
     cfn::link_resources(&resources, &mut ev, &mut service, &dir_prefix);

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use crate::infra::cfn;
 use crate::infra::model::*;
-use crate::infra::plugins::{self, iam_roles_per_function, step_functions, Plugin};
+use crate::infra::plugins::{self, apigateway_service_proxy, iam_roles_per_function, step_functions, Plugin};
 use crate::infra::policy::{self, RolePolicies};
 use crate::infra::resolve::{CfnEval, ResInfo, VarResolver};
 use crate::infra::yaml::{Kind, Node};
@@ -262,6 +262,8 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
             state_machines = step_functions::machines(sf, &fn_names, &mut |e| parse_events(e, &region, &mut sink));
         }
     }
+    let integrations =
+        if use_plugin(Plugin::ApiGatewayServiceProxy) { apigateway_service_proxy::integrations(custom) } else { vec![] };
     let mut service = Service {
         file: file.relative.clone(),
         framework: Framework::Serverless,
@@ -273,6 +275,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
         resources,
         state_machines,
         subscriptions: vec![],
+        integrations,
         diagnostics: vec![],
     };
     cfn::link_resources(&resources_ev, &mut ev, &mut service, &dir_prefix);

@@ -59,6 +59,13 @@ fn edges(analysis: &Analysis) -> (BTreeMap<String, String>, Vec<Edge>) {
                 edges.push(Edge { from: src, to: fnode.clone(), label });
             }
         }
+        for i in &service.integrations {
+            let from = format!("api:{}", i.route);
+            nodes.entry(from.clone()).or_insert_with(|| from.clone());
+            let to = resource_node(&i.service, &i.resource.clone().unwrap_or_else(|| SymStr::any("resource")));
+            nodes.entry(to.clone()).or_insert_with(|| to.clone());
+            edges.push(Edge { from, to, label: i.action.clone() });
+        }
     }
     for call in &analysis.calls {
         let from = match &call.caller {

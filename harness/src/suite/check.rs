@@ -145,6 +145,12 @@ pub fn check_case(case: &Case) -> Vec<String> {
             out.push(format!("{at}: source.file {:?} missing", src.file));
         } else if src.function.trim().is_empty() {
             out.push(format!("{at}: source.function is empty"));
+        } else if DEPLOYMENT_FILES.contains(&src.file.as_str()) {
+            // A route API Gateway integrates straight with a service: no
+            // handler holds the source, the deployment file does.
+            if src.function != "<module>" {
+                out.push(format!("{at}: source in {} must be in function \"<module>\"", src.file));
+            }
         } else if let Some(f) = parsed.get(&src.file) {
             if !f.defines(&src.function) {
                 out.push(format!("{at}: source.function {:?} not defined in {}", src.function, src.file));
@@ -290,5 +296,15 @@ sink = { file = "handlers/h.py", line = 5, callee = "os.system" }
         let label = LABEL.replace("function = \"handler\"", "function = \"<module>\"");
         let (_t, p) = make(&label, &good_files());
         assert!(p.is_empty(), "{p:?}");
+    }
+
+    #[test]
+    fn integrated_routes_are_module_level_sources_of_the_deployment_file() {
+        let label = LABEL.replace("{ file = \"handlers/h.py\", function = \"handler\"", "{ file = \"serverless.yml\", function = \"<module>\"");
+        let (_t, p) = make(&label, &good_files());
+        assert!(p.is_empty(), "{p:?}");
+        let label = LABEL.replace("{ file = \"handlers/h.py\", function = \"handler\"", "{ file = \"serverless.yml\", function = \"handler\"");
+        let (_t, p) = make(&label, &good_files());
+        assert_eq!(p, vec!["flow 1: source in serverless.yml must be in function \"<module>\""]);
     }
 }

@@ -3,6 +3,7 @@
 //! Which plugin names switch a model on is data ([`KNOWN`]); every other
 //! plugin is only recorded by name.
 
+pub mod apigateway_service_proxy;
 pub mod iam_roles_per_function;
 pub mod pseudo_parameters;
 pub mod step_functions;
@@ -14,6 +15,7 @@ pub const KNOWN: &[(&str, Plugin)] = &[
     ("serverless-step-functions", Plugin::StepFunctions),
     ("@serverless/step-functions", Plugin::StepFunctions),
     ("serverless-pseudo-parameters", Plugin::PseudoParameters),
+    ("serverless-apigateway-service-proxy", Plugin::ApiGatewayServiceProxy),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,6 +23,7 @@ pub enum Plugin {
     IamRolesPerFunction,
     StepFunctions,
     PseudoParameters,
+    ApiGatewayServiceProxy,
 }
 
 /// Whether a listed plugin (possibly `./local/path` or with a version) is

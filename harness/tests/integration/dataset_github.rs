@@ -1,13 +1,12 @@
 //! The GitHub client and `harness collect` against a local server serving
 //! responses of GitHub's shape.
 
-mod dataset_support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use dataset_support::{base64, Response, Server};
+use crate::dataset_support::{base64, Response, Server};
 use harness::dataset::collect::{self, CollectOptions};
 use harness::dataset::github::{next_link, GitHub};
 use harness::dataset::manifest::Entry;

@@ -1,10 +1,9 @@
 //! `harness fetch --manifest` against local bare repositories.
 
-mod dataset_support;
 
 use std::time::Duration;
 
-use dataset_support::{bare_repo, git};
+use crate::dataset_support::{bare_repo, git};
 use harness::dataset::fetch::{self, FetchOptions, Status};
 use harness::dataset::manifest::{self, Entry};
 use harness::dataset::progress::Progress;

@@ -1,7 +1,6 @@
 //! Shared helpers of the dataset tests: a tiny HTTP/1.1 server on
 //! 127.0.0.1 (no network beyond the loopback), git repositories made with
 //! the `git` CLI, base64.
-#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};

@@ -1,13 +1,12 @@
 //! Dataset archives from a local, Zenodo-shaped server: checksums, HTTP
 //! Range resume, safe unpacking.
 
-mod dataset_support;
 
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use dataset_support::{range_response, Response, Server};
+use crate::dataset_support::{range_response, Response, Server};
 use harness::dataset::archive::{self, Checksum, UnpackLimits};
 use md5::{Digest, Md5};
 
