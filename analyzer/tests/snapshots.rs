@@ -42,3 +42,19 @@ fn invoke_target_leads_to_the_invoked_function() {
     let a = analyze(&case("inter-procedural/lambda-invoke-sync"), &Options::default()).unwrap();
     insta::assert_snapshot!(report::graph::render(&a, report::graph::Format::Dot));
 }
+
+/// A route API Gateway integrates straight with SQS: the code flow starts
+/// at the route in serverless.yml (a module-level location) and crosses the
+/// queue into the consumer.
+#[test]
+fn service_integration_source_as_sarif() {
+    let a = analyze(&case("inter-procedural/apigw-sqs-proxy-command"), &Options::default()).unwrap();
+    insta::assert_json_snapshot!(report::sarif::to_sarif(&a));
+}
+
+/// The route appears in the service map, feeding the queue.
+#[test]
+fn service_integration_in_the_service_map() {
+    let a = analyze(&case("inter-procedural/apigw-sqs-proxy-command"), &Options::default()).unwrap();
+    insta::assert_snapshot!(report::graph::render(&a, report::graph::Format::Mermaid));
+}

@@ -262,13 +262,17 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
             state_machines = step_functions::machines(sf, &fn_names, &mut |e| parse_events(e, &region, &mut sink));
         }
     }
-    let integrations =
-        if use_plugin(Plugin::ApiGatewayServiceProxy) { apigateway_service_proxy::integrations(custom) } else { vec![] };
+    let framework_version = doc.get("frameworkVersion").and_then(Node::as_text);
+    // Framework v4 ships the service-proxy plugin built in, reading the same
+    // `custom.apiGatewayServiceProxies` block.
+    let proxies = use_plugin(Plugin::ApiGatewayServiceProxy)
+        || (opts.plugins && framework_version.as_deref().and_then(major_version).is_some_and(|v| v >= 4));
+    let integrations = if proxies { apigateway_service_proxy::integrations(custom) } else { vec![] };
     let mut service = Service {
         file: file.relative.clone(),
         framework: Framework::Serverless,
         name,
-        framework_version: doc.get("frameworkVersion").and_then(Node::as_text),
+        framework_version,
         provider,
         plugins: plugin_names,
         functions,
@@ -283,6 +287,12 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
     diagnostics.append(&mut ev.diagnostics);
     service.diagnostics = diagnostics;
     service
+}
+
+/// `'4'`, `^4.2.0`, `>=4` -> 4.
+fn major_version(v: &str) -> Option<u32> {
+    let digits: String = v.trim_start_matches(|c: char| !c.is_ascii_digit()).chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
 }
 
 fn find_in<'n>(doc: &'n Node, key: &str) -> Option<&'n Node> {

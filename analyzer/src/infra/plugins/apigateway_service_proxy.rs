@@ -1,4 +1,5 @@
-//! serverless-apigateway-service-proxy (and its forks): routes under
+//! serverless-apigateway-service-proxy (its forks, and its built-in
+//! successor of Serverless Framework v4): routes under
 //! `custom.apiGatewayServiceProxies` that API Gateway integrates straight
 //! with Kinesis, SQS, SNS, S3, DynamoDB or EventBridge. No handler sees the
 //! request, but the queue, topic, stream, bucket or table it lands in may
@@ -106,8 +107,11 @@ mod tests {
     }
 
     #[test]
-    fn proxies_are_ignored_without_the_plugin() {
-        let s = svc("service: p\nprovider:\n  name: aws\ncustom:\n  apiGatewayServiceProxies:\n    - sqs:\n        path: /q\n        queueName: jobs\n");
-        assert!(s.integrations.is_empty());
+    fn proxies_need_the_plugin_or_framework_v4() {
+        let body = "provider:\n  name: aws\ncustom:\n  apiGatewayServiceProxies:\n    - sqs:\n        path: /q\n        queueName: jobs\n";
+        assert!(svc(&format!("service: p\nframeworkVersion: '3'\n{body}")).integrations.is_empty());
+        let v4 = svc(&format!("service: p\nframeworkVersion: '^4.1.0'\n{body}"));
+        assert_eq!(v4.integrations.len(), 1);
+        assert_eq!(v4.integrations[0].route, "POST /q");
     }
 }
