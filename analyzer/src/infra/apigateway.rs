@@ -11,8 +11,54 @@ use crate::infra::model::ServiceIntegration;
 use crate::infra::yaml::Node;
 use crate::sym::{Piece, SymStr};
 
-/// Stands for an unknown part of a string while it is cut into pieces.
-const HOLE: char = '\u{1}';
+/// A symbolic string as text to cut with `str` methods: each unknown part
+/// is one private-use character that indexes its note, so the pieces cut
+/// out keep their unknown parts as they were.
+struct Text {
+    text: String,
+    notes: Vec<String>,
+}
+
+const FIRST_HOLE: u32 = 0xF0000;
+
+impl Text {
+    fn of(s: &SymStr) -> Text {
+        let mut t = Text { text: String::new(), notes: vec![] };
+        for p in s.pieces() {
+            match p {
+                Piece::Lit(l) => t.text.push_str(l),
+                Piece::Any(note) => {
+                    let hole = t.hole(note);
+                    t.text.push(hole);
+                }
+            }
+        }
+        t
+    }
+
+    /// A new unknown part, as its character.
+    fn hole(&mut self, note: &str) -> char {
+        self.notes.push(note.to_string());
+        char::from_u32(FIRST_HOLE + self.notes.len() as u32 - 1).unwrap_or('?')
+    }
+
+    /// A piece of the text back as a symbolic string.
+    fn sym(&self, part: &str) -> SymStr {
+        let mut out = SymStr::default();
+        let mut lit = String::new();
+        for c in part.chars() {
+            match (c as u32).checked_sub(FIRST_HOLE).and_then(|i| self.notes.get(i as usize)) {
+                Some(note) => {
+                    out.push_lit(&std::mem::take(&mut lit));
+                    out.push_any(note);
+                }
+                None => lit.push(c),
+            }
+        }
+        out.push_lit(&lit);
+        out
+    }
+}
 
 /// The integration of one REST method (`Integration` of an
 /// `AWS::ApiGateway::Method`, or OpenAPI's `x-amazon-apigateway-integration`).
@@ -21,8 +67,9 @@ pub fn rest(route: String, method: &str, integration: &Node, line: u32) -> Optio
     if !kind.eq_ignore_ascii_case("aws") {
         return None;
     }
-    let uri = holes(&integration.get_ci("Uri")?.to_sym());
-    let after = &uri[uri.find(":apigateway:")? + ":apigateway:".len()..];
+    let mut uri = Text::of(&integration.get_ci("Uri")?.to_sym());
+    let text = uri.text.clone();
+    let after = &text[text.find(":apigateway:")? + ":apigateway:".len()..];
     let mut parts = after.splitn(3, ':');
     let (_region, service, rest) = (parts.next()?, parts.next()?, parts.next()?);
     let mut params = request_params(integration);
@@ -35,7 +82,7 @@ pub fn rest(route: String, method: &str, integration: &Node, line: u32) -> Optio
         match service {
             // `path/{account}/{queue}`: the request template carries the
             // action, SendMessage in every use of this form.
-            "sqs" => ("SendMessage".to_string(), path.rsplit('/').next().map(unhole)),
+            "sqs" => ("SendMessage".to_string(), path.rsplit('/').next().map(|q| uri.sym(q))),
             "s3" => {
                 let (bucket, key) = path.split_once('/').unwrap_or((path, ""));
                 let action = match http_method.as_str() {
@@ -45,9 +92,10 @@ pub fn rest(route: String, method: &str, integration: &Node, line: u32) -> Optio
                     _ => "",
                 };
                 if !key.is_empty() {
-                    params.insert("Key".to_string(), unhole(&path_params_as_holes(key)));
+                    let key = path_params_as_holes(key, &mut uri);
+                    params.insert("Key".to_string(), uri.sym(&key));
                 }
-                (action.to_string(), Some(unhole(bucket)))
+                (action.to_string(), Some(uri.sym(bucket)))
             }
             _ => return None,
         }
@@ -91,19 +139,68 @@ pub fn rest_path(resources: &Node, resource_id: &SymStr) -> Option<String> {
     (!parts.is_empty()).then(|| format!("/{}", parts.join("/")))
 }
 
-/// Every integrated route of an OpenAPI document (`DefinitionBody`/`Body`
-/// of an API resource).
-pub fn openapi(definition: &Node) -> Vec<ServiceIntegration> {
+/// A route of an OpenAPI document (`DefinitionBody`/`Body` of an API
+/// resource): integrated with a service, or invoking a function.
+pub enum Route {
+    Service(ServiceIntegration),
+    Lambda { method: String, path: String, function: SymStr, authorizer: bool, line: u32 },
+}
+
+/// Every integrated route of an OpenAPI document.
+pub fn openapi(definition: &Node) -> Vec<Route> {
     let mut out = vec![];
+    let secured_api = definition.get("security").is_some_and(|s| !s.items().is_empty());
     for (path, item) in definition.get("paths").map(Node::entries).unwrap_or_default() {
         for (method, op) in item.entries() {
             let Some(integration) = op.get("x-amazon-apigateway-integration") else { continue };
+            let line = integration.line;
+            if let Some(function) = integration.get_ci("uri").and_then(|u| lambda_target(&u.to_sym())) {
+                let authorizer = op.get("security").map_or(secured_api, |s| !s.items().is_empty());
+                out.push(Route::Lambda { method: method.to_ascii_uppercase(), path: path.clone(), function, authorizer, line });
+                continue;
+            }
             let route = format!("{} {path}", method.to_ascii_uppercase());
-            let found = rest(route.clone(), method, integration, integration.line).or_else(|| http_api(route, integration, integration.line));
-            out.extend(found);
+            let found = rest(route.clone(), method, integration, line).or_else(|| http_api(route, integration, line));
+            out.extend(found.map(Route::Service));
         }
     }
     out
+}
+
+/// The function an integration invokes: the ARN inside an invocation URI
+/// (`arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/ARN/invocations`),
+/// or a function ARN given directly (HTTP API `IntegrationUri`).
+pub fn lambda_target(uri: &SymStr) -> Option<SymStr> {
+    let t = Text::of(uri);
+    let text = &t.text;
+    if let Some(i) = text.find(":lambda:path/") {
+        let rest = &text[i..];
+        let start = rest.find("/functions/")? + "/functions/".len();
+        let arn = &rest[start..];
+        let arn = arn.strip_suffix("/invocations").unwrap_or(arn);
+        return Some(t.sym(arn));
+    }
+    (text.contains(":function:") && !text.contains(":apigateway:")).then(|| uri.clone())
+}
+
+/// The `RouteKey` (`POST /items`) of the HTTP API route whose `Target`
+/// is `integrations/<integration_id>`.
+pub fn http_api_route(resources: &Node, integration_id: &str) -> Option<(String, String)> {
+    let wanted = format!("Ref:{integration_id}");
+    resources.entries().iter().find_map(|(_, r)| {
+        if r.get("Type").and_then(Node::as_text).as_deref() != Some("AWS::ApiGatewayV2::Route") {
+            return None;
+        }
+        let target = r.path(&["Properties", "Target"])?.to_sym();
+        let names_it = target.pieces().iter().any(|p| matches!(p, Piece::Any(n) if *n == wanted))
+            || target.to_string().ends_with(&format!("/{integration_id}"));
+        if !names_it {
+            return None;
+        }
+        let key = r.path(&["Properties", "RouteKey"]).and_then(Node::as_text)?;
+        let (method, path) = key.split_once(' ').unwrap_or(("ANY", key.as_str()));
+        Some((method.to_string(), path.to_string()))
+    })
 }
 
 /// Parameters the integration request sets: `RequestParameters`
@@ -117,8 +214,7 @@ fn request_params(integration: &Node) -> BTreeMap<String, SymStr> {
         out.insert(name.to_string(), mapping_value(&v.to_sym()));
     }
     for (_, template) in integration.get_ci("RequestTemplates").map(Node::entries).unwrap_or_default() {
-        let text = holes(&template.to_sym());
-        for (name, value) in template_fields(&text) {
+        for (name, value) in template_fields(&Text::of(&template.to_sym())) {
             out.entry(name).or_insert(value);
         }
     }
@@ -129,21 +225,23 @@ fn request_params(integration: &Node) -> BTreeMap<String, SymStr> {
 /// (`method.request.body`, `$request.body.x`, `context.requestId`) is
 /// taken from the request.
 fn mapping_value(v: &SymStr) -> SymStr {
-    let text = holes(v);
-    match text.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')) {
-        Some(lit) => unhole(lit),
+    let t = Text::of(v);
+    let text = t.text.as_str();
+    match text.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')) {
+        Some(lit) => t.sym(lit),
         None if text.starts_with('$') || text.starts_with("method.") || text.starts_with("context.") || text.starts_with("stageVariables.") => {
             SymStr::any("request")
         }
-        None => unhole(&text),
+        None => v.clone(),
     }
 }
 
 /// `"Name": "value"` pairs of a JSON template and `Name=value` pairs of a
 /// form-encoded one; a value built from the request (`$input...`) is
 /// symbolic.
-fn template_fields(text: &str) -> Vec<(String, SymStr)> {
+fn template_fields(t: &Text) -> Vec<(String, SymStr)> {
     let mut out = vec![];
+    let text = t.text.as_str();
     let mut rest = text;
     while let Some(open) = rest.find('"') {
         let after = &rest[open + 1..];
@@ -154,68 +252,48 @@ fn template_fields(text: &str) -> Vec<(String, SymStr)> {
         let Some(value) = tail.strip_prefix(':').map(str::trim_start) else { continue };
         if let Some(v) = value.strip_prefix('"') {
             if let Some(end) = v.find('"') {
-                out.push((name.to_string(), template_value(&v[..end])));
+                out.push((name.to_string(), template_value(t, &v[..end])));
             }
         }
     }
     for pair in text.split(['&', '\n']) {
         let Some((name, value)) = pair.trim().split_once('=') else { continue };
         if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') && !name.is_empty() {
-            out.push((name.to_string(), template_value(value)));
+            out.push((name.to_string(), template_value(t, value)));
         }
     }
     out
 }
 
-fn template_value(v: &str) -> SymStr {
+fn template_value(t: &Text, v: &str) -> SymStr {
     let v = v.trim();
     if let Some(inner) = v.strip_prefix("$util.urlEncode(").and_then(|x| x.strip_suffix(')')) {
         if let Some(lit) = inner.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')) {
-            return unhole(lit);
+            return t.sym(lit);
         }
     }
     if v.contains('$') {
         SymStr::any("request")
     } else {
-        unhole(v)
+        t.sym(v)
     }
 }
 
 /// `{name}` path parameters of an integration URI are the request's.
-fn path_params_as_holes(s: &str) -> String {
+fn path_params_as_holes(s: &str, t: &mut Text) -> String {
     let mut out = String::new();
-    let mut in_param = false;
+    let mut param: Option<String> = None;
     for c in s.chars() {
-        match c {
-            '{' => {
-                in_param = true;
-                out.push(HOLE);
+        match (c, &mut param) {
+            ('{', None) => param = Some(String::new()),
+            ('}', Some(name)) => {
+                let name = std::mem::take(name);
+                out.push(t.hole(&name));
+                param = None;
             }
-            '}' => in_param = false,
-            c if !in_param => out.push(c),
-            _ => {}
+            (c, Some(name)) => name.push(c),
+            (c, None) => out.push(c),
         }
-    }
-    out
-}
-
-fn holes(s: &SymStr) -> String {
-    s.pieces()
-        .iter()
-        .map(|p| match p {
-            Piece::Lit(l) => l.clone(),
-            Piece::Any(_) => HOLE.to_string(),
-        })
-        .collect()
-}
-
-fn unhole(s: &str) -> SymStr {
-    let mut out = SymStr::default();
-    for (i, part) in s.split(HOLE).enumerate() {
-        if i > 0 {
-            out.push_any("value");
-        }
-        out.push_lit(part);
     }
     out
 }
@@ -268,6 +346,15 @@ mod tests {
     }
 
     #[test]
+    fn lambda_targets_of_invocation_uris_and_function_arns() {
+        let uri = SymStr::lit("arn:aws:apigateway:").concat(&SymStr::any("region")).concat(&SymStr::lit(":lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:hello/invocations"));
+        assert_eq!(lambda_target(&uri).unwrap().to_string(), "arn:aws:lambda:us-east-1:1:function:hello");
+        let arn = SymStr::lit("arn:aws:lambda:us-east-1:1:function:hello");
+        assert_eq!(lambda_target(&arn), Some(arn.clone()));
+        assert!(lambda_target(&SymStr::lit("arn:aws:apigateway:us-east-1:sqs:path/1/jobs")).is_none());
+    }
+
+    #[test]
     fn http_api_subtypes() {
         let i = node("IntegrationType: AWS_PROXY\nIntegrationSubtype: SQS-SendMessage\nRequestParameters:\n  QueueUrl: https://sqs.us-east-1.amazonaws.com/1/jobs\n  MessageBody: $request.body\n");
         let s = http_api("POST /q".into(), &i, 1).unwrap();
@@ -281,7 +368,8 @@ mod tests {
     fn openapi_paths() {
         let d = node("openapi: 3.0.1\npaths:\n  /enqueue:\n    post:\n      x-amazon-apigateway-integration:\n        type: aws\n        httpMethod: POST\n        uri: arn:aws:apigateway:us-east-1:sqs:path/1/jobs\n  /hello:\n    get:\n      x-amazon-apigateway-integration:\n        type: aws_proxy\n        uri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/f/invocations\n");
         let found = openapi(&d);
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].route, "POST /enqueue");
+        assert_eq!(found.len(), 2);
+        assert!(matches!(&found[0], Route::Service(s) if s.route == "POST /enqueue"));
+        assert!(matches!(&found[1], Route::Lambda { method, path, function, .. } if method == "GET" && path == "/hello" && function.as_lit() == Some("f")));
     }
 }

@@ -2,8 +2,9 @@
 //! SAM templates: the resource list with physical names, SNS subscriptions,
 //! and triggers declared on the resource side rather than on the function
 //! (S3 bucket notifications, event source mappings, EventBridge rules,
-//! SNS subscriptions with protocol `lambda`), and API Gateway routes
-//! integrated straight with a service.
+//! SNS subscriptions with protocol `lambda`, API methods, OpenAPI routes,
+//! function URLs and ALB target groups invoking a function), and API
+//! Gateway routes integrated straight with a service.
 
 use crate::infra::apigateway;
 use crate::infra::model::*;
@@ -167,19 +168,73 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
             "AWS::ApiGateway::Method" => {
                 let method = props.get("HttpMethod").and_then(Node::as_text).unwrap_or_else(|| "ANY".into()).to_ascii_uppercase();
                 let path = props.get("ResourceId").and_then(|rid| apigateway::rest_path(resources, &rid.to_sym()));
-                let route = format!("{method} {}", path.unwrap_or_else(|| id.clone()));
-                if let Some(integration) = props.get("Integration") {
-                    service.integrations.extend(apigateway::rest(route, &method, integration, r.line));
+                let Some(integration) = props.get("Integration") else { continue };
+                match integration.get_ci("Uri").and_then(|u| apigateway::lambda_target(&u.to_sym())) {
+                    Some(target) => {
+                        let auth = props.get("AuthorizationType").and_then(Node::as_text).is_some_and(|a| !a.eq_ignore_ascii_case("NONE"));
+                        let route = HttpRoute { method: Some(method), path, authorizer: auth };
+                        link_http(service, &names, &target, Trigger::Http, "AWS::ApiGateway::Method", route, r.line);
+                    }
+                    None => {
+                        let route = format!("{method} {}", path.unwrap_or_else(|| id.clone()));
+                        service.integrations.extend(apigateway::rest(route, &method, integration, r.line));
+                    }
                 }
             }
-            "AWS::ApiGatewayV2::Integration" => service.integrations.extend(apigateway::http_api(id.clone(), &props, r.line)),
+            "AWS::ApiGatewayV2::Integration" => match props.get("IntegrationUri").and_then(|u| apigateway::lambda_target(&u.to_sym())) {
+                Some(target) => {
+                    let (method, path) = apigateway::http_api_route(resources, id).unzip();
+                    let route = HttpRoute { method, path, authorizer: false };
+                    link_http(service, &names, &target, Trigger::HttpApi, "AWS::ApiGatewayV2::Integration", route, r.line);
+                }
+                None => service.integrations.extend(apigateway::http_api(id.clone(), &props, r.line)),
+            },
             "AWS::Serverless::Api" | "AWS::Serverless::HttpApi" | "AWS::ApiGateway::RestApi" | "AWS::ApiGatewayV2::Api" => {
-                if let Some(definition) = props.get("DefinitionBody").or_else(|| props.get("Body")) {
-                    service.integrations.extend(apigateway::openapi(definition));
+                let Some(definition) = props.get("DefinitionBody").or_else(|| props.get("Body")) else { continue };
+                let trigger = if kind.ends_with("HttpApi") || kind.starts_with("AWS::ApiGatewayV2") { Trigger::HttpApi } else { Trigger::Http };
+                for route in apigateway::openapi(definition) {
+                    match route {
+                        apigateway::Route::Service(i) => service.integrations.push(i),
+                        apigateway::Route::Lambda { method, path, function, authorizer, line } => {
+                            let route = HttpRoute { method: Some(method), path: Some(path), authorizer };
+                            link_http(service, &names, &function, trigger, "x-amazon-apigateway-integration", route, line);
+                        }
+                    }
+                }
+            }
+            "AWS::Lambda::Url" => {
+                let target = props.get("TargetFunctionArn").map(Node::to_sym).unwrap_or_default();
+                let auth = props.get("AuthType").and_then(Node::as_text).is_some_and(|a| a == "AWS_IAM");
+                let route = HttpRoute { method: None, path: None, authorizer: auth };
+                link_http(service, &names, &target, Trigger::FunctionUrl, "AWS::Lambda::Url", route, r.line);
+            }
+            "AWS::ElasticLoadBalancingV2::TargetGroup" => {
+                if !props.get("TargetType").and_then(Node::as_text).is_some_and(|t| t.eq_ignore_ascii_case("lambda")) {
+                    continue;
+                }
+                for t in props.get("Targets").map(Node::items).unwrap_or_default() {
+                    let target = t.get("Id").map(Node::to_sym).unwrap_or_default();
+                    link_http(service, &names, &target, Trigger::Alb, "AWS::ElasticLoadBalancingV2::TargetGroup", HttpRoute::default(), t.line);
                 }
             }
             _ => {}
         }
+    }
+}
+
+/// An HTTP-facing trigger declared on the resource side: an API method,
+/// HTTP API integration, OpenAPI route, function URL or ALB target naming
+/// the function.
+fn link_http(service: &mut Service, names: &[(String, SymStr)], target: &SymStr, trigger: Trigger, raw_type: &str, route: HttpRoute, line: u32) {
+    if let Some(fname) = match_function(names, target) {
+        push_event(service, &fname, Event {
+            trigger,
+            raw_type: raw_type.into(),
+            resource: None,
+            filter: EventFilter::default(),
+            http: Some(route),
+            line,
+        });
     }
 }
 

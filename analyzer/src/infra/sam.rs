@@ -177,27 +177,6 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
             line: r.line,
         });
     }
-    // Lambda permission URLs declared as their own resource.
-    for (_, r) in resources.entries() {
-        if r.get("Type").and_then(Node::as_text).as_deref() == Some("AWS::Lambda::Url") {
-            let target = r.path(&["Properties", "TargetFunctionArn"]).map(Node::to_sym).unwrap_or_default();
-            let names: Vec<(String, SymStr)> = functions.iter().map(|f: &Function| (f.name.clone(), f.physical_name.clone())).collect();
-            if let Some(fname) = step_functions::match_function(&names, &target) {
-                let auth = r.path(&["Properties", "AuthType"]).and_then(Node::as_text).is_some_and(|a| a == "AWS_IAM");
-                if let Some(f) = functions.iter_mut().find(|f| f.name == fname) {
-                    f.events.push(Event {
-                        trigger: Trigger::FunctionUrl,
-                        raw_type: "AWS::Lambda::Url".into(),
-                        resource: None,
-                        filter: EventFilter::default(),
-                        http: Some(HttpRoute { method: None, path: None, authorizer: auth }),
-                        line: r.line,
-                    });
-                }
-            }
-        }
-    }
-
     let names: Vec<(String, SymStr)> = functions.iter().map(|f| (f.name.clone(), f.physical_name.clone())).collect();
     let mut state_machines = vec![];
     let mut diagnostics = vec![];

@@ -616,6 +616,17 @@ resources:
         assert!(s.functions[1].events[0].http.as_ref().unwrap().authorizer);
     }
 
+    /// HTTP entry points declared as resources rather than events: an HTTP
+    /// API integration and its route, an ALB target group, a function URL.
+    #[test]
+    fn http_entry_points_declared_as_resources() {
+        let s = svc("service: r\nprovider:\n  name: aws\nfunctions:\n  api:\n    handler: h.api\n  alb:\n    handler: h.alb\n  url:\n    handler: h.url\nresources:\n  Resources:\n    Integ:\n      Type: AWS::ApiGatewayV2::Integration\n      Properties:\n        ApiId: !Ref HttpApi\n        IntegrationType: AWS_PROXY\n        IntegrationUri: !GetAtt ApiLambdaFunction.Arn\n        PayloadFormatVersion: '2.0'\n    ItemsRoute:\n      Type: AWS::ApiGatewayV2::Route\n      Properties:\n        ApiId: !Ref HttpApi\n        RouteKey: POST /items\n        Target: !Join ['/', [integrations, !Ref Integ]]\n    Targets:\n      Type: AWS::ElasticLoadBalancingV2::TargetGroup\n      Properties:\n        TargetType: lambda\n        Targets:\n          - Id: !GetAtt AlbLambdaFunction.Arn\n    Url:\n      Type: AWS::Lambda::Url\n      Properties:\n        AuthType: NONE\n        TargetFunctionArn: !GetAtt UrlLambdaFunction.Arn\n");
+        let triggers: Vec<Vec<Trigger>> = s.functions.iter().map(|f| f.events.iter().map(|e| e.trigger).collect()).collect();
+        assert_eq!(triggers, vec![vec![Trigger::HttpApi], vec![Trigger::Alb], vec![Trigger::FunctionUrl]]);
+        let route = s.functions[0].events[0].http.clone().unwrap();
+        assert_eq!((route.method.as_deref(), route.path.as_deref()), (Some("POST"), Some("/items")));
+    }
+
     #[test]
     fn functions_handlers_env() {
         let s = svc(BASE);
