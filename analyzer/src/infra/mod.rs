@@ -11,6 +11,7 @@ pub mod apigateway;
 pub mod cfn;
 pub mod discover;
 pub mod iam;
+pub mod include;
 pub mod model;
 pub mod plugins;
 pub mod policy;

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::infra::cfn;
+use crate::infra::include::Includer;
 use crate::infra::model::*;
 use crate::infra::plugins::step_functions;
 use crate::infra::policy::{self, RolePolicies};
@@ -90,6 +91,8 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
         ev.mappings = m.clone();
     }
     let resources_raw = raw.get("Resources").cloned().unwrap_or(Node::new(Kind::Map(vec![]), 0));
+    let mut includer = Includer { dir, template: &file.relative, diagnostics: vec![] };
+    let resources_raw = includer.inline(resources_raw, 0);
     ev.add_resources(&resources_raw);
     let resources = ev.eval(&resources_raw, 0);
     let globals = raw.path(&["Globals", "Function"]).map(|g| ev.eval(g, 0));
@@ -179,7 +182,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
     }
     let names: Vec<(String, SymStr)> = functions.iter().map(|f| (f.name.clone(), f.physical_name.clone())).collect();
     let mut state_machines = vec![];
-    let mut diagnostics = vec![];
+    let mut diagnostics = includer.diagnostics;
     for (id, r) in resources.entries() {
         let kind = r.get("Type").and_then(Node::as_text).unwrap_or_default();
         if kind != "AWS::Serverless::StateMachine" && kind != "AWS::StepFunctions::StateMachine" {
