@@ -145,6 +145,13 @@ proptest! {
         let text = format!("Resources:\n  A:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: {v}\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: a.b\n      Environment:\n        Variables:\n          X: {v}\n");
         load_any(&text);
     }
+
+    #[test]
+    fn arbitrary_integration_uris_never_panic(parts in proptest::collection::vec("(arn:aws:apigateway:|:lambda:path/|/functions/|/invocations|:sqs:path/|:s3:path/|action/|\\{p\\}|/|:|'\\$\\{A\\}'|x|!Sub )", 0..12)) {
+        let v = parts.concat();
+        let text = format!("Resources:\n  M:\n    Type: AWS::ApiGateway::Method\n    Properties:\n      HttpMethod: PUT\n      ResourceId: !Ref M\n      Integration:\n        Type: AWS\n        Uri: {v}\n  A:\n    Type: AWS::Serverless::Api\n    Properties:\n      DefinitionBody:\n        paths:\n          /a:\n            post:\n              x-amazon-apigateway-integration:\n                type: aws\n                uri: {v}\n");
+        load_any(&text);
+    }
 }
 
 #[test]
