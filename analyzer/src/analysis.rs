@@ -93,8 +93,9 @@ pub struct CloudCall {
     pub api: String,
     pub args: BTreeMap<String, Value>,
     pub resource: Vec<SymStr>,
-    /// Taint of the data the call stores.
-    pub stored: Taint,
+    /// The data the call stores: its shape when the model keeps it, else
+    /// its taint.
+    pub stored: Value,
     pub site: Site,
     pub caller: Option<FnRef>,
     pub decision: Decision,
@@ -107,7 +108,7 @@ pub struct StoreEntry {
     pub api: String,
     pub resource: SymStr,
     pub key: Option<SymStr>,
-    pub taint: Taint,
+    pub data: Value,
     pub from: Site,
 }
 
@@ -154,7 +155,7 @@ impl World {
                 for (k, v) in call.args {
                     existing.args.entry(k).or_default().join_in(&v);
                 }
-                existing.stored.extend(call.stored);
+                existing.stored.join_in(&call.stored);
                 for r in call.resource {
                     if !existing.resource.contains(&r) {
                         existing.resource.push(r);

@@ -43,6 +43,10 @@ pub struct Writes {
     pub data: Vec<String>,
     #[serde(default)]
     pub data_files: Vec<String>,
+    /// The stored data keeps its shape (a DynamoDB item's attributes), so
+    /// a later read sees which parts are tainted.
+    #[serde(default)]
+    pub structured: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]

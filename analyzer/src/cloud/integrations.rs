@@ -34,7 +34,7 @@ pub fn calls(ctx: &Ctx, world: &mut World) -> Vec<CloudCall> {
                 api: api.name.clone(),
                 args: arguments(api, i, &resource, &taint),
                 resource: vec![resource],
-                stored: if api.writes.is_some() { taint } else { Taint::new() },
+                stored: if api.writes.is_some() { Value::tainted(taint) } else { Value::default() },
                 site,
                 caller: None,
                 // API Gateway's own role, which the plugin or template

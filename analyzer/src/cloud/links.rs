@@ -386,7 +386,7 @@ pub fn stores(ctx: &Ctx, world: &World) -> Vec<StoreEntry> {
     for call in world.calls.values() {
         let Some(api) = ctx.cloud.api(&call.service, &call.api) else { continue };
         let Some(w) = &api.writes else { continue };
-        if call.stored.is_empty() {
+        if !call.stored.is_tainted() {
             continue;
         }
         let key = w.key.as_ref().and_then(|k| call.args.get(k)).map(|v| v.str.clone().unwrap_or_else(|| SymStr::any("key")));
@@ -396,7 +396,7 @@ pub fn stores(ctx: &Ctx, world: &World) -> Vec<StoreEntry> {
                 api: format!("{}.{}", call.service, call.api),
                 resource: r.clone(),
                 key: key.clone(),
-                taint: call.stored.clone(),
+                data: call.stored.clone(),
                 from: call.site.clone(),
             });
         }

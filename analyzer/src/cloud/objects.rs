@@ -234,7 +234,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         if let Some(reads) = &api.reads {
             let key = reads.key.as_ref().and_then(|k| named.get(k)).cloned();
             let resource = self.resource_name(api, &named);
-            let mut content = Value::tainted(self.read_store(&reads.store, &resource, key.as_ref(), &site));
+            let mut content = self.read_store(&reads.store, &resource, key.as_ref(), &site);
             if reads.key_taints {
                 if let Some(k) = &key {
                     content.add_taint(&k.deep_taint());
@@ -269,9 +269,14 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         if api.writes.is_some() || api.fires.is_some() {
             let mut stored = Value::default();
             if let Some(w) = &api.writes {
-                for d in &w.data {
-                    if let Some(v) = named.get(d) {
-                        stored.add_taint(&v.deep_taint());
+                match (w.structured, w.data.as_slice()) {
+                    (true, [d]) => stored = named.get(d).cloned().unwrap_or_default(),
+                    _ => {
+                        for d in &w.data {
+                            if let Some(v) = named.get(d) {
+                                stored.add_taint(&v.deep_taint());
+                            }
+                        }
                     }
                 }
                 for f in &w.data_files {
@@ -287,7 +292,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 api: api.name.clone(),
                 args: named,
                 resource,
-                stored: stored.taint,
+                stored,
                 site,
                 caller: self.entry.function,
                 decision,
@@ -357,13 +362,13 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         }
     }
 
-    /// Taint stored in a resource by earlier calls and readable here.
-    fn read_store(&mut self, store: &str, resource: &[SymStr], key: Option<&Value>, site: &Site) -> Taint {
+    /// Data stored in a resource by earlier calls and readable here.
+    fn read_store(&mut self, store: &str, resource: &[SymStr], key: Option<&Value>, site: &Site) -> Value {
         if self.ctx.opts.disable.links {
-            return Taint::new();
+            return Value::default();
         }
         let key_str = key.and_then(|k| k.str.clone());
-        let mut out = Taint::new();
+        let mut out = Value::default();
         let entries: Vec<_> = self.world.stores.iter().filter(|e| e.store == store).cloned().collect();
         for e in entries {
             let same_resource = resource.iter().any(|r| crate::cloud::links::same_resource(store, &e.resource, r).possible());
@@ -383,9 +388,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 to: site.clone(),
                 conservative: !e.resource.is_known(),
             };
-            for l in e.taint {
-                out.insert(self.world.labels.with_hop(l, &hop));
-            }
+            out.join_in(&e.data.map_labels(&mut |l| self.world.labels.with_hop(l, &hop)));
         }
         out
     }
