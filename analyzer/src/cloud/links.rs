@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::analysis::{CloudCall, Ctx, FnRef, StoreEntry, World};
-use crate::infra::model::{Event, Trigger};
+use crate::infra::model::{EventFilter, Trigger};
 use crate::sym::{Piece, SymStr, Truth};
 use crate::taint::label::{Hop, Site};
 use crate::taint::value::{Key, Value};
@@ -104,32 +104,32 @@ fn drop_first(s: &SymStr) -> SymStr {
 
 /// Whether a call's S3 event passes a subscription's event-name and
 /// prefix/suffix rules.
-fn s3_filter(event: &Event, fired: &str, key: &SymStr) -> Truth {
-    let names_ok = if event.filter.s3_events.is_empty() {
+fn s3_filter(filter: &EventFilter, fired: &str, key: &SymStr) -> Truth {
+    let names_ok = if filter.s3_events.is_empty() {
         fired.starts_with("s3:ObjectCreated")
     } else {
-        event.filter.s3_events.iter().any(|p| SymStr::lit(fired).matches_glob(p) == Truth::Yes)
+        filter.s3_events.iter().any(|p| SymStr::lit(fired).matches_glob(p) == Truth::Yes)
     };
     if !names_ok {
         return Truth::No;
     }
     let mut t = Truth::Yes;
-    if let Some(prefix) = &event.filter.s3_prefix {
+    if let Some(prefix) = &filter.s3_prefix {
         t = t.and(key.starts_with(prefix));
     }
-    if let Some(suffix) = &event.filter.s3_suffix {
+    if let Some(suffix) = &filter.s3_suffix {
         t = t.and(key.ends_with(suffix));
     }
     t
 }
 
 /// EventBridge patterns on literal fields (`source`, `detail-type`).
-fn pattern_filter(event: &Event, fires: &Fires, element: &dyn Fn(&str) -> Option<Value>) -> Truth {
-    if event.filter.patterns.is_empty() {
+fn pattern_filter(filter: &EventFilter, fires: &Fires, element: &dyn Fn(&str) -> Option<Value>) -> Truth {
+    if filter.patterns.is_empty() {
         return Truth::Yes;
     }
     let mut any = Truth::No;
-    for pattern in &event.filter.patterns {
+    for pattern in &filter.patterns {
         let mut t = Truth::Yes;
         for (field, param) in &fires.pattern {
             let Some(allowed) = pattern.get(field).and_then(|v| v.as_array()) else { continue };
@@ -222,7 +222,113 @@ pub fn deliveries(ctx: &Ctx, world: &mut World) -> HashMap<FnRef, Value> {
                     out.entry(f).or_default().join_in(&v);
                 }
             }
+            for (f, v) in forwarded(ctx, world, api, fires, &call, element.as_ref(), &ev) {
+                out.entry(f).or_default().join_in(&v);
+            }
         }
+    }
+    out
+}
+
+/// Buckets and event buses that pass a call's event on to a queue or
+/// topic: its consumers receive the event serialized in a message.
+fn forwarded(ctx: &Ctx, world: &mut World, api: &Api, fires: &Fires, call: &CloudCall, element: Option<&Value>, ev: &Value) -> Vec<(FnRef, Value)> {
+    let mut out = Vec::new();
+    let message = ev.taint_only();
+    if !message.is_tainted() {
+        return out;
+    }
+    let resources = call_resources(api, fires, call, element);
+    let key = filter_key(fires, call);
+    let elem_param = |p: &str| param(&call.args, element, p);
+    for service in &ctx.infra.services {
+        for fw in &service.forwards {
+            if fw.from.name() != fires.trigger || fw.constant {
+                continue;
+            }
+            let t = resources.iter().fold(Truth::No, |acc, r| acc.or(same_resource(&fires.trigger, &fw.resource, r)));
+            if !t.possible() {
+                continue;
+            }
+            if !ctx.opts.disable.filters {
+                let passes = match fw.from {
+                    Trigger::S3 => s3_filter(&fw.filter, &fires.event, &key),
+                    Trigger::EventBridge => pattern_filter(&fw.filter, fires, &elem_param),
+                    _ => Truth::Yes,
+                };
+                if !passes.possible() {
+                    continue;
+                }
+            }
+            for c in message_consumers(ctx, fw.to, &fw.target) {
+                let Some(to) = ctx.handler_site(c.function) else { continue };
+                let hop = Hop {
+                    event: format!("{} -> {}", short_event(&fires.event), if fw.to == Trigger::Sns { "sns:notification" } else { "sqs:message" }),
+                    call: format!("{}.{}", call.service, call.api),
+                    resource: format!("{} {} -> {}", trigger_noun(fw.from), normalize(&fires.trigger, &fw.resource), c.resource),
+                    from: call.site.clone(),
+                    to,
+                    conservative: t != Truth::Yes,
+                };
+                let v = Value::wrap_at_path(c.path, message.clone()).map_labels(&mut |l| world.labels.with_hop(l, &hop));
+                out.push((c.function, v));
+            }
+        }
+    }
+    out
+}
+
+/// A function that reads what is put into a queue or topic.
+struct Consumer {
+    function: FnRef,
+    /// Where the message lands in its event.
+    path: &'static str,
+    /// The queue or topic, for people (`queue jobs`, `topic news -> queue jobs`).
+    resource: String,
+    /// Reached through an SNS -> SQS subscription, and whether that
+    /// delivers the raw message rather than the SNS envelope.
+    subscription: Option<bool>,
+}
+
+/// The functions listening to a queue or topic; for a topic, also those
+/// listening to queues subscribed to it.
+fn message_consumers(ctx: &Ctx, to: Trigger, target: &SymStr) -> Vec<Consumer> {
+    let listeners = |trigger: Trigger, resource: &SymStr| -> Vec<(FnRef, SymStr)> {
+        let mut found = Vec::new();
+        for (fr, _, func) in ctx.all_functions() {
+            for e in &func.events {
+                if e.trigger != trigger {
+                    continue;
+                }
+                let Some(listened) = &e.resource else { continue };
+                if same_resource(trigger.name(), listened, resource).possible() {
+                    found.push((fr, listened.clone()));
+                }
+            }
+        }
+        found
+    };
+    let mut out = Vec::new();
+    match to {
+        Trigger::Sqs => {
+            for (function, q) in listeners(Trigger::Sqs, target) {
+                out.push(Consumer { function, path: "Records[].body", resource: format!("queue {}", normalize("sqs", &q)), subscription: None });
+            }
+        }
+        Trigger::Sns => {
+            for (function, topic) in listeners(Trigger::Sns, target) {
+                out.push(Consumer { function, path: "Records[].Sns.Message", resource: format!("topic {}", normalize("sns", &topic)), subscription: None });
+            }
+            for service in &ctx.infra.services {
+                for sub in service.subscriptions.iter().filter(|s| s.protocol == "sqs" && same_resource("sns", &s.topic, target).possible()) {
+                    for (function, q) in listeners(Trigger::Sqs, &sub.endpoint) {
+                        let resource = format!("topic {} -> queue {}", normalize("sns", &sub.topic), normalize("sqs", &q));
+                        out.push(Consumer { function, path: "Records[].body", resource, subscription: Some(sub.raw_message_delivery) });
+                    }
+                }
+            }
+        }
+        _ => {}
     }
     out
 }
@@ -236,15 +342,25 @@ fn short_event(event: &str) -> String {
     }
 }
 
-/// The functions a call triggers.
-fn targets(ctx: &Ctx, api: &Api, fires: &Fires, call: &CloudCall, element: Option<&Value>) -> Vec<Target> {
-    let resources: Vec<SymStr> = match (&fires.each, element) {
+/// The resources a call (or one element of it) acts on.
+fn call_resources(api: &Api, fires: &Fires, call: &CloudCall, element: Option<&Value>) -> Vec<SymStr> {
+    match (&fires.each, element) {
         (Some(_), Some(e)) => {
             let from_element = e.fields.get(&Key::Item(api.resource.clone())).and_then(|v| v.str.clone());
             vec![from_element.unwrap_or_else(|| call.resource.first().cloned().unwrap_or_else(|| SymStr::any("resource")))]
         }
         _ => call.resource.clone(),
-    };
+    }
+}
+
+/// The S3 key a call's event carries, for prefix/suffix rules.
+fn filter_key(fires: &Fires, call: &CloudCall) -> SymStr {
+    fires.filter_key.as_ref().and_then(|k| call.args.get(k)).and_then(|v| v.str.clone()).unwrap_or_else(|| SymStr::any("key"))
+}
+
+/// The functions a call triggers.
+fn targets(ctx: &Ctx, api: &Api, fires: &Fires, call: &CloudCall, element: Option<&Value>) -> Vec<Target> {
+    let resources = call_resources(api, fires, call, element);
     let mut out = Vec::new();
     match fires.trigger.as_str() {
         "lambda-invoke" => {
@@ -271,7 +387,7 @@ fn targets(ctx: &Ctx, api: &Api, fires: &Fires, call: &CloudCall, element: Optio
             }
         }
         trigger => {
-            let filter_key = fires.filter_key.as_ref().and_then(|k| call.args.get(k)).and_then(|v| v.str.clone()).unwrap_or_else(|| SymStr::any("key"));
+            let filter_key = filter_key(fires, call);
             let elem_param = |p: &str| param(&call.args, element, p);
             for (fr, _, func) in ctx.all_functions() {
                 for event in &func.events {
@@ -285,8 +401,8 @@ fn targets(ctx: &Ctx, api: &Api, fires: &Fires, call: &CloudCall, element: Optio
                     }
                     if !ctx.opts.disable.filters {
                         let passes = match event.trigger {
-                            Trigger::S3 => s3_filter(event, &fires.event, &filter_key),
-                            Trigger::EventBridge => pattern_filter(event, fires, &elem_param),
+                            Trigger::S3 => s3_filter(&event.filter, &fires.event, &filter_key),
+                            Trigger::EventBridge => pattern_filter(&event.filter, fires, &elem_param),
                             _ => Truth::Yes,
                         };
                         if !passes.possible() {
@@ -324,37 +440,20 @@ fn trigger_noun(t: Trigger) -> &'static str {
 fn sns_fan_out(ctx: &Ctx, world: &mut World, call: &CloudCall, ev: &Value) -> Vec<(FnRef, Value)> {
     let mut out = Vec::new();
     let message = ev.at_path("Records[].Sns.Message");
-    for service in &ctx.infra.services {
-        for sub in &service.subscriptions {
-            if sub.protocol != "sqs" {
-                continue;
-            }
-            if !call.resource.iter().any(|r| same_resource("sns", &sub.topic, r).possible()) {
-                continue;
-            }
-            for (fr, _, func) in ctx.all_functions() {
-                for event in &func.events {
-                    if event.trigger != Trigger::Sqs {
-                        continue;
-                    }
-                    let Some(queue) = &event.resource else { continue };
-                    if !same_resource("sqs", queue, &sub.endpoint).possible() {
-                        continue;
-                    }
-                    let Some(to) = ctx.handler_site(fr) else { continue };
-                    let hop = Hop {
-                        event: "sns:notification -> sqs:message".into(),
-                        call: format!("{}.{}", call.service, call.api),
-                        resource: format!("topic {} -> queue {}", normalize("sns", &sub.topic), normalize("sqs", queue)),
-                        from: call.site.clone(),
-                        to,
-                        conservative: false,
-                    };
-                    let body = if sub.raw_message_delivery { message.clone() } else { message.taint_only() };
-                    let v = Value::wrap_at_path("Records[].body", body).map_labels(&mut |l| world.labels.with_hop(l, &hop));
-                    out.push((fr, v));
-                }
-            }
+    for topic in &call.resource {
+        for c in message_consumers(ctx, Trigger::Sns, topic) {
+            let Some(raw) = c.subscription else { continue };
+            let Some(to) = ctx.handler_site(c.function) else { continue };
+            let hop = Hop {
+                event: "sns:notification -> sqs:message".into(),
+                call: format!("{}.{}", call.service, call.api),
+                resource: c.resource,
+                from: call.site.clone(),
+                to,
+                conservative: false,
+            };
+            let body = if raw { message.clone() } else { message.taint_only() };
+            out.push((c.function, Value::wrap_at_path(c.path, body).map_labels(&mut |l| world.labels.with_hop(l, &hop))));
         }
     }
     out

@@ -310,11 +310,17 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 .unwrap_or_default();
             return if names.is_empty() { vec![SymStr::any("resource")] } else { names };
         }
-        let v = named.get(&api.resource).and_then(|v| v.str.clone());
-        vec![match (v, &api.resource_default) {
-            (Some(s), _) => s,
-            (None, Some(d)) if !named.contains_key(&api.resource) => SymStr::lit(d),
-            _ => SymStr::any("resource"),
+        // A call that fires once per list element names the resource in
+        // the elements (PutEvents' `Entries[].EventBusName`).
+        let in_elements = || {
+            let list = api.fires.as_ref()?.each.as_ref()?;
+            named.get(list)?.element().fields.get(&Key::Item(api.resource.clone())).cloned()
+        };
+        let given = named.get(&api.resource).cloned().or_else(in_elements);
+        vec![match (given, &api.resource_default) {
+            (Some(v), _) => v.str.unwrap_or_else(|| SymStr::any("resource")),
+            (None, Some(d)) => SymStr::lit(d),
+            (None, None) => SymStr::any("resource"),
         }]
     }
 

@@ -2,6 +2,7 @@
 //! SAM templates: the resource list with physical names, SNS subscriptions,
 //! and triggers declared on the resource side rather than on the function
 //! (S3 bucket notifications, event source mappings, EventBridge rules,
+//! buckets and rules forwarding events into queues and topics,
 //! SNS subscriptions with protocol `lambda`, API methods, OpenAPI routes,
 //! function URLs and ALB target groups invoking a function), and API
 //! Gateway routes integrated straight with a service.
@@ -110,6 +111,15 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
             }
             "AWS::S3::Bucket" => {
                 let bucket = ev.physical_name(id, 0).unwrap_or_default();
+                for (list, key, to) in [("QueueConfigurations", "Queue", Trigger::Sqs), ("TopicConfigurations", "Topic", Trigger::Sns)] {
+                    for c in props.path(&["NotificationConfiguration", list]).map(Node::items).unwrap_or_default() {
+                        let Some(target) = c.get(key).map(Node::to_sym) else { continue };
+                        let mut filter = EventFilter::default();
+                        filter.s3_events = c.get("Event").map(|e| e.one_or_many().iter().map(|x| x.to_sym().to_string()).collect()).unwrap_or_default();
+                        s3_rules(c.get("Filter"), &mut filter);
+                        service.forwards.push(Forward { from: Trigger::S3, resource: bucket.clone(), filter, to, target, constant: false, line: c.line });
+                    }
+                }
                 let configs = props.path(&["NotificationConfiguration", "LambdaConfigurations"]).map(Node::items).unwrap_or_default();
                 for c in configs {
                     let Some(target) = c.get("Function").map(Node::to_sym) else { continue };
@@ -153,7 +163,26 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
             "AWS::Events::Rule" => {
                 for t in props.get("Targets").map(Node::items).unwrap_or_default() {
                     let Some(target) = t.get("Arn").map(Node::to_sym) else { continue };
-                    let Some(fname) = match_function(&names, &target) else { continue };
+                    let Some(fname) = match_function(&names, &target) else {
+                        let to = match target.to_string() {
+                            a if a.contains(":sqs:") || a.starts_with("https://sqs.") => Trigger::Sqs,
+                            a if a.contains(":sns:") => Trigger::Sns,
+                            _ => continue,
+                        };
+                        if props.get("ScheduleExpression").is_some() {
+                            continue;
+                        }
+                        service.forwards.push(Forward {
+                            from: Trigger::EventBridge,
+                            resource: props.get("EventBusName").map(Node::to_sym).unwrap_or(SymStr::lit("default")),
+                            filter: EventFilter { patterns: props.get("EventPattern").map(|p| vec![p.to_json()]).unwrap_or_default(), ..Default::default() },
+                            to,
+                            target,
+                            constant: t.get("Input").is_some(),
+                            line: t.line,
+                        });
+                        continue;
+                    };
                     let scheduled = props.get("ScheduleExpression").is_some();
                     push_event(service, &fname, Event {
                         trigger: if scheduled { Trigger::Schedule } else { Trigger::EventBridge },

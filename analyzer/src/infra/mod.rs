@@ -201,6 +201,10 @@ pub fn render_text(m: &InfraModel) -> String {
         for sub in &s.subscriptions {
             let _ = writeln!(o, "  subscription {} -> {} {}", sub.topic, sub.protocol, sub.endpoint);
         }
+        for f in &s.forwards {
+            let constant = if f.constant { " (constant input)" } else { "" };
+            let _ = writeln!(o, "  forward {} {} -> {} {}{constant}", f.from.name(), f.resource, f.to.name(), f.target);
+        }
         for i in &s.integrations {
             let resource = i.resource.as_ref().map(|r| format!(" {r}")).unwrap_or_default();
             let _ = writeln!(o, "  route {} -> {}:{}{resource}", i.route, i.service, i.action);

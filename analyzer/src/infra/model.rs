@@ -55,7 +55,31 @@ pub struct Service {
     pub subscriptions: Vec<Subscription>,
     /// API Gateway routes wired straight to a service action, no Lambda.
     pub integrations: Vec<ServiceIntegration>,
+    /// Events a bucket or event bus delivers into a queue or topic.
+    pub forwards: Vec<Forward>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Events of a bucket or event bus delivered into a queue or topic rather
+/// than to a function (S3 `QueueConfigurations`/`TopicConfigurations`,
+/// EventBridge rule targets): whoever consumes the queue or topic receives
+/// the event inside a message.
+#[derive(Clone, Debug, Serialize)]
+pub struct Forward {
+    /// `S3` or `EventBridge`.
+    pub from: Trigger,
+    /// Bucket or event bus.
+    pub resource: SymStr,
+    /// Which events go (S3 event names and key rules, EventBridge pattern).
+    pub filter: EventFilter,
+    /// `Sqs` or `Sns`.
+    pub to: Trigger,
+    /// Queue or topic ARN (or URL, name).
+    pub target: SymStr,
+    /// The message carries a constant (EventBridge `Input`) instead of the
+    /// event.
+    pub constant: bool,
+    pub line: u32,
 }
 
 /// An API Gateway route integrated directly with an AWS service action

@@ -239,6 +239,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
         state_machines,
         subscriptions: vec![],
         integrations: vec![],
+        forwards: vec![],
         diagnostics: vec![],
     };
     cfn::link_resources(&resources, &mut ev, &mut service, &dir_prefix);

@@ -280,6 +280,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
         state_machines,
         subscriptions: vec![],
         integrations,
+        forwards: vec![],
         diagnostics: vec![],
     };
     cfn::link_resources(&resources_ev, &mut ev, &mut service, &dir_prefix);
