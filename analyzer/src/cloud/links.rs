@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::analysis::{CloudCall, Ctx, FnRef, StoreEntry, World};
-use crate::infra::model::{EventFilter, Trigger};
+use crate::infra::model::{EventFilter, Forward, Trigger};
 use crate::sym::{Piece, SymStr, Truth};
 use crate::taint::label::{Hop, Site};
 use crate::taint::value::{Key, Value};
@@ -234,10 +234,10 @@ pub fn deliveries(ctx: &Ctx, world: &mut World) -> HashMap<FnRef, Value> {
 /// topic: its consumers receive the event serialized in a message.
 fn forwarded(ctx: &Ctx, world: &mut World, api: &Api, fires: &Fires, call: &CloudCall, element: Option<&Value>, ev: &Value) -> Vec<(FnRef, Value)> {
     let mut out = Vec::new();
-    let message = ev.taint_only();
-    if !message.is_tainted() {
+    if !ev.is_tainted() {
         return out;
     }
+    let message = ev.taint_only();
     let resources = call_resources(api, fires, call, element);
     let key = filter_key(fires, call);
     let elem_param = |p: &str| param(&call.args, element, p);
@@ -260,6 +260,10 @@ fn forwarded(ctx: &Ctx, world: &mut World, api: &Api, fires: &Fires, call: &Clou
                     continue;
                 }
             }
+            if fw.to == Trigger::EventBridge {
+                out.extend(s3_to_eventbridge(ctx, world, call, &fires.event, fw, ev, t != Truth::Yes));
+                continue;
+            }
             for c in message_consumers(ctx, fw.to, &fw.target) {
                 let Some(to) = ctx.handler_site(c.function) else { continue };
                 let hop = Hop {
@@ -276,6 +280,53 @@ fn forwarded(ctx: &Ctx, world: &mut World, api: &Api, fires: &Fires, call: &Clou
         }
     }
     out
+}
+
+/// A bucket with EventBridge notifications puts `Object Created` (and
+/// other) events on the default bus, with the key at `detail.object.key`,
+/// for the rules whose patterns admit them.
+fn s3_to_eventbridge(ctx: &Ctx, world: &mut World, call: &CloudCall, fired: &str, fw: &Forward, ev: &Value, conservative: bool) -> Vec<(FnRef, Value)> {
+    let detail_type = match fired.split(':').nth(1) {
+        Some("ObjectCreated") => "Object Created",
+        Some("ObjectRemoved") => "Object Deleted",
+        _ => return vec![],
+    };
+    let event = Value::wrap_at_path("detail.object.key", ev.at_path("Records[].s3.object.key"))
+        .join(&Value::wrap_at_path("detail.bucket.name", ev.at_path("Records[].s3.bucket.name")));
+    let mut out = Vec::new();
+    for (fr, _, func) in ctx.all_functions() {
+        for e in func.events.iter().filter(|e| e.trigger == Trigger::EventBridge) {
+            let bus = e.resource.clone().unwrap_or_else(|| SymStr::lit("default"));
+            if !same_resource("eventbridge", &bus, &fw.target).possible() {
+                continue;
+            }
+            let admitted = e.filter.patterns.is_empty()
+                || e.filter.patterns.iter().any(|p| admits(p, "source", "aws.s3") && admits(p, "detail-type", detail_type));
+            if !admitted && !ctx.opts.disable.filters {
+                continue;
+            }
+            let Some(to) = ctx.handler_site(fr) else { continue };
+            let hop = Hop {
+                event: format!("{} -> {detail_type}", short_event(fired)),
+                call: format!("{}.{}", call.service, call.api),
+                resource: format!("bucket {} -> event bus {}", normalize("s3", &fw.resource), normalize("eventbridge", &bus)),
+                from: call.site.clone(),
+                to,
+                conservative,
+            };
+            out.push((fr, event.map_labels(&mut |l| world.labels.with_hop(l, &hop))));
+        }
+    }
+    out
+}
+
+/// Whether an EventBridge pattern lets a literal field value through: the
+/// field is absent, or lists the value.
+fn admits(pattern: &serde_json::Value, field: &str, value: &str) -> bool {
+    match pattern.get(field).and_then(|v| v.as_array()) {
+        Some(allowed) => allowed.iter().any(|v| v.as_str() == Some(value) || !v.is_string()),
+        None => pattern.get(field).is_none(),
+    }
 }
 
 /// A function that reads what is put into a queue or topic.

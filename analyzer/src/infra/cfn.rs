@@ -111,6 +111,11 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
             }
             "AWS::S3::Bucket" => {
                 let bucket = ev.physical_name(id, 0).unwrap_or_default();
+                let to_eventbridge = props.path(&["NotificationConfiguration", "EventBridgeConfiguration", "EventBridgeEnabled"]);
+                if let Some(enabled) = to_eventbridge.filter(|n| n.truthy()) {
+                    let (filter, target) = (EventFilter { s3_events: vec!["s3:*".into()], ..Default::default() }, SymStr::lit("default"));
+                    service.forwards.push(Forward { from: Trigger::S3, resource: bucket.clone(), filter, to: Trigger::EventBridge, target, constant: false, line: enabled.line });
+                }
                 for (list, key, to) in [("QueueConfigurations", "Queue", Trigger::Sqs), ("TopicConfigurations", "Topic", Trigger::Sns)] {
                     for c in props.path(&["NotificationConfiguration", list]).map(Node::items).unwrap_or_default() {
                         let Some(target) = c.get(key).map(Node::to_sym) else { continue };

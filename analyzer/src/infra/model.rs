@@ -72,9 +72,10 @@ pub struct Forward {
     pub resource: SymStr,
     /// Which events go (S3 event names and key rules, EventBridge pattern).
     pub filter: EventFilter,
-    /// `Sqs` or `Sns`.
+    /// `Sqs`, `Sns`, or `EventBridge` (a bucket's EventBridge
+    /// notifications, on the default bus).
     pub to: Trigger,
-    /// Queue or topic ARN (or URL, name).
+    /// Queue, topic or event bus ARN (or URL, name).
     pub target: SymStr,
     /// The message carries a constant (EventBridge `Input`) instead of the
     /// event.
