@@ -130,7 +130,13 @@ mod tests {
     fn the_analyzers_own_output_validates_against_the_official_schema() {
         let validator = crate::sarif::official_schema_validator();
         let suite = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../microbenchmarks");
-        for case in ["inter-procedural/api-put-item-boto3-client", "intra-procedural/traceback-leakage-response", "inter-procedural/api-put-item-wrong-table"] {
+        for case in [
+            "inter-procedural/api-put-item-boto3-client",
+            "intra-procedural/traceback-leakage-response",
+            "inter-procedural/api-put-item-wrong-table",
+            "inter-procedural/apigw-sqs-proxy-command",
+            "inter-procedural/sam-s3-eventbridge-rule",
+        ] {
             let a = analyze(&suite.join(case), &Options::default()).unwrap();
             let log = serde_json::to_value(super::to_sarif(&a)).unwrap();
             let errors: Vec<String> = validator.iter_errors(&log).map(|e| format!("{e} at {}", e.instance_path())).collect();
