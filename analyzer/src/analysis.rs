@@ -11,9 +11,9 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::cloud::api::{Api, CloudModels};
-use crate::cloud::{integrations, links};
+use crate::cloud::{integrations, links, step_tasks};
 use crate::infra::iam::IamOptions;
-use crate::infra::model::{Decision, Function, InfraModel, InfraOptions, Service, StateMachine};
+use crate::infra::model::{Decision, Function, InfraModel, InfraOptions, Service, State, StateMachine};
 use crate::program::{FuncId, Index, ParseFailure, Program};
 use crate::sym::SymStr;
 use crate::taint::interp::{Args, Entry, Interp};
@@ -214,8 +214,9 @@ impl<'a, 'p> Ctx<'a, 'p> {
         links::handler_site(self, f)
     }
 
-    /// The functions run by the first Task states reached from `state`.
-    pub fn first_tasks(&self, service: usize, machine: &StateMachine, state: &str) -> Vec<FnRef> {
+    /// The states that receive the input given at `state`: it and those
+    /// after it, up to and including the first Tasks that run a function.
+    pub fn reached_states<'m>(&self, machine: &'m StateMachine, state: &str) -> Vec<&'m State> {
         let mut out = Vec::new();
         let mut todo = vec![state.to_string()];
         let mut seen = BTreeSet::new();
@@ -224,16 +225,23 @@ impl<'a, 'p> Ctx<'a, 'p> {
                 continue;
             }
             let Some(st) = machine.states.iter().find(|s| s.name == name) else { continue };
-            match &st.function {
-                Some(fname) => {
-                    if let Some(fi) = self.infra.services[service].functions.iter().position(|f| &f.name == fname) {
-                        let r = FnRef { service, function: fi };
-                        if !out.contains(&r) {
-                            out.push(r);
-                        }
-                    }
+            out.push(st);
+            if st.function.is_none() {
+                todo.extend(st.next.iter().cloned());
+            }
+        }
+        out
+    }
+
+    /// The functions run by the first Task states reached from `state`.
+    pub fn first_tasks(&self, service: usize, machine: &StateMachine, state: &str) -> Vec<FnRef> {
+        let mut out = Vec::new();
+        for fname in self.reached_states(machine, state).into_iter().filter_map(|st| st.function.as_ref()) {
+            if let Some(fi) = self.infra.services[service].functions.iter().position(|f| &f.name == fname) {
+                let r = FnRef { service, function: fi };
+                if !out.contains(&r) {
+                    out.push(r);
                 }
-                None => todo.extend(st.next.iter().cloned()),
             }
         }
         out
@@ -429,6 +437,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
                 interp.module_env(file);
             }
         }
+        step_tasks::record(&ctx, &mut world, &returns);
         let mut next = base.clone();
         for (f, v) in links::deliveries(&ctx, &mut world) {
             next.entry(f).or_default().join_in(&v);

@@ -6,6 +6,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::sym::SymStr;
+use crate::taint::value::{Key, Value};
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Api {
@@ -27,10 +30,35 @@ pub struct Api {
     pub source: Option<ApiSource>,
     #[serde(default)]
     pub sink: Option<ApiSink>,
-    /// The action an API Gateway service integration names (`SendMessage`)
-    /// when it performs this call with the request as arguments.
+    /// The AWS action name (`SendMessage`) by which API Gateway service
+    /// integrations and Step Functions tasks perform this call.
     #[serde(default)]
     pub integration: Option<String>,
+}
+
+impl Api {
+    /// The resource a call acts on, as named by the model's `resource`.
+    pub fn resource_of(&self, named: &BTreeMap<String, Value>) -> Vec<SymStr> {
+        if let Some(param) = self.resource.strip_suffix("!keys") {
+            let names: Vec<SymStr> = named
+                .get(param)
+                .map(|v| v.fields.keys().filter_map(|k| if let Key::Item(s) = k { Some(SymStr::lit(s)) } else { None }).collect())
+                .unwrap_or_default();
+            return if names.is_empty() { vec![SymStr::any("resource")] } else { names };
+        }
+        // A call that fires once per list element names the resource in
+        // the elements (PutEvents' `Entries[].EventBusName`).
+        let in_elements = || {
+            let list = self.fires.as_ref()?.each.as_ref()?;
+            named.get(list)?.element().fields.get(&Key::Item(self.resource.clone())).cloned()
+        };
+        let given = named.get(&self.resource).cloned().or_else(in_elements);
+        vec![match (given, &self.resource_default) {
+            (Some(v), _) => v.str.unwrap_or_else(|| SymStr::any("resource")),
+            (None, Some(d)) => SymStr::lit(d),
+            (None, None) => SymStr::any("resource"),
+        }]
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -20,7 +20,7 @@ pub fn calls(ctx: &Ctx, world: &mut World) -> Vec<CloudCall> {
     for service in &ctx.infra.services {
         for i in &service.integrations {
             let Some((service_name, api)) = ctx.cloud.integration(&i.service, &i.action) else { continue };
-            let site = Site { file: service.file.clone(), line: i.line, function: format!("{}.<module>", module_name(&service.file)) };
+            let site = Site::in_deployment_file(&service.file, i.line);
             let what = format!("{} (API Gateway -> {}:{})", i.route, i.service, i.action);
             let taint: Taint = std::iter::once(world.labels.source(Source { kind: SourceKind::Http, site: site.clone(), what })).collect();
             let resource = i
@@ -76,12 +76,4 @@ fn arguments(api: &Api, i: &ServiceIntegration, resource: &SymStr, taint: &Taint
         args.insert(list.to_string(), Value::wrap_at_path("[]", element));
     }
     args
-}
-
-/// `serverless.yml` -> `serverless`, `api/template.yaml` -> `api.template`:
-/// the deployment file as a module, so that its routes are module-level
-/// sources.
-fn module_name(file: &str) -> String {
-    let stem = file.rsplit_once('.').map(|(s, _)| s).unwrap_or(file);
-    stem.replace('/', ".")
 }

@@ -5,3 +5,4 @@ pub mod api;
 pub mod integrations;
 pub mod links;
 pub mod objects;
+pub mod step_tasks;

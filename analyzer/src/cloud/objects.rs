@@ -218,7 +218,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     pub fn api_call(&mut self, service: &str, api: &Api, named: BTreeMap<String, Value>, site: Site) -> Value {
         let arn = self.build_arn(api, &named);
         let decision = self.permission(&api.iam, &arn);
-        let shown = self.resource_name(api, &named).iter().map(|r| r.to_string()).collect::<Vec<_>>().join(",");
+        let shown = api.resource_of(&named).iter().map(|r| r.to_string()).collect::<Vec<_>>().join(",");
         self.world.api_sites.insert((self.entry.function, site.clone(), service.to_string(), api.name.clone(), shown));
         if decision == Decision::Denied {
             return Value::default();
@@ -233,7 +233,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         }
         if let Some(reads) = &api.reads {
             let key = reads.key.as_ref().and_then(|k| named.get(k)).cloned();
-            let resource = self.resource_name(api, &named);
+            let resource = api.resource_of(&named);
             let mut content = self.read_store(&reads.store, &resource, key.as_ref(), &site);
             if reads.key_taints {
                 if let Some(k) = &key {
@@ -253,7 +253,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         }
         if let Some(sink) = &api.sink {
             let consumed = sink.when.as_deref() == Some("leaves-app") && {
-                let resource = self.resource_name(api, &named);
+                let resource = api.resource_of(&named);
                 self.ctx.resource_consumed(api, &resource)
             };
             if !consumed {
@@ -286,7 +286,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                     }
                 }
             }
-            let resource = self.resource_name(api, &named);
+            let resource = api.resource_of(&named);
             self.world.record_call(CloudCall {
                 service: service.to_string(),
                 api: api.name.clone(),
@@ -301,32 +301,9 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         ret
     }
 
-    /// The resource a call acts on, as named by its model's `resource`.
-    pub fn resource_name(&self, api: &Api, named: &BTreeMap<String, Value>) -> Vec<SymStr> {
-        if let Some(param) = api.resource.strip_suffix("!keys") {
-            let names: Vec<SymStr> = named
-                .get(param)
-                .map(|v| v.fields.keys().filter_map(|k| if let Key::Item(s) = k { Some(SymStr::lit(s)) } else { None }).collect())
-                .unwrap_or_default();
-            return if names.is_empty() { vec![SymStr::any("resource")] } else { names };
-        }
-        // A call that fires once per list element names the resource in
-        // the elements (PutEvents' `Entries[].EventBusName`).
-        let in_elements = || {
-            let list = api.fires.as_ref()?.each.as_ref()?;
-            named.get(list)?.element().fields.get(&Key::Item(api.resource.clone())).cloned()
-        };
-        let given = named.get(&api.resource).cloned().or_else(in_elements);
-        vec![match (given, &api.resource_default) {
-            (Some(v), _) => v.str.unwrap_or_else(|| SymStr::any("resource")),
-            (None, Some(d)) => SymStr::lit(d),
-            (None, None) => SymStr::any("resource"),
-        }]
-    }
-
     fn build_arn(&self, api: &Api, named: &BTreeMap<String, Value>) -> SymStr {
         let region = self.entry.function.map(|f| self.ctx.function(f).0.provider.region.clone()).unwrap_or_else(|| SymStr::any("region"));
-        let resource = self.resource_name(api, named);
+        let resource = api.resource_of(named);
         let mut out = SymStr::default();
         let mut rest = api.arn.as_str();
         while let Some(open) = rest.find('{') {

@@ -339,6 +339,13 @@ pub struct State {
     pub next: Vec<String>,
     /// `ResultPath` when given (`null` is recorded as `Some("null")`).
     pub result_path: Option<String>,
+    /// For a Task calling a service directly (`arn:aws:states:::sqs:sendMessage`,
+    /// `arn:aws:states:::aws-sdk:s3:putObject`): the service as IAM names it
+    /// and the action (`sqs`, `SendMessage`).
+    pub service_action: Option<(String, String)>,
+    /// The Task's parameters by path (`Entries[].Detail`): a value when
+    /// fixed, `None` when taken from the state's input (`Detail.$`).
+    pub parameters: Vec<(String, Option<SymStr>)>,
     pub line: u32,
 }
 

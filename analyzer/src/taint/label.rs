@@ -23,6 +23,16 @@ pub struct Site {
     pub function: String,
 }
 
+impl Site {
+    /// A line of a deployment file (an integrated route, a state machine
+    /// Task), as module-level code of a module named after the file
+    /// (`api/template.yaml` -> `api.template.<module>`).
+    pub fn in_deployment_file(file: &str, line: u32) -> Site {
+        let stem = file.rsplit_once('.').map(|(s, _)| s).unwrap_or(file);
+        Site { file: file.to_string(), line, function: format!("{}.<module>", stem.replace('/', ".")) }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceKind {

@@ -127,11 +127,18 @@ fn parse_states(states: &Node, functions: &[(String, SymStr)], out: &mut Vec<Sta
             }
         }
         let function = if kind == "Task" { task_function(s, functions) } else { None };
+        let service_action = if kind == "Task" && function.is_none() { service_action(s) } else { None };
+        let mut parameters = vec![];
+        if service_action.is_some() {
+            if let Some(p) = s.get("Parameters").or_else(|| s.get("Arguments")) {
+                flatten_parameters(p, "", &mut parameters, 0);
+            }
+        }
         let result_path = s.get("ResultPath").map(|r| match &r.kind {
             Kind::Null => "null".to_string(),
             _ => r.to_sym().to_string(),
         });
-        out.push(State { name: name.clone(), kind, function, next, result_path, line: s.line });
+        out.push(State { name: name.clone(), kind, function, next, result_path, service_action, parameters, line: s.line });
     }
 }
 
@@ -147,6 +154,49 @@ fn task_function(s: &Node, functions: &[(String, SymStr)]) -> Option<String> {
         return None;
     }
     match_function(functions, &resource)
+}
+
+/// `arn:aws:states:::sqs:sendMessage.waitForTaskToken` -> (`sqs`,
+/// `SendMessage`); AWS SDK integrations (`aws-sdk:eventbridge:putEvents`)
+/// name services as the SDK does, mapped to their IAM prefix.
+fn service_action(s: &Node) -> Option<(String, String)> {
+    let text = s.get("Resource")?.to_sym().to_string();
+    let rest = &text[text.find(":states:::")? + ":states:::".len()..];
+    let rest = rest.strip_prefix("aws-sdk:").unwrap_or(rest);
+    let (service, action) = rest.split_once(':')?;
+    let action = action.split('.').next().unwrap_or(action);
+    let service = match service {
+        "eventbridge" => "events",
+        "sfn" => "states",
+        other => other,
+    };
+    let mut chars = action.chars();
+    let first = chars.next()?;
+    Some((service.to_string(), first.to_ascii_uppercase().to_string() + chars.as_str()))
+}
+
+/// Task parameters by path; `Key.$` takes its value from the input.
+fn flatten_parameters(n: &Node, prefix: &str, out: &mut Vec<(String, Option<SymStr>)>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match &n.kind {
+        Kind::Map(m) => {
+            for (k, v) in m {
+                match k.strip_suffix(".$") {
+                    Some(name) => out.push((format!("{prefix}{name}"), None)),
+                    None => flatten_parameters(v, &format!("{prefix}{k}."), out, depth + 1),
+                }
+            }
+        }
+        Kind::Seq(items) => {
+            let list = prefix.trim_end_matches('.');
+            for item in items {
+                flatten_parameters(item, &format!("{list}[]."), out, depth + 1);
+            }
+        }
+        _ => out.push((prefix.trim_end_matches('.').to_string(), Some(n.to_sym()))),
+    }
 }
 
 /// Gives each function run by a Task state its `StepFunctions` event.
@@ -197,6 +247,15 @@ pub fn machines(
 mod tests {
     use super::*;
     use crate::infra::yaml::load_str;
+
+    #[test]
+    fn service_tasks_name_their_action_and_parameters() {
+        let def = load_str("StartAt: S\nStates:\n  S:\n    Type: Task\n    Resource: arn:aws:states:::aws-sdk:eventbridge:putEvents.waitForTaskToken\n    Parameters:\n      Entries:\n        - Source: app\n          Detail.$: $.order\n    End: true\n").unwrap();
+        let (_, states) = parse_definition(&def, &[]);
+        assert_eq!(states[0].service_action, Some(("events".to_string(), "PutEvents".to_string())));
+        let params: Vec<(String, Option<String>)> = states[0].parameters.iter().map(|(p, v)| (p.clone(), v.as_ref().map(|s| s.to_string()))).collect();
+        assert_eq!(params, [("Entries[].Source".to_string(), Some("app".to_string())), ("Entries[].Detail".to_string(), None)]);
+    }
 
     #[test]
     fn logical_ids_follow_the_plugin_naming() {
