@@ -11,7 +11,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::cloud::api::{Api, CloudModels};
-use crate::cloud::{integrations, links, step_tasks};
+use crate::cloud::{destinations, integrations, links, step_tasks};
 use crate::infra::iam::IamOptions;
 use crate::infra::model::{Decision, Function, InfraModel, InfraOptions, Service, State, StateMachine};
 use crate::program::{FuncId, Index, ParseFailure, Program};
@@ -443,6 +443,9 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             next.entry(f).or_default().join_in(&v);
         }
         for (f, v) in step_deliveries(&ctx, &mut world, &returns) {
+            next.entry(f).or_default().join_in(&v);
+        }
+        for (f, v) in destinations::deliveries(&ctx, &mut world, &returns, &last_input) {
             next.entry(f).or_default().join_in(&v);
         }
         let stores = links::stores(&ctx, &world);

@@ -322,7 +322,7 @@ fn s3_to_eventbridge(ctx: &Ctx, world: &mut World, call: &CloudCall, fired: &str
 
 /// Whether an EventBridge pattern lets a literal field value through: the
 /// field is absent, or lists the value.
-fn admits(pattern: &serde_json::Value, field: &str, value: &str) -> bool {
+pub fn admits(pattern: &serde_json::Value, field: &str, value: &str) -> bool {
     match pattern.get(field).and_then(|v| v.as_array()) {
         Some(allowed) => allowed.iter().any(|v| v.as_str() == Some(value) || !v.is_string()),
         None => pattern.get(field).is_none(),
@@ -330,20 +330,20 @@ fn admits(pattern: &serde_json::Value, field: &str, value: &str) -> bool {
 }
 
 /// A function that reads what is put into a queue or topic.
-struct Consumer {
-    function: FnRef,
+pub struct Consumer {
+    pub function: FnRef,
     /// Where the message lands in its event.
-    path: &'static str,
+    pub path: &'static str,
     /// The queue or topic, for people (`queue jobs`, `topic news -> queue jobs`).
-    resource: String,
+    pub resource: String,
     /// Reached through an SNS -> SQS subscription, and whether that
     /// delivers the raw message rather than the SNS envelope.
-    subscription: Option<bool>,
+    pub subscription: Option<bool>,
 }
 
 /// The functions listening to a queue or topic; for a topic, also those
 /// listening to queues subscribed to it.
-fn message_consumers(ctx: &Ctx, to: Trigger, target: &SymStr) -> Vec<Consumer> {
+pub fn message_consumers(ctx: &Ctx, to: Trigger, target: &SymStr) -> Vec<Consumer> {
     let listeners = |trigger: Trigger, resource: &SymStr| -> Vec<(FnRef, SymStr)> {
         let mut found = Vec::new();
         for (fr, _, func) in ctx.all_functions() {

@@ -2,6 +2,7 @@
 //! that connect handlers through AWS services.
 
 pub mod api;
+pub mod destinations;
 pub mod integrations;
 pub mod links;
 pub mod objects;

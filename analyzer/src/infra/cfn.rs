@@ -236,6 +236,15 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
                     }
                 }
             }
+            "AWS::Lambda::EventInvokeConfig" => {
+                let Some(fname) = props.get("FunctionName").and_then(|t| match_function(&names, &t.to_sym())) else { continue };
+                let Some(f) = service.functions.iter_mut().find(|f| f.name == fname) else { continue };
+                for (k, on_success) in [("OnSuccess", true), ("OnFailure", false)] {
+                    if let Some(d) = props.path(&["DestinationConfig", k, "Destination"]) {
+                        f.destinations.push(Destination { on_success, target: d.to_sym(), line: d.line });
+                    }
+                }
+            }
             "AWS::Lambda::Url" => {
                 let target = props.get("TargetFunctionArn").map(Node::to_sym).unwrap_or_default();
                 let auth = props.get("AuthType").and_then(Node::as_text).is_some_and(|a| a == "AWS_IAM");

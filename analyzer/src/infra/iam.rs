@@ -294,6 +294,7 @@ mod tests {
             iam,
             managed_policies: vec![],
             opaque_role: false,
+            destinations: vec![],
             line: 1,
         }
     }

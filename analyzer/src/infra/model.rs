@@ -149,6 +149,19 @@ pub struct Function {
     pub managed_policies: Vec<SymStr>,
     /// A role given by ARN or reference that the model cannot see into.
     pub opaque_role: bool,
+    /// Where the outcome of an asynchronous invocation goes.
+    pub destinations: Vec<Destination>,
+    pub line: u32,
+}
+
+/// A Lambda destination: after an asynchronous invocation, Lambda sends the
+/// function's return value (on success) or the event it failed on (on
+/// failure) to a queue, topic, function or event bus.
+#[derive(Clone, Debug, Serialize)]
+pub struct Destination {
+    pub on_success: bool,
+    /// ARN of the queue, topic, function or bus, or a function's key.
+    pub target: SymStr,
     pub line: u32,
 }
 

@@ -167,6 +167,12 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
                 line: u.line,
             });
         }
+        let mut destinations = vec![];
+        for (k, on_success) in [("OnSuccess", true), ("OnFailure", false)] {
+            if let Some(d) = props.path(&["EventInvokeConfig", "DestinationConfig", k, "Destination"]) {
+                destinations.push(Destination { on_success, target: d.to_sym(), line: d.line });
+            }
+        }
         functions.push(Function {
             name: id.clone(),
             physical_name: ev.physical_name(id, 0).unwrap_or_default(),
@@ -177,6 +183,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
             iam: role.statements,
             managed_policies: role.managed,
             opaque_role,
+            destinations,
             line: r.line,
         });
     }

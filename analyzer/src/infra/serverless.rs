@@ -235,6 +235,14 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
                 line: url.line,
             });
         }
+        // `destinations: {onSuccess: other-function | ARN | {type, arn}}`.
+        let mut destinations = vec![];
+        for (k, on_success) in [("onSuccess", true), ("onFailure", false)] {
+            if let Some(d) = f.get("destinations").and_then(|d| d.get(k)) {
+                let target = d.get("arn").unwrap_or(d).to_sym();
+                destinations.push(Destination { on_success, target, line: d.line });
+            }
+        }
         functions.push(Function {
             name: key.clone(),
             physical_name: phys.clone(),
@@ -245,6 +253,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
             iam: role.statements,
             managed_policies: role.managed,
             opaque_role,
+            destinations,
             line: f.line,
         });
     }
@@ -626,6 +635,14 @@ resources:
         assert_eq!(triggers, vec![vec![Trigger::HttpApi], vec![Trigger::Alb], vec![Trigger::FunctionUrl]]);
         let route = s.functions[0].events[0].http.clone().unwrap();
         assert_eq!((route.method.as_deref(), route.path.as_deref()), (Some("POST"), Some("/items")));
+    }
+
+    #[test]
+    fn lambda_destinations_on_the_function_and_as_a_resource() {
+        let s = svc("service: d\nprovider:\n  name: aws\nfunctions:\n  a:\n    handler: h.a\n    destinations:\n      onSuccess: b\n      onFailure:\n        type: sqs\n        arn: arn:aws:sqs:us-east-1:1:dlq\n  b:\n    handler: h.b\nresources:\n  Resources:\n    Cfg:\n      Type: AWS::Lambda::EventInvokeConfig\n      Properties:\n        FunctionName: !Ref BLambdaFunction\n        Qualifier: $LATEST\n        DestinationConfig:\n          OnSuccess:\n            Destination: arn:aws:sns:us-east-1:1:done\n");
+        let d = |f: usize| s.functions[f].destinations.iter().map(|d| (d.on_success, d.target.to_string())).collect::<Vec<_>>();
+        assert_eq!(d(0), [(true, "b".to_string()), (false, "arn:aws:sqs:us-east-1:1:dlq".to_string())]);
+        assert_eq!(d(1), [(true, "arn:aws:sns:us-east-1:1:done".to_string())]);
     }
 
     #[test]
