@@ -151,6 +151,36 @@ fn pattern_filter(filter: &EventFilter, fires: &Fires, element: &dyn Fn(&str) ->
     any
 }
 
+/// SNS subscription filter policies on message attributes
+/// (`{"kind": ["command"]}` against `MessageAttributes.kind.StringValue`).
+/// A message published by the code without attributes matches none.
+fn sns_policy_filter(filter: &EventFilter, call: &CloudCall) -> Truth {
+    if filter.patterns.is_empty() {
+        return Truth::Yes;
+    }
+    let attributes = call.args.get("MessageAttributes");
+    let mut any = Truth::No;
+    for policy in &filter.patterns {
+        let Some(rules) = policy.as_object() else {
+            any = any.or(Truth::Maybe);
+            continue;
+        };
+        let mut t = Truth::Yes;
+        for (attr, allowed) in rules {
+            let literals: Vec<&str> = allowed.as_array().map(|a| a.iter().filter_map(|v| v.as_str()).collect()).unwrap_or_default();
+            let exact = allowed.as_array().is_some_and(|a| a.len() == literals.len());
+            let value = attributes.map(|a| a.get(&Key::Item(attr.clone())).get(&Key::Item("StringValue".into())));
+            t = t.and(match value.and_then(|v| v.str) {
+                Some(s) if exact => literals.iter().fold(Truth::No, |acc, l| acc.or(s.may_equal(&SymStr::lit(*l)))),
+                None if attributes.is_none() && call.caller.is_some() => Truth::No,
+                _ => Truth::Maybe,
+            });
+        }
+        any = any.or(t);
+    }
+    any
+}
+
 /// A value of a parameter path: `Detail`, `Key`, `Payload!deep`.
 fn param(named: &BTreeMap<String, Value>, element: Option<&Value>, spec: &str) -> Option<Value> {
     let (name, deep) = match spec.strip_suffix("!deep") {
@@ -454,6 +484,7 @@ fn targets(ctx: &Ctx, api: &Api, fires: &Fires, call: &CloudCall, element: Optio
                         let passes = match event.trigger {
                             Trigger::S3 => s3_filter(&event.filter, &fires.event, &filter_key),
                             Trigger::EventBridge => pattern_filter(&event.filter, fires, &elem_param),
+                            Trigger::Sns => sns_policy_filter(&event.filter, call),
                             _ => Truth::Yes,
                         };
                         if !passes.possible() {

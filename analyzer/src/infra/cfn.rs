@@ -85,7 +85,9 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
                 let topic = props.get("TopicArn").map(Node::to_sym).unwrap_or_default();
                 let protocol = props.get("Protocol").and_then(Node::as_text).unwrap_or_default().to_ascii_lowercase();
                 let endpoint = props.get("Endpoint").map(Node::to_sym).unwrap_or_default();
-                link_sns(service, &names, &topic, &protocol, &endpoint, props.get("FilterPolicy"), r.line);
+                let body_scope = props.get("FilterPolicyScope").and_then(Node::as_text).as_deref() == Some("MessageBody");
+                let policy = props.get("FilterPolicy").filter(|_| !body_scope);
+                link_sns(service, &names, &topic, &protocol, &endpoint, policy, r.line);
                 service.subscriptions.push(Subscription {
                     topic,
                     protocol,

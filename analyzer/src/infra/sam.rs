@@ -349,7 +349,9 @@ fn parse_event(e: &Node, region: &SymStr, api_default_auth: bool) -> Event {
         "SNS" => {
             ev.trigger = Trigger::Sns;
             ev.resource = sym("Topic").map(|t| iam::arn_of(iam::ArnKind::SnsTopic, &t, region));
-            ev.filter.patterns = p.get("FilterPolicy").map(|x| vec![x.to_json()]).unwrap_or_default();
+            if p.get("FilterPolicyScope").and_then(Node::as_text).as_deref() != Some("MessageBody") {
+                ev.filter.patterns = p.get("FilterPolicy").map(|x| vec![x.to_json()]).unwrap_or_default();
+            }
         }
         "DynamoDB" | "Kinesis" => {
             ev.trigger = if ty == "DynamoDB" { Trigger::DynamodbStream } else { Trigger::KinesisStream };
