@@ -55,7 +55,8 @@ pub fn deliveries(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>,
                 record(world, to, field, format!("function {}", service.functions[target].name), payload.clone());
             } else if text.contains(":sqs:") || text.starts_with("https://sqs.") || text.contains(":sns:") {
                 let to = if text.contains(":sns:") { Trigger::Sns } else { Trigger::Sqs };
-                for c in message_consumers(ctx, to, &d.target) {
+                // Destination records carry no message attributes.
+                for c in message_consumers(ctx, to, &d.target).into_iter().filter(|c| c.policy.is_empty() || ctx.opts.disable.filters) {
                     record(world, c.function, c.path, c.resource, payload.taint_only());
                 }
             } else if text.contains(":events:") {

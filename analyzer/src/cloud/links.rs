@@ -154,13 +154,13 @@ fn pattern_filter(filter: &EventFilter, fires: &Fires, element: &dyn Fn(&str) ->
 /// SNS subscription filter policies on message attributes
 /// (`{"kind": ["command"]}` against `MessageAttributes.kind.StringValue`).
 /// A message published by the code without attributes matches none.
-fn sns_policy_filter(filter: &EventFilter, call: &CloudCall) -> Truth {
-    if filter.patterns.is_empty() {
+fn sns_policy_filter(policies: &[serde_json::Value], call: &CloudCall) -> Truth {
+    if policies.is_empty() {
         return Truth::Yes;
     }
     let attributes = call.args.get("MessageAttributes");
     let mut any = Truth::No;
-    for policy in &filter.patterns {
+    for policy in policies {
         let Some(rules) = policy.as_object() else {
             any = any.or(Truth::Maybe);
             continue;
@@ -295,6 +295,10 @@ fn forwarded(ctx: &Ctx, world: &mut World, api: &Api, fires: &Fires, call: &Clou
                 continue;
             }
             for c in message_consumers(ctx, fw.to, &fw.target) {
+                // Buckets and rules publish no message attributes.
+                if !ctx.opts.disable.filters && !c.policy.is_empty() {
+                    continue;
+                }
                 let Some(to) = ctx.handler_site(c.function) else { continue };
                 let hop = Hop {
                     event: format!("{} -> {}", short_event(&fires.event), if fw.to == Trigger::Sns { "sns:notification" } else { "sqs:message" }),
@@ -369,12 +373,15 @@ pub struct Consumer {
     /// Reached through an SNS -> SQS subscription, and whether that
     /// delivers the raw message rather than the SNS envelope.
     pub subscription: Option<bool>,
+    /// The filter policy the message must pass on the way (the function's
+    /// own for a topic it listens to, the subscription's for a queue).
+    pub policy: Vec<serde_json::Value>,
 }
 
 /// The functions listening to a queue or topic; for a topic, also those
 /// listening to queues subscribed to it.
 pub fn message_consumers(ctx: &Ctx, to: Trigger, target: &SymStr) -> Vec<Consumer> {
-    let listeners = |trigger: Trigger, resource: &SymStr| -> Vec<(FnRef, SymStr)> {
+    let listeners = |trigger: Trigger, resource: &SymStr| -> Vec<(FnRef, SymStr, Vec<serde_json::Value>)> {
         let mut found = Vec::new();
         for (fr, _, func) in ctx.all_functions() {
             for e in &func.events {
@@ -383,7 +390,7 @@ pub fn message_consumers(ctx: &Ctx, to: Trigger, target: &SymStr) -> Vec<Consume
                 }
                 let Some(listened) = &e.resource else { continue };
                 if same_resource(trigger.name(), listened, resource).possible() {
-                    found.push((fr, listened.clone()));
+                    found.push((fr, listened.clone(), e.filter.patterns.clone()));
                 }
             }
         }
@@ -392,19 +399,20 @@ pub fn message_consumers(ctx: &Ctx, to: Trigger, target: &SymStr) -> Vec<Consume
     let mut out = Vec::new();
     match to {
         Trigger::Sqs => {
-            for (function, q) in listeners(Trigger::Sqs, target) {
-                out.push(Consumer { function, path: "Records[].body", resource: format!("queue {}", normalize("sqs", &q)), subscription: None });
+            for (function, q, _) in listeners(Trigger::Sqs, target) {
+                out.push(Consumer { function, path: "Records[].body", resource: format!("queue {}", normalize("sqs", &q)), subscription: None, policy: vec![] });
             }
         }
         Trigger::Sns => {
-            for (function, topic) in listeners(Trigger::Sns, target) {
-                out.push(Consumer { function, path: "Records[].Sns.Message", resource: format!("topic {}", normalize("sns", &topic)), subscription: None });
+            for (function, topic, policy) in listeners(Trigger::Sns, target) {
+                out.push(Consumer { function, path: "Records[].Sns.Message", resource: format!("topic {}", normalize("sns", &topic)), subscription: None, policy });
             }
             for service in &ctx.infra.services {
                 for sub in service.subscriptions.iter().filter(|s| s.protocol == "sqs" && same_resource("sns", &s.topic, target).possible()) {
-                    for (function, q) in listeners(Trigger::Sqs, &sub.endpoint) {
+                    for (function, q, _) in listeners(Trigger::Sqs, &sub.endpoint) {
                         let resource = format!("topic {} -> queue {}", normalize("sns", &sub.topic), normalize("sqs", &q));
-                        out.push(Consumer { function, path: "Records[].body", resource, subscription: Some(sub.raw_message_delivery) });
+                        let policy = sub.filter_policy.iter().cloned().collect();
+                        out.push(Consumer { function, path: "Records[].body", resource, subscription: Some(sub.raw_message_delivery), policy });
                     }
                 }
             }
@@ -484,7 +492,7 @@ fn targets(ctx: &Ctx, api: &Api, fires: &Fires, call: &CloudCall, element: Optio
                         let passes = match event.trigger {
                             Trigger::S3 => s3_filter(&event.filter, &fires.event, &filter_key),
                             Trigger::EventBridge => pattern_filter(&event.filter, fires, &elem_param),
-                            Trigger::Sns => sns_policy_filter(&event.filter, call),
+                            Trigger::Sns => sns_policy_filter(&event.filter.patterns, call),
                             _ => Truth::Yes,
                         };
                         if !passes.possible() {
@@ -525,6 +533,9 @@ fn sns_fan_out(ctx: &Ctx, world: &mut World, call: &CloudCall, ev: &Value) -> Ve
     for topic in &call.resource {
         for c in message_consumers(ctx, Trigger::Sns, topic) {
             let Some(raw) = c.subscription else { continue };
+            if !ctx.opts.disable.filters && !sns_policy_filter(&c.policy, call).possible() {
+                continue;
+            }
             let Some(to) = ctx.handler_site(c.function) else { continue };
             let hop = Hop {
                 event: "sns:notification -> sqs:message".into(),

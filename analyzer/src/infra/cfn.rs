@@ -93,6 +93,7 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
                     protocol,
                     endpoint,
                     raw_message_delivery: props.get("RawMessageDelivery").is_some_and(Node::truthy),
+                    filter_policy: policy.map(Node::to_json),
                     line: r.line,
                 });
             }
@@ -107,6 +108,7 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
                         protocol,
                         endpoint,
                         raw_message_delivery: false,
+                        filter_policy: None,
                         line: s.line,
                     });
                 }

@@ -118,6 +118,9 @@ pub struct Subscription {
     /// Queue ARN, function ARN, address...
     pub endpoint: SymStr,
     pub raw_message_delivery: bool,
+    /// `FilterPolicy` on message attributes, as JSON (none when absent or
+    /// scoped to the message body).
+    pub filter_policy: Option<serde_json::Value>,
     pub line: u32,
 }
 
