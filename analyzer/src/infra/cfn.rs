@@ -49,6 +49,14 @@ fn push_event(service: &mut Service, fname: &str, e: Event) {
     }
 }
 
+/// The events and key rules of one bucket notification configuration.
+fn notification_filter(c: &Node) -> EventFilter {
+    let events = c.get("Event").map(|e| e.one_or_many().iter().map(|x| x.to_sym().to_string()).collect()).unwrap_or_default();
+    let mut filter = EventFilter { s3_events: events, ..Default::default() };
+    s3_rules(c.get("Filter"), &mut filter);
+    filter
+}
+
 fn s3_rules(filter: Option<&Node>, f: &mut EventFilter) {
     let rules = filter.and_then(|x| x.path(&["S3Key", "Rules"])).map(Node::items).unwrap_or_default();
     for r in rules {
@@ -123,9 +131,7 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
                 for (list, key, to) in [("QueueConfigurations", "Queue", Trigger::Sqs), ("TopicConfigurations", "Topic", Trigger::Sns)] {
                     for c in props.path(&["NotificationConfiguration", list]).map(Node::items).unwrap_or_default() {
                         let Some(target) = c.get(key).map(Node::to_sym) else { continue };
-                        let mut filter = EventFilter::default();
-                        filter.s3_events = c.get("Event").map(|e| e.one_or_many().iter().map(|x| x.to_sym().to_string()).collect()).unwrap_or_default();
-                        s3_rules(c.get("Filter"), &mut filter);
+                        let filter = notification_filter(c);
                         service.forwards.push(Forward { from: Trigger::S3, resource: bucket.clone(), filter, to, target, constant: false, line: c.line });
                     }
                 }
@@ -133,9 +139,7 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
                 for c in configs {
                     let Some(target) = c.get("Function").map(Node::to_sym) else { continue };
                     let Some(fname) = match_function(&names, &target) else { continue };
-                    let mut filter = EventFilter::default();
-                    filter.s3_events = c.get("Event").map(|e| e.one_or_many().iter().map(|x| x.to_sym().to_string()).collect()).unwrap_or_default();
-                    s3_rules(c.get("Filter"), &mut filter);
+                    let filter = notification_filter(c);
                     push_event(service, &fname, Event {
                         trigger: Trigger::S3,
                         raw_type: "AWS::S3::Bucket.NotificationConfiguration".into(),
