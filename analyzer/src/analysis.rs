@@ -101,6 +101,24 @@ pub struct CloudCall {
     pub decision: Decision,
 }
 
+impl CloudCall {
+    /// A call AWS makes for the application itself (an integrated API
+    /// route, a state machine Task) with data carrying `taint`, under the
+    /// role the plugin or template grants for exactly that action.
+    pub fn by_aws(service: &str, api: &Api, args: BTreeMap<String, Value>, resource: Vec<SymStr>, taint: Taint, site: Site) -> CloudCall {
+        CloudCall {
+            service: service.to_string(),
+            api: api.name.clone(),
+            args,
+            resource,
+            stored: if api.writes.is_some() { Value::tainted(taint) } else { Value::default() },
+            site,
+            caller: None,
+            decision: Decision::Allowed,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct StoreEntry {
     pub store: String,

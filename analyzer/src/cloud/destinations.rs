@@ -14,7 +14,7 @@ use crate::sym::SymStr;
 use crate::taint::label::Hop;
 use crate::taint::value::Value;
 
-use super::links::{admits, message_consumers, normalize, same_resource};
+use super::links::{bus_listeners, normalize, unattributed_message_consumers};
 
 /// What the destinations of the functions run so far receive.
 pub fn deliveries(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>, inputs: &HashMap<FnRef, Value>) -> Vec<(FnRef, Value)> {
@@ -44,7 +44,6 @@ pub fn deliveries(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>,
                 // in its ARN does not.
                 conservative: !d.target.last_segment().is_known(),
             };
-            let text = d.target.to_string();
             let mut record = |world: &mut World, target: FnRef, path: &str, resource: String, value: Value| {
                 let Some(to) = ctx.handler_site(target) else { return };
                 let hop = hop_to(to, resource);
@@ -53,25 +52,23 @@ pub fn deliveries(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>,
             if let Some(target) = match_function(&names, &d.target).and_then(|n| service.functions.iter().position(|f| f.name == n)) {
                 let to = FnRef { service: fr.service, function: target };
                 record(world, to, field, format!("function {}", service.functions[target].name), payload.clone());
-            } else if text.contains(":sqs:") || text.starts_with("https://sqs.") || text.contains(":sns:") {
-                let to = if text.contains(":sns:") { Trigger::Sns } else { Trigger::Sqs };
-                // Destination records carry no message attributes.
-                for c in message_consumers(ctx, to, &d.target).into_iter().filter(|c| c.policy.is_empty() || ctx.opts.disable.filters) {
-                    record(world, c.function, c.path, c.resource, payload.taint_only());
-                }
-            } else if text.contains(":events:") {
-                let detail_type = if d.on_success { "Lambda Function Invocation Result - Success" } else { "Lambda Function Invocation Result - Failure" };
-                for (to, _, f) in ctx.all_functions() {
-                    for e in f.events.iter().filter(|e| e.trigger == Trigger::EventBridge) {
-                        let bus = e.resource.clone().unwrap_or_else(|| SymStr::lit("default"));
-                        let admitted = e.filter.patterns.is_empty()
-                            || e.filter.patterns.iter().any(|p| admits(p, "source", "lambda") && admits(p, "detail-type", detail_type));
-                        if same_resource("eventbridge", &bus, &d.target).possible() && (admitted || ctx.opts.disable.filters) {
-                            let resource = format!("event bus {}", normalize("eventbridge", &bus));
-                            record(world, to, &format!("detail.{field}"), resource, payload.clone());
-                        }
+                continue;
+            }
+            match Trigger::of_message_target(&d.target) {
+                Some(to @ (Trigger::Sqs | Trigger::Sns)) => {
+                    // Destination records carry no message attributes.
+                    for c in unattributed_message_consumers(ctx, to, &d.target) {
+                        record(world, c.function, c.path, c.resource, payload.taint_only());
                     }
                 }
+                Some(Trigger::EventBridge) => {
+                    let detail_type = if d.on_success { "Lambda Function Invocation Result - Success" } else { "Lambda Function Invocation Result - Failure" };
+                    for (to, bus) in bus_listeners(ctx, &d.target, "lambda", detail_type) {
+                        let resource = format!("event bus {}", normalize("eventbridge", &bus));
+                        record(world, to, &format!("detail.{field}"), resource, payload.clone());
+                    }
+                }
+                _ => {}
             }
         }
     }

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::analysis::{CloudCall, Ctx, World};
-use crate::infra::model::{Decision, ServiceIntegration};
+use crate::infra::model::ServiceIntegration;
 use crate::sym::SymStr;
 use crate::taint::label::{Site, Source, SourceKind, Taint};
 use crate::taint::value::{Key, Kind, Value};
@@ -29,18 +29,8 @@ pub fn calls(ctx: &Ctx, world: &mut World) -> Vec<CloudCall> {
                 .or_else(|| i.params.get(&api.resource).cloned())
                 .or_else(|| api.resource_default.as_deref().map(SymStr::lit))
                 .unwrap_or_else(|| SymStr::any("resource"));
-            out.push(CloudCall {
-                service: service_name.to_string(),
-                api: api.name.clone(),
-                args: arguments(api, i, &resource, &taint),
-                resource: vec![resource],
-                stored: if api.writes.is_some() { Value::tainted(taint) } else { Value::default() },
-                site,
-                caller: None,
-                // API Gateway's own role, which the plugin or template
-                // grants for exactly this action.
-                decision: Decision::Allowed,
-            });
+            let args = arguments(api, i, &resource, &taint);
+            out.push(CloudCall::by_aws(service_name, api, args, vec![resource], taint, site));
         }
     }
     out

@@ -294,11 +294,8 @@ fn forwarded(ctx: &Ctx, world: &mut World, api: &Api, fires: &Fires, call: &Clou
                 out.extend(s3_to_eventbridge(ctx, world, call, &fires.event, fw, ev, t != Truth::Yes));
                 continue;
             }
-            for c in message_consumers(ctx, fw.to, &fw.target) {
-                // Buckets and rules publish no message attributes.
-                if !ctx.opts.disable.filters && !c.policy.is_empty() {
-                    continue;
-                }
+            // Buckets and rules publish no message attributes.
+            for c in unattributed_message_consumers(ctx, fw.to, &fw.target) {
                 let Some(to) = ctx.handler_site(c.function) else { continue };
                 let hop = Hop {
                     event: format!("{} -> {}", short_event(&fires.event), if fw.to == Trigger::Sns { "sns:notification" } else { "sqs:message" }),
@@ -328,27 +325,35 @@ fn s3_to_eventbridge(ctx: &Ctx, world: &mut World, call: &CloudCall, fired: &str
     let event = Value::wrap_at_path("detail.object.key", ev.at_path("Records[].s3.object.key"))
         .join(&Value::wrap_at_path("detail.bucket.name", ev.at_path("Records[].s3.bucket.name")));
     let mut out = Vec::new();
+    for (fr, bus) in bus_listeners(ctx, &fw.target, "aws.s3", detail_type) {
+        let Some(to) = ctx.handler_site(fr) else { continue };
+        let hop = Hop {
+            event: format!("{} -> {detail_type}", short_event(fired)),
+            call: format!("{}.{}", call.service, call.api),
+            resource: format!("bucket {} -> event bus {}", normalize("s3", &fw.resource), normalize("eventbridge", &bus)),
+            from: call.site.clone(),
+            to,
+            conservative,
+        };
+        out.push((fr, event.map_labels(&mut |l| world.labels.with_hop(l, &hop))));
+    }
+    out
+}
+
+/// The functions whose EventBridge rules on `bus` admit an event AWS puts
+/// there with this `source` and `detail-type` (every rule on the bus when
+/// filters are off), with the bus each listens to.
+pub fn bus_listeners(ctx: &Ctx, bus: &SymStr, source: &str, detail_type: &str) -> Vec<(FnRef, SymStr)> {
+    let mut out = Vec::new();
     for (fr, _, func) in ctx.all_functions() {
         for e in func.events.iter().filter(|e| e.trigger == Trigger::EventBridge) {
-            let bus = e.resource.clone().unwrap_or_else(|| SymStr::lit("default"));
-            if !same_resource("eventbridge", &bus, &fw.target).possible() {
-                continue;
+            let listened = e.resource.clone().unwrap_or_else(|| SymStr::lit("default"));
+            let admitted = ctx.opts.disable.filters
+                || e.filter.patterns.is_empty()
+                || e.filter.patterns.iter().any(|p| admits(p, "source", source) && admits(p, "detail-type", detail_type));
+            if admitted && same_resource("eventbridge", &listened, bus).possible() {
+                out.push((fr, listened));
             }
-            let admitted = e.filter.patterns.is_empty()
-                || e.filter.patterns.iter().any(|p| admits(p, "source", "aws.s3") && admits(p, "detail-type", detail_type));
-            if !admitted && !ctx.opts.disable.filters {
-                continue;
-            }
-            let Some(to) = ctx.handler_site(fr) else { continue };
-            let hop = Hop {
-                event: format!("{} -> {detail_type}", short_event(fired)),
-                call: format!("{}.{}", call.service, call.api),
-                resource: format!("bucket {} -> event bus {}", normalize("s3", &fw.resource), normalize("eventbridge", &bus)),
-                from: call.site.clone(),
-                to,
-                conservative,
-            };
-            out.push((fr, event.map_labels(&mut |l| world.labels.with_hop(l, &hop))));
         }
     }
     out
@@ -356,7 +361,7 @@ fn s3_to_eventbridge(ctx: &Ctx, world: &mut World, call: &CloudCall, fired: &str
 
 /// Whether an EventBridge pattern lets a literal field value through: the
 /// field is absent, or lists the value.
-pub fn admits(pattern: &serde_json::Value, field: &str, value: &str) -> bool {
+fn admits(pattern: &serde_json::Value, field: &str, value: &str) -> bool {
     match pattern.get(field).and_then(|v| v.as_array()) {
         Some(allowed) => allowed.iter().any(|v| v.as_str() == Some(value) || !v.is_string()),
         None => pattern.get(field).is_none(),
@@ -420,6 +425,12 @@ pub fn message_consumers(ctx: &Ctx, to: Trigger, target: &SymStr) -> Vec<Consume
         _ => {}
     }
     out
+}
+
+/// The consumers a message without attributes reaches: filter policies on
+/// attributes drop it (unless filters are off).
+pub fn unattributed_message_consumers(ctx: &Ctx, to: Trigger, target: &SymStr) -> Vec<Consumer> {
+    message_consumers(ctx, to, target).into_iter().filter(|c| c.policy.is_empty() || ctx.opts.disable.filters).collect()
 }
 
 fn short_event(event: &str) -> String {

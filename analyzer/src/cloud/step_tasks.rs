@@ -8,7 +8,6 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::analysis::{CloudCall, Ctx, FnRef, World};
-use crate::infra::model::Decision;
 use crate::taint::label::{Hop, Site, Taint};
 use crate::taint::value::{Key, Value};
 
@@ -70,19 +69,8 @@ pub fn record(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>) {
                         .iter()
                         .filter_map(|(k, v)| if let Key::Item(name) = k { Some((name.clone(), v.clone())) } else { None })
                         .collect();
-                    let stored = if api.writes.is_some() { Value::tainted(taint) } else { Value::default() };
-                    calls.push(CloudCall {
-                        service: service_name.to_string(),
-                        api: api.name.clone(),
-                        resource: api.resource_of(&args),
-                        args,
-                        stored,
-                        site,
-                        caller: None,
-                        // The state machine's role, which the plugin or
-                        // template grants for its tasks.
-                        decision: Decision::Allowed,
-                    });
+                    let resource = api.resource_of(&args);
+                    calls.push(CloudCall::by_aws(service_name, api, args, resource, taint, site));
                 }
             }
         }

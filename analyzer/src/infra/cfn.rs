@@ -49,6 +49,27 @@ fn push_event(service: &mut Service, fname: &str, e: Event) {
     }
 }
 
+/// An SNS subscription's filter policy on message attributes (`FilterPolicy`
+/// or Serverless' `filterPolicy`). One on the message body
+/// (`FilterPolicyScope: MessageBody`) is not judged: the subscription counts
+/// as open.
+pub fn attribute_filter_policy(subscription: &Node) -> Option<&Node> {
+    let body_scope = subscription.get_ci("FilterPolicyScope").and_then(Node::as_text).as_deref() == Some("MessageBody");
+    subscription.get_ci("FilterPolicy").filter(|_| !body_scope)
+}
+
+/// Lambda destinations of a `DestinationConfig` (of an
+/// `AWS::Lambda::EventInvokeConfig`, or SAM's `EventInvokeConfig`).
+pub fn destinations_of(invoke_config: &Node) -> Vec<Destination> {
+    [("OnSuccess", true), ("OnFailure", false)]
+        .into_iter()
+        .filter_map(|(k, on_success)| {
+            let d = invoke_config.path(&["DestinationConfig", k, "Destination"])?;
+            Some(Destination { on_success, target: d.to_sym(), line: d.line })
+        })
+        .collect()
+}
+
 /// The events and key rules of one bucket notification configuration.
 fn notification_filter(c: &Node) -> EventFilter {
     let events = c.get("Event").map(|e| e.one_or_many().iter().map(|x| x.to_sym().to_string()).collect()).unwrap_or_default();
@@ -93,8 +114,7 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
                 let topic = props.get("TopicArn").map(Node::to_sym).unwrap_or_default();
                 let protocol = props.get("Protocol").and_then(Node::as_text).unwrap_or_default().to_ascii_lowercase();
                 let endpoint = props.get("Endpoint").map(Node::to_sym).unwrap_or_default();
-                let body_scope = props.get("FilterPolicyScope").and_then(Node::as_text).as_deref() == Some("MessageBody");
-                let policy = props.get("FilterPolicy").filter(|_| !body_scope);
+                let policy = attribute_filter_policy(&props);
                 link_sns(service, &names, &topic, &protocol, &endpoint, policy, r.line);
                 service.subscriptions.push(Subscription {
                     topic,
@@ -177,11 +197,7 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
                 for t in props.get("Targets").map(Node::items).unwrap_or_default() {
                     let Some(target) = t.get("Arn").map(Node::to_sym) else { continue };
                     let Some(fname) = match_function(&names, &target) else {
-                        let to = match target.to_string() {
-                            a if a.contains(":sqs:") || a.starts_with("https://sqs.") => Trigger::Sqs,
-                            a if a.contains(":sns:") => Trigger::Sns,
-                            _ => continue,
-                        };
+                        let Some(to) = Trigger::of_message_target(&target).filter(|t| matches!(t, Trigger::Sqs | Trigger::Sns)) else { continue };
                         if props.get("ScheduleExpression").is_some() {
                             continue;
                         }
@@ -247,11 +263,7 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
             "AWS::Lambda::EventInvokeConfig" => {
                 let Some(fname) = props.get("FunctionName").and_then(|t| match_function(&names, &t.to_sym())) else { continue };
                 let Some(f) = service.functions.iter_mut().find(|f| f.name == fname) else { continue };
-                for (k, on_success) in [("OnSuccess", true), ("OnFailure", false)] {
-                    if let Some(d) = props.path(&["DestinationConfig", k, "Destination"]) {
-                        f.destinations.push(Destination { on_success, target: d.to_sym(), line: d.line });
-                    }
-                }
+                f.destinations.extend(destinations_of(&props));
             }
             "AWS::Lambda::Url" => {
                 let target = props.get("TargetFunctionArn").map(Node::to_sym).unwrap_or_default();

@@ -215,6 +215,21 @@ impl Trigger {
         )
     }
 
+    /// What a message target (a rule target, a destination) feeds, from its
+    /// ARN or URL: `Sqs`, `Sns` or `EventBridge`.
+    pub fn of_message_target(target: &SymStr) -> Option<Trigger> {
+        let text = target.to_string();
+        if text.contains(":sqs:") || text.starts_with("https://sqs.") {
+            Some(Trigger::Sqs)
+        } else if text.contains(":sns:") {
+            Some(Trigger::Sns)
+        } else if text.contains(":events:") {
+            Some(Trigger::EventBridge)
+        } else {
+            None
+        }
+    }
+
     /// The name used in model files (`aws/*.toml`, `fires = "s3"`).
     pub fn name(self) -> &'static str {
         match self {

@@ -167,12 +167,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
                 line: u.line,
             });
         }
-        let mut destinations = vec![];
-        for (k, on_success) in [("OnSuccess", true), ("OnFailure", false)] {
-            if let Some(d) = props.path(&["EventInvokeConfig", "DestinationConfig", k, "Destination"]) {
-                destinations.push(Destination { on_success, target: d.to_sym(), line: d.line });
-            }
-        }
+        let destinations = props.get("EventInvokeConfig").map(cfn::destinations_of).unwrap_or_default();
         functions.push(Function {
             name: id.clone(),
             physical_name: ev.physical_name(id, 0).unwrap_or_default(),
@@ -349,9 +344,7 @@ fn parse_event(e: &Node, region: &SymStr, api_default_auth: bool) -> Event {
         "SNS" => {
             ev.trigger = Trigger::Sns;
             ev.resource = sym("Topic").map(|t| iam::arn_of(iam::ArnKind::SnsTopic, &t, region));
-            if p.get("FilterPolicyScope").and_then(Node::as_text).as_deref() != Some("MessageBody") {
-                ev.filter.patterns = p.get("FilterPolicy").map(|x| vec![x.to_json()]).unwrap_or_default();
-            }
+            ev.filter.patterns = cfn::attribute_filter_policy(&p).map(|x| vec![x.to_json()]).unwrap_or_default();
         }
         "DynamoDB" | "Kinesis" => {
             ev.trigger = if ty == "DynamoDB" { Trigger::DynamodbStream } else { Trigger::KinesisStream };

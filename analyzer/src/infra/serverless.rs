@@ -435,11 +435,7 @@ pub fn parse_events(events: &Node, region: &SymStr, created: &mut Vec<Resource>)
                     });
                 }
                 e.resource = Some(iam::arn_of(iam::ArnKind::SnsTopic, &t, region));
-                // A policy on the message body (filterPolicyScope:
-                // MessageBody) is not checked: the subscription stays open.
-                if v.get("filterPolicyScope").and_then(Node::as_text).as_deref() != Some("MessageBody") {
-                    e.filter.patterns = patterns(v.get("filterPolicy"));
-                }
+                e.filter.patterns = patterns(cfn::attribute_filter_policy(v));
             }
             "stream" => {
                 let arn = if is_str { v.to_sym() } else { v.get("arn").map(Node::to_sym).unwrap_or(v.to_sym()) };
