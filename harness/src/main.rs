@@ -37,6 +37,8 @@ enum Command {
     Review(cmd::review::Args),
     /// Combine scan outputs (shards) into one result.
     Merge(cmd::merge::Args),
+    /// Set published tables (AWSomePy, CloudFlow) beside ours, one column per snapshot.
+    Published(cmd::published::Args),
     /// The child process of `harness scan` (internal).
     #[command(hide = true)]
     AnalyzeApp(cmd::analyze_app::Args),
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
         Command::Scan(a) => cmd::scan::run(a),
         Command::Review(a) => cmd::review::run(a),
         Command::Merge(a) => cmd::merge::run(a),
+        Command::Published(a) => cmd::published::run(a),
         Command::AnalyzeApp(a) => cmd::analyze_app::run(a),
     };
     match result {

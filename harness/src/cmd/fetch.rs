@@ -9,7 +9,8 @@ use anyhow::{bail, Result};
 
 use crate::dataset::archive::{self, Checksum, UnpackLimits};
 use crate::dataset::fetch::{self, FetchOptions, Status};
-use crate::dataset::{manifest, progress::Progress};
+use crate::dataset::manifest::CommitColumn;
+use crate::dataset::{dates, manifest, progress::Progress};
 
 /// Fetch the repositories of a manifest, or a dataset archive.
 #[derive(Debug, clap::Args)]
@@ -45,9 +46,22 @@ pub struct Args {
     /// Also fetch submodules (off by default).
     #[arg(long)]
     pub submodules: bool,
-    /// Write the fetched commits into the manifest's empty `commit` cells.
+    /// Write the fetched commits into the manifest's empty cells of
+    /// --commit-column (and empty created_at/pushed_at from the history).
     #[arg(long)]
     pub pin: bool,
+    /// Folder of local git snapshots (OWNER+NAME/repo, OWNER/NAME.git, ...):
+    /// a repository found there is cloned from it, any other from its URL.
+    #[arg(long)]
+    pub mirror: Option<PathBuf>,
+    /// The manifest column holding the pins: `commit` (the newest snapshot)
+    /// or `commit_2022` (the last commit before 2022-09-01).
+    #[arg(long, value_enum, default_value_t = CommitColumn::Commit)]
+    pub commit_column: CommitColumn,
+    /// For rows without a pin: the default branch's last commit before this
+    /// day (YYYY-MM-DD, UTC) instead of its newest.
+    #[arg(long)]
+    pub before: Option<String>,
     /// Unpacking limits for archives: total MB and entries.
     #[arg(long, default_value_t = 32 * 1024)]
     pub max_unpack_mb: u64,
@@ -73,31 +87,43 @@ pub fn run(a: Args) -> Result<ExitCode> {
     }
     let Some(path) = &a.manifest else { bail!("give --manifest FILE, --zenodo RECORD or --url URL") };
     let mut entries = manifest::read(path)?;
+    let before = match &a.before {
+        Some(day) => Some(dates::midnight(day).ok_or_else(|| anyhow::anyhow!("--before {day}: give a day as YYYY-MM-DD"))?),
+        None => None,
+    };
+    if let Some(m) = a.mirror.as_ref().filter(|m| !m.is_dir()) {
+        bail!("--mirror {}: no such folder", m.display());
+    }
     let opts = FetchOptions {
         jobs: a.jobs,
         max_bytes: a.max_mb * 1024 * 1024,
         retries: a.retries,
         submodules: a.submodules,
+        mirror: a.mirror.clone(),
+        column: a.commit_column,
+        before,
         ..FetchOptions::default()
     };
     let progress = Progress::new(entries.len() as u64, "fetch");
     let start = std::time::Instant::now();
     let rows = fetch::fetch_all(&entries, &a.cache, &opts, &progress)?;
-    let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
+    let counts: Vec<String> = Status::ALL
+        .iter()
+        .map(|&s| (s, rows.iter().filter(|r| r.status == s).count()))
+        .filter(|&(s, n)| n > 0 || s.is_ok())
+        .map(|(s, n)| format!("{n} {}", s.name()))
+        .collect();
+    let with_omissions = rows.iter().filter(|r| r.status.is_ok() && r.omitted > 0).count();
+    let omitted: usize = rows.iter().map(|r| r.omitted).sum();
     println!(
-        "{} repositories in {:.1}s: {} fetched, {} cached, {} gone, {} commit missing, {} too large, {} failed; log: {}",
+        "{} repositories in {:.1}s: {}; {with_omissions} with omissions ({omitted} files not written, listed in CACHE/<id>.omitted.csv); log: {}",
         rows.len(),
         start.elapsed().as_secs_f64(),
-        count(Status::Fetched),
-        count(Status::Cached),
-        count(Status::Gone),
-        count(Status::CommitMissing),
-        count(Status::TooLarge),
-        count(Status::Failed),
+        counts.join(", "),
         a.cache.join(fetch::LOG_FILE).display()
     );
     if a.pin {
-        let n = fetch::pin(&mut entries, &rows);
+        let n = fetch::pin(&mut entries, &rows, a.commit_column);
         manifest::write(path, &entries)?;
         println!("pinned {n} commits in {}", path.display());
     }

@@ -8,6 +8,7 @@ pub mod collect;
 pub mod fetch;
 pub mod analyze_app;
 pub mod merge;
+pub mod published;
 pub mod review;
 pub mod scan;
 pub mod ablation;

@@ -27,6 +27,7 @@ use rayon::prelude::*;
 
 use super::boto3_usage::{self, Usage};
 use super::loc;
+use super::checkout;
 use super::progress::Progress;
 use crate::report::plots::{self, Figure, Kind, PointSeries};
 use crate::report::tables::{self, TableBuilder};
@@ -50,6 +51,9 @@ pub struct RepoRecord {
     pub functions: Vec<FunctionRecord>,
     /// (kind, file, reason): `python`, `deployment` or `repo` failures.
     pub failures: Vec<(String, String, String)>,
+    /// Files of the fetched commit absent from the folder (the fetch's
+    /// `<id>.omitted.csv`): every figure above is measured without them.
+    pub files_omitted: u64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -105,6 +109,10 @@ fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
 /// Characterises one repository folder. Never panics, never fails.
 pub fn characterize_repo(id: &str, dir: &Path) -> RepoRecord {
     let mut r = RepoRecord { id: id.to_string(), ..RepoRecord::default() };
+    match checkout::read_omissions(&checkout::omissions_file(dir)) {
+        Ok(o) => r.files_omitted = o.len() as u64,
+        Err(e) => r.failures.push(("repo".into(), String::new(), format!("unreadable list of omitted files: {e}"))),
+    }
     match catch_unwind(AssertUnwindSafe(|| loc::count(dir))) {
         Ok(l) => {
             r.loc_python = l.python;
@@ -278,7 +286,8 @@ pub fn build_tables(records: &[RepoRecord]) -> Result<Tables> {
         .u64("events", records.iter().map(|r| r.events))
         .u64("boto3_instantiations", records.iter().map(|r| r.usage.instantiations.values().sum::<u64>()))
         .u64("boto3_api_calls", records.iter().map(|r| r.usage.calls.values().sum::<u64>()))
-        .u64("failures", records.iter().map(|r| r.failures.len() as u64));
+        .u64("failures", records.iter().map(|r| r.failures.len() as u64))
+        .u64("files_omitted", records.iter().map(|r| r.files_omitted));
     t.push(("repos".into(), "Repositories".into(), b.build()?));
     // Table 3.2: plugins.
     let mut plugins: BTreeMap<&str, u64> = BTreeMap::new();

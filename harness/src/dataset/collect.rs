@@ -22,6 +22,7 @@ use anyhow::Result;
 use serde::Serialize;
 use yaml_rust2::{Yaml, YamlLoader};
 
+use super::dates::days;
 use super::github::{GitHub, RepoMeta};
 use super::manifest::Entry;
 use super::progress::Progress;
@@ -253,21 +254,6 @@ pub fn validate_serverless_yaml(text: &str) -> Result<String, String> {
         Yaml::Array(a) if !a.is_empty() => Ok(name),
         _ => Err("no functions".into()),
     }
-}
-
-/// Days since 1970-01-01 of an ISO 8601 date (`2020-01-31T...`).
-pub fn days(iso: &str) -> Option<i64> {
-    let d = iso.get(..10)?;
-    let mut it = d.split('-');
-    let (y, m, day): (i64, i64, i64) = (it.next()?.parse().ok()?, it.next()?.parse().ok()?, it.next()?.parse().ok()?);
-    // Howard Hinnant's days_from_civil.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146097 + doe - 719468)
 }
 
 fn encode(q: &str) -> String {

@@ -9,10 +9,20 @@
 //!   a size cap aborts a transfer that grows past it (and refuses a clone
 //!   larger than it on disk, for local transports that report no progress).
 //! * Robust: transient errors (network, 5xx, timeouts) are retried with
-//!   exponential backoff; permanent ones (gone, private, commit missing, too
-//!   large) are recorded with a reason and the run goes on.
-//! * Logged: `CACHE/fetch-log.csv` gets one row per repository (commit,
-//!   bytes, seconds, status, reason).
+//!   exponential backoff; permanent ones are recorded by their cause (not
+//!   found, authentication, too large, commit missing, object missing) and
+//!   the run goes on.
+//! * Tolerant of missing blobs: partial clones and stored snapshots lack
+//!   large blobs; the work tree is written file by file
+//!   ([`super::checkout`]), each absent file is listed in
+//!   `CACHE/<id>.omitted.csv`, and the repository counts as fetched with
+//!   omissions.
+//! * Mirrors: with a mirror folder, a repository found there (local git
+//!   snapshots, see [`super::mirror`]) is cloned from it, anything else from
+//!   its URL.
+//! * Logged: `CACHE/fetch-log.csv` gets one row per repository (source,
+//!   commit, bytes, seconds, status, reason, files omitted, first and last
+//!   commit dates).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,8 +32,10 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::manifest::Entry;
+use super::checkout::{self, Omission};
+use super::manifest::{CommitColumn, Entry};
 use super::progress::Progress;
+use super::{dates, history, mirror};
 
 pub const LOG_FILE: &str = "fetch-log.csv";
 pub const PARTIAL_DIR: &str = ".partial";
@@ -37,6 +49,13 @@ pub struct FetchOptions {
     /// First backoff delay; doubled at each retry.
     pub backoff: Duration,
     pub submodules: bool,
+    /// Folder of local git snapshots tried before each repository's URL.
+    pub mirror: Option<PathBuf>,
+    /// Which manifest column holds the pins.
+    pub column: CommitColumn,
+    /// For entries without a pin: check out the last commit of the default
+    /// branch before this Unix time instead of its newest.
+    pub before: Option<i64>,
 }
 
 impl Default for FetchOptions {
@@ -47,6 +66,9 @@ impl Default for FetchOptions {
             retries: 3,
             backoff: Duration::from_secs(2),
             submodules: false,
+            mirror: None,
+            column: CommitColumn::Commit,
+            before: None,
         }
     }
 }
@@ -54,17 +76,26 @@ impl Default for FetchOptions {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
-    /// Cloned in this run.
+    /// Cloned in this run (files the source lacks are counted in `omitted`).
     Fetched,
     /// Already in the cache from an earlier run.
     Cached,
-    /// Repository not found, private, or needs credentials.
-    Gone,
-    /// The pinned commit does not exist in the repository.
+    /// No repository at that address (deleted, renamed without redirect,
+    /// or private and answered as absent).
+    NotFound,
+    /// The server asks for credentials or refuses them.
+    Auth,
+    /// The server could not be reached or the connection broke, after the
+    /// retries.
+    Network,
+    /// The pinned commit (or, with a date, any commit before it) does not
+    /// exist in the repository.
     CommitMissing,
+    /// The commit is there but a tree it needs is not: nothing to check out.
+    ObjectMissing,
     /// Transfer larger than the size cap.
     TooLarge,
-    /// Still failing after the retries.
+    /// Any other error.
     Failed,
 }
 
@@ -72,18 +103,56 @@ impl Status {
     pub fn is_ok(self) -> bool {
         matches!(self, Status::Fetched | Status::Cached)
     }
+
+    pub const ALL: [Status; 9] = [
+        Status::Fetched,
+        Status::Cached,
+        Status::NotFound,
+        Status::Auth,
+        Status::Network,
+        Status::CommitMissing,
+        Status::ObjectMissing,
+        Status::TooLarge,
+        Status::Failed,
+    ];
+
+    /// The name written in the log (kebab-case, as serde writes it).
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Fetched => "fetched",
+            Status::Cached => "cached",
+            Status::NotFound => "not-found",
+            Status::Auth => "auth",
+            Status::Network => "network",
+            Status::CommitMissing => "commit-missing",
+            Status::ObjectMissing => "object-missing",
+            Status::TooLarge => "too-large",
+            Status::Failed => "failed",
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LogRow {
     pub id: String,
     pub url: String,
+    /// Where it was cloned from: the URL, or the mirror's folder.
+    #[serde(default)]
+    pub source: String,
     pub commit: String,
     pub status: Status,
     pub reason: String,
     pub bytes: u64,
     pub seconds: f64,
     pub attempts: u32,
+    /// Files of the commit not written (listed in `CACHE/<id>.omitted.csv`).
+    #[serde(default)]
+    pub omitted: usize,
+    /// Earliest author date and latest commit date of the history (ISO 8601).
+    #[serde(default)]
+    pub first_commit_at: String,
+    #[serde(default)]
+    pub last_commit_at: String,
 }
 
 /// Fetches every entry; never stops on one repository's error.
@@ -101,7 +170,7 @@ pub fn fetch_all(entries: &[Entry], cache: &Path, opts: &FetchOptions, progress:
             .par_iter()
             .map(|e| {
                 let row = fetch_one(e, cache, opts);
-                let line = format!("{} {:?}{}", row.id, row.status, if row.reason.is_empty() { String::new() } else { format!(": {}", row.reason) });
+                let line = format!("{} {}{}", row.id, row.status.name(), if row.reason.is_empty() { String::new() } else { format!(": {}", row.reason) });
                 if row.status.is_ok() { progress.finish_item(&line) } else { progress.println(&line); progress.finish_item(&row.id) }
                 row
             })
@@ -131,50 +200,67 @@ pub fn read_log(path: &Path) -> Result<Vec<LogRow>> {
 pub fn fetch_one(entry: &Entry, cache: &Path, opts: &FetchOptions) -> LogRow {
     let id = entry.folder();
     let start = Instant::now();
+    let source = opts.mirror.as_deref().and_then(|m| mirror::find(m, entry));
     let mut row = LogRow {
         id: id.clone(),
         url: entry.url.clone(),
-        commit: entry.commit.clone(),
+        source: source.as_ref().map_or_else(|| entry.url.clone(), |p| p.display().to_string()),
+        commit: entry.commit_in(opts.column).to_string(),
         status: Status::Failed,
         reason: String::new(),
         bytes: 0,
         seconds: 0.0,
         attempts: 0,
+        omitted: 0,
+        first_commit_at: String::new(),
+        last_commit_at: String::new(),
     };
     let target = cache.join(&id);
+    let note = checkout::omissions_file(&target);
     if target.exists() {
         row.status = Status::Cached;
         if let Ok(repo) = git2::Repository::open(&target) {
             if let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) {
                 row.commit = head.id().to_string();
             }
+            record_span(&repo, &mut row);
         }
+        row.omitted = checkout::read_omissions(&note).map(|o| o.len()).unwrap_or(0);
         row.bytes = dir_size(&target);
         return row;
     }
     let tmp = cache.join(PARTIAL_DIR).join(&id);
+    let url = match &source {
+        Some(dir) => dir.display().to_string(),
+        None => remote_url(&entry.url),
+    };
+    let pin = entry.commit_in(opts.column).trim();
     let mut delay = opts.backoff;
     loop {
         row.attempts += 1;
         let _ = std::fs::remove_dir_all(&tmp);
-        match clone_at(entry, &tmp, opts) {
-            Ok((commit, bytes)) => match std::fs::rename(&tmp, &target) {
-                Ok(()) => {
-                    row.status = Status::Fetched;
-                    row.commit = commit;
-                    row.bytes = bytes;
-                    break;
+        match clone_at(&url, source.is_some(), pin, &tmp, opts, &mut row) {
+            Ok(omitted) => {
+                row.omitted = omitted.len();
+                let placed = if omitted.is_empty() {
+                    let _ = std::fs::remove_file(&note);
+                    Ok(())
+                } else {
+                    row.reason = omission_summary(&omitted);
+                    checkout::write_omissions(&note, &omitted).map_err(|e| e.to_string())
                 }
-                Err(e) => {
-                    row.reason = format!("cannot move clone into place: {e}");
-                    break;
+                .and_then(|()| std::fs::rename(&tmp, &target).map_err(|e| e.to_string()));
+                match placed {
+                    Ok(()) => row.status = Status::Fetched,
+                    Err(e) => row.reason = format!("cannot move clone into place: {e}"),
                 }
-            },
+                break;
+            }
             Err(err) => {
                 let _ = std::fs::remove_dir_all(&tmp);
                 row.status = err.status;
                 row.reason = err.reason;
-                if err.status != Status::Failed || !err.transient || row.attempts > opts.retries {
+                if !err.transient || row.attempts > opts.retries {
                     break;
                 }
                 std::thread::sleep(delay);
@@ -186,35 +272,59 @@ pub fn fetch_one(entry: &Entry, cache: &Path, opts: &FetchOptions) -> LogRow {
     row
 }
 
+fn omission_summary(omitted: &[Omission]) -> String {
+    let absent = omitted.iter().filter(|o| o.reason == checkout::ABSENT).count();
+    let first: Vec<&str> = omitted.iter().take(3).map(|o| o.path.as_str()).collect();
+    let more = if omitted.len() > 3 { format!(", +{} more", omitted.len() - 3) } else { String::new() };
+    format!("{} file(s) not written ({absent} absent from the source): {}{more}", omitted.len(), first.join(", "))
+}
+
+fn record_span(repo: &git2::Repository, row: &mut LogRow) {
+    if let Ok(Some((first, last))) = history::span(repo) {
+        row.first_commit_at = dates::iso_utc(first);
+        row.last_commit_at = dates::iso_utc(last);
+    }
+}
+
+#[derive(Debug)]
 struct CloneError {
     status: Status,
     reason: String,
     transient: bool,
 }
 
+impl CloneError {
+    fn new(status: Status, reason: impl Into<String>) -> CloneError {
+        CloneError { status, reason: reason.into(), transient: false }
+    }
+}
+
+/// Names the cause of a failed clone or fetch. libgit2 reports most causes
+/// only in its message, so the message is read after the error code.
 fn classify(e: &git2::Error, too_large: bool, cap: u64) -> CloneError {
     if too_large {
-        return CloneError { status: Status::TooLarge, reason: format!("transfer larger than {cap} bytes"), transient: false };
+        return CloneError::new(Status::TooLarge, format!("transfer larger than {cap} bytes"));
     }
     let msg = e.message().to_string();
     let low = msg.to_lowercase();
-    let gone = e.code() == git2::ErrorCode::NotFound
-        || e.code() == git2::ErrorCode::Auth
-        || low.contains("not found")
-        || low.contains("404")
-        || low.contains("401")
-        || low.contains("403")
-        || low.contains("authentication")
-        || low.contains("could not find repository")
-        || low.contains("failed to resolve path");
-    if gone {
-        return CloneError { status: Status::Gone, reason: format!("repository gone, private or renamed: {msg}"), transient: false };
+    let has = |words: &[&str]| words.iter().any(|w| low.contains(w));
+    if e.class() == git2::ErrorClass::Odb || has(&["object not found", "missing object"]) {
+        return CloneError::new(Status::ObjectMissing, format!("an object the clone needs is missing: {msg}"));
     }
-    let transient = matches!(e.class(), git2::ErrorClass::Net | git2::ErrorClass::Http | git2::ErrorClass::Os | git2::ErrorClass::Ssl)
-        || low.contains("timed out")
-        || low.contains("connection")
-        || low.contains(" 5");
-    CloneError { status: Status::Failed, reason: msg, transient }
+    if e.code() == git2::ErrorCode::Auth || has(&["401", "403", "authentication", "credentials"]) {
+        return CloneError::new(Status::Auth, format!("the server wants credentials: {msg}"));
+    }
+    if e.code() == git2::ErrorCode::NotFound
+        || has(&["not found", "404", "could not find repository", "failed to resolve path", "not a git repository"])
+    {
+        return CloneError::new(Status::NotFound, format!("no repository there (deleted, renamed or private): {msg}"));
+    }
+    let network = matches!(e.class(), git2::ErrorClass::Net | git2::ErrorClass::Http | git2::ErrorClass::Ssl)
+        || has(&["timed out", "connection", "resolve host", "failed to connect", "network", " 50", " 502", " 503"]);
+    if network {
+        return CloneError { status: Status::Network, reason: msg, transient: true };
+    }
+    CloneError { status: Status::Failed, reason: msg, transient: e.class() == git2::ErrorClass::Os }
 }
 
 /// URL for libgit2: local paths become `file://` URLs.
@@ -228,10 +338,13 @@ fn remote_url(url: &str) -> String {
     }
 }
 
-fn clone_at(entry: &Entry, dir: &Path, opts: &FetchOptions) -> Result<(String, u64), CloneError> {
+/// Clones `url` into `dir` without libgit2's checkout, picks the commit
+/// (the pin, the last one before `opts.before`, or HEAD), and writes its
+/// tree tolerating absent blobs. A local source (a mirror) is copied with
+/// its object files hard-linked where the file system allows.
+fn clone_at(url: &str, local: bool, pin: &str, dir: &Path, opts: &FetchOptions, row: &mut LogRow) -> Result<Vec<Omission>, CloneError> {
     let too_large = AtomicBool::new(false);
     let received = std::sync::atomic::AtomicU64::new(0);
-    let url = remote_url(&entry.url);
     let repo = {
         let mut cb = git2::RemoteCallbacks::new();
         cb.transfer_progress(|p| {
@@ -246,20 +359,43 @@ fn clone_at(entry: &Entry, dir: &Path, opts: &FetchOptions) -> Result<(String, u
         fo.remote_callbacks(cb);
         fo.follow_redirects(git2::RemoteRedirect::All);
         fo.download_tags(git2::AutotagOption::All);
+        let mut no_checkout = git2::build::CheckoutBuilder::new();
+        no_checkout.dry_run();
         let mut builder = git2::build::RepoBuilder::new();
-        builder.fetch_options(fo);
-        builder.clone(&url, dir).map_err(|e| classify(&e, too_large.load(Ordering::Relaxed), opts.max_bytes))?
+        builder.fetch_options(fo).with_checkout(no_checkout);
+        if local {
+            builder.clone_local(git2::build::CloneLocal::Local);
+        }
+        builder.clone(url, dir).map_err(|e| classify(&e, too_large.load(Ordering::Relaxed), opts.max_bytes))?
     };
-    let commit = if entry.commit.trim().is_empty() {
-        let head = repo.head().and_then(|h| h.peel_to_commit()).map_err(|e| CloneError {
-            status: Status::Failed,
-            reason: format!("no HEAD commit: {}", e.message()),
-            transient: false,
-        })?;
-        head.id().to_string()
+    let oid = if !pin.is_empty() {
+        find_pinned(&repo, pin, opts)?
     } else {
-        checkout_pinned(&repo, entry.commit.trim(), opts)?
+        let head = repo
+            .head()
+            .and_then(|h| h.peel_to_commit())
+            .map_err(|e| CloneError::new(Status::CommitMissing, format!("no HEAD commit: {}", e.message())))?;
+        match opts.before {
+            None => head.id(),
+            Some(t) => history::last_before(&repo, head.id(), t)
+                .map_err(|e| classify(&e, false, opts.max_bytes))?
+                .ok_or_else(|| CloneError::new(Status::CommitMissing, format!("no commit before {}", dates::iso_utc(t))))?,
+        }
     };
+    row.commit = oid.to_string();
+    record_span(&repo, row);
+    repo.set_head_detached(oid).map_err(|e| CloneError::new(Status::CommitMissing, e.message()))?;
+    let workdir = repo.workdir().map(Path::to_path_buf).unwrap_or_else(|| dir.to_path_buf());
+    let omitted = checkout::checkout_tolerant(&repo, oid, &workdir).map_err(|e| classify(&e, false, opts.max_bytes))?;
+    // The index lists the commit's files, so `git status` in the cache shows
+    // an omitted file as deleted rather than the whole tree as untracked.
+    let tree = repo.find_commit(oid).and_then(|c| c.tree()).map_err(|e| classify(&e, false, opts.max_bytes))?;
+    repo.index()
+        .and_then(|mut idx| {
+            idx.read_tree(&tree)?;
+            idx.write()
+        })
+        .map_err(|e| CloneError::new(Status::Failed, format!("cannot write the index: {}", e.message())))?;
     if opts.submodules {
         if let Ok(subs) = repo.submodules() {
             for mut s in subs {
@@ -270,37 +406,26 @@ fn clone_at(entry: &Entry, dir: &Path, opts: &FetchOptions) -> Result<(String, u
     // Local transports copy objects without progress callbacks: the cap also
     // applies to the clone's size on disk.
     let bytes = dir_size(dir).max(received.load(Ordering::Relaxed));
+    row.bytes = bytes;
     if bytes > opts.max_bytes {
-        return Err(CloneError { status: Status::TooLarge, reason: format!("{bytes} bytes, more than the {} allowed", opts.max_bytes), transient: false });
+        return Err(CloneError::new(Status::TooLarge, format!("{bytes} bytes, more than the {} allowed", opts.max_bytes)));
     }
-    Ok((commit, bytes))
+    Ok(omitted)
 }
 
-fn checkout_pinned(repo: &git2::Repository, commit: &str, opts: &FetchOptions) -> Result<String, CloneError> {
-    let missing = |why: String| CloneError { status: Status::CommitMissing, reason: why, transient: false };
+fn find_pinned(repo: &git2::Repository, commit: &str, opts: &FetchOptions) -> Result<git2::Oid, CloneError> {
     let find = |repo: &git2::Repository| repo.revparse_single(commit).and_then(|o| o.peel_to_commit()).map(|c| c.id());
-    let oid = match find(repo) {
-        Ok(oid) => oid,
-        Err(_) => {
-            // Not on a branch or tag: ask the server for the object itself.
-            let mut remote = repo.find_remote("origin").map_err(|e| missing(e.message().to_string()))?;
-            let mut fo = git2::FetchOptions::new();
-            let mut cb = git2::RemoteCallbacks::new();
-            cb.transfer_progress(|p| (p.received_bytes() as u64) <= opts.max_bytes);
-            fo.remote_callbacks(cb);
-            let _ = remote.fetch(&[commit], Some(&mut fo), None);
-            find(repo).map_err(|_| missing(format!("commit {commit} not found")))?
-        }
-    };
-    repo.set_head_detached(oid).map_err(|e| missing(e.message().to_string()))?;
-    let mut co = git2::build::CheckoutBuilder::new();
-    co.force().remove_untracked(true);
-    repo.checkout_head(Some(&mut co)).map_err(|e| CloneError {
-        status: Status::Failed,
-        reason: format!("checkout failed: {}", e.message()),
-        transient: false,
-    })?;
-    Ok(oid.to_string())
+    if let Ok(oid) = find(repo) {
+        return Ok(oid);
+    }
+    // Not on a branch or tag: ask the server for the object itself.
+    let mut remote = repo.find_remote("origin").map_err(|e| CloneError::new(Status::CommitMissing, e.message()))?;
+    let mut fo = git2::FetchOptions::new();
+    let mut cb = git2::RemoteCallbacks::new();
+    cb.transfer_progress(|p| (p.received_bytes() as u64) <= opts.max_bytes);
+    fo.remote_callbacks(cb);
+    let _ = remote.fetch(&[commit], Some(&mut fo), None);
+    find(repo).map_err(|_| CloneError::new(Status::CommitMissing, format!("commit {commit} not found")))
 }
 
 pub fn dir_size(dir: &Path) -> u64 {
@@ -314,16 +439,23 @@ pub fn dir_size(dir: &Path) -> u64 {
         .sum()
 }
 
-/// Writes the fetched commits back into manifest entries whose commit was
-/// empty, so a later run reproduces the same revisions.
-pub fn pin(entries: &mut [Entry], rows: &[LogRow]) -> usize {
+/// Writes the fetched commits back into manifest entries whose commit (in
+/// `column`) was empty, so a later run reproduces the same revisions, and
+/// fills empty `created_at`/`pushed_at` from the history's first and last
+/// commit dates. Returns the number of commits written.
+pub fn pin(entries: &mut [Entry], rows: &[LogRow], column: CommitColumn) -> usize {
     let mut n = 0;
     for e in entries.iter_mut() {
-        if !e.commit.is_empty() {
-            continue;
+        let Some(r) = rows.iter().find(|r| r.id == e.folder() && r.status.is_ok()) else { continue };
+        if e.created_at.is_empty() {
+            e.created_at = r.first_commit_at.clone();
         }
-        if let Some(r) = rows.iter().find(|r| r.id == e.folder() && r.status.is_ok() && !r.commit.is_empty()) {
-            e.commit = r.commit.clone();
+        if e.pushed_at.is_empty() {
+            e.pushed_at = r.last_commit_at.clone();
+        }
+        let cell = e.commit_in_mut(column);
+        if cell.is_empty() && !r.commit.is_empty() {
+            *cell = r.commit.clone();
             n += 1;
         }
     }

@@ -1,11 +1,15 @@
 //! The dataset manifest: one CSV row per repository.
 //!
 //! Columns (header required, order free, unknown columns ignored):
-//! `id, owner, repo, url, commit, stars, forks, watchers, language,
-//! created_at, pushed_at, archived`. `id` names the folder the repository is
-//! fetched into (`OWNER_REPO` by default); `commit` pins the revision (empty:
-//! record whatever HEAD was at fetch time); the metadata columns are empty
-//! until `harness collect --manifest` fills them from the GitHub API.
+//! `id, owner, repo, url, commit, commit_2022, stars, forks, watchers,
+//! language, created_at, pushed_at, archived`. `id` names the folder the
+//! repository is fetched into (`OWNER_REPO` by default); `commit` pins the
+//! revision (empty: record whatever HEAD was at fetch time); `commit_2022`
+//! pins a second snapshot, the last commit before 2022-09-01, when the
+//! AWSomePy dataset was collected (`fetch --commit-column commit_2022`). The
+//! GitHub metadata columns are empty until `harness collect --manifest`
+//! fills them from the API; `fetch --pin` fills `created_at` and `pushed_at`
+//! from the history when they are empty.
 
 use std::path::Path;
 
@@ -23,6 +27,8 @@ pub struct Entry {
     pub url: String,
     #[serde(default)]
     pub commit: String,
+    #[serde(default)]
+    pub commit_2022: String,
     #[serde(default)]
     pub stars: Option<u64>,
     #[serde(default)]
@@ -57,6 +63,21 @@ impl Entry {
         (!owner.is_empty() && !repo.is_empty()).then(|| Entry::github(owner, repo))
     }
 
+    /// The pin held in a commit column (`commit` or `commit_2022`).
+    pub fn commit_in(&self, column: CommitColumn) -> &str {
+        match column {
+            CommitColumn::Commit => &self.commit,
+            CommitColumn::Commit2022 => &self.commit_2022,
+        }
+    }
+
+    pub fn commit_in_mut(&mut self, column: CommitColumn) -> &mut String {
+        match column {
+            CommitColumn::Commit => &mut self.commit,
+            CommitColumn::Commit2022 => &mut self.commit_2022,
+        }
+    }
+
     /// The folder name under the fetch cache: `id`, or a safe name made of
     /// the URL's last two segments.
     pub fn folder(&self) -> String {
@@ -75,6 +96,16 @@ impl Entry {
         };
         sanitize(&raw)
     }
+}
+
+/// The manifest column a fetch takes its pins from and `--pin` writes to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum CommitColumn {
+    #[default]
+    #[value(name = "commit")]
+    Commit,
+    #[value(name = "commit_2022")]
+    Commit2022,
 }
 
 /// Keeps `[A-Za-z0-9._-]`, replaces the rest, never yields `.`/`..`/empty.

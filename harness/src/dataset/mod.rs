@@ -3,7 +3,9 @@
 //! and the AWSomePy characterisation (tables and figures).
 //!
 //! * [`manifest`]: the CSV format of `dataset/*.csv`;
-//! * [`fetch`]: `harness fetch --manifest` (git2, resumable, logged);
+//! * [`fetch`]: `harness fetch --manifest` (git2, resumable, logged), with
+//!   [`mirror`] (local snapshots instead of URLs), [`checkout`] (work trees
+//!   written despite absent blobs) and [`history`] (pins by date);
 //! * [`archive`]: `harness fetch --zenodo/--url` (reqwest, Range resume,
 //!   checksums, safe unpacking);
 //! * [`github`]: REST client (rate limits, ETag cache, pagination);
@@ -14,9 +16,13 @@
 pub mod archive;
 pub mod boto3_usage;
 pub mod characterize;
+pub mod checkout;
 pub mod collect;
+pub mod dates;
 pub mod fetch;
 pub mod github;
+pub mod history;
 pub mod loc;
 pub mod manifest;
+pub mod mirror;
 pub mod progress;

@@ -176,6 +176,10 @@ pub struct AppRecord {
     /// First problems, for people (parse failures, missing handlers).
     pub problems: Vec<String>,
     pub timing: Timing,
+    /// Files under the app's folder that the fetch could not write (absent
+    /// blobs): the analysis did not see them.
+    #[serde(default)]
+    pub files_omitted: u64,
 }
 
 impl AppRecord {
@@ -405,6 +409,7 @@ pub fn run_app(job: &AppJob, opts: &ScanOptions) -> AppRecord {
         flows: Vec::new(),
         problems: Vec::new(),
         timing: Timing::default(),
+        files_omitted: omitted_under(job),
     };
     match job.config_name() {
         None => {
@@ -455,6 +460,17 @@ pub fn run_app(job: &AppJob, opts: &ScanOptions) -> AppRecord {
     rec.triage = t;
     rec.triage_reason = reason;
     rec
+}
+
+/// How many of the repository's omitted files (see
+/// [`crate::dataset::checkout`]) lie in the app's folder.
+fn omitted_under(job: &AppJob) -> u64 {
+    let Ok(omitted) = crate::dataset::checkout::read_omissions(&crate::dataset::checkout::omissions_file(&job.repo_dir)) else { return 0 };
+    let prefix = match job.deployment_file.as_deref().and_then(|f| f.rsplit_once('/')) {
+        Some((dir, _)) => format!("{dir}/"),
+        None => String::new(),
+    };
+    omitted.iter().filter(|o| o.path.starts_with(&prefix)).count() as u64
 }
 
 fn crash_detail(what: &str, stderr: &str, limit_mb: u64) -> String {

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use crate::dataset_support::{bare_repo, git};
 use harness::dataset::fetch::{self, FetchOptions, Status};
-use harness::dataset::manifest::{self, Entry};
+use harness::dataset::checkout;
+use harness::dataset::manifest::{self, CommitColumn, Entry};
 use harness::dataset::progress::Progress;
 
 fn entry(id: &str, url: &str, commit: &str) -> Entry {
@@ -42,7 +43,7 @@ fn dataset_fetch_pinned_unpinned_broken_and_resume() {
     assert_eq!(by("head").status, Status::Fetched);
     assert_eq!(by("head").commit, c2);
     assert_eq!(std::fs::read_to_string(cache.join("head/app.py")).unwrap(), "v2\n");
-    assert_eq!(by("gone").status, Status::Gone, "{:?}", by("gone"));
+    assert_eq!(by("gone").status, Status::NotFound, "{:?}", by("gone"));
     assert!(!by("gone").reason.is_empty());
     assert_eq!(by("badcommit").status, Status::CommitMissing, "{:?}", by("badcommit"));
     assert!(!cache.join("gone").exists() && !cache.join("badcommit").exists());
@@ -65,11 +66,11 @@ fn dataset_fetch_pinned_unpinned_broken_and_resume() {
     assert_eq!(by("pinned").commit, c1);
     assert_eq!(by("head").status, Status::Cached);
     assert!(cache.join("pinned/marker").exists());
-    assert_eq!(by("gone").status, Status::Gone);
+    assert_eq!(by("gone").status, Status::NotFound);
 
     // --pin writes the fetched HEAD into the manifest.
     let mut m = entries.clone();
-    assert_eq!(fetch::pin(&mut m, &rows), 1);
+    assert_eq!(fetch::pin(&mut m, &rows, CommitColumn::Commit), 1);
     assert_eq!(m[1].commit, c2);
     let path = tmp.path().join("m.csv");
     manifest::write(&path, &m).unwrap();
@@ -106,6 +107,92 @@ fn dataset_fetch_commit_not_on_a_branch_and_size_cap() {
     let rows = fetch::fetch_all(&[entry("big", big.to_str().unwrap(), "")], &cache, &small_cap, &Progress::hidden()).unwrap();
     assert_eq!(rows[0].status, Status::TooLarge, "{:?}", rows[0]);
     assert!(!cache.join("big").exists());
+}
+
+/// Commits in `work` with both dates set to `day` (YYYY-MM-DD).
+fn commit_on(work: &std::path::Path, day: &str, msg: &str) -> String {
+    let date = format!("{day}T12:00:00Z");
+    let out = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false", "commit", "-q", "-am", msg])
+        .env("GIT_AUTHOR_DATE", &date)
+        .env("GIT_COMMITTER_DATE", &date)
+        .current_dir(work)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    git(work, &["rev-parse", "HEAD"])
+}
+
+/// A snapshot store that lacks a large blob, as partial clones and the
+/// stored snapshots do: the repository is fetched from the mirror with every
+/// other file written, the absent one listed, and a link out of the
+/// repository refused; the pin before a date and the history's dates are
+/// read from the history.
+#[test]
+fn dataset_fetch_from_a_mirror_with_absent_blobs_and_dates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("work");
+    std::fs::create_dir_all(work.join("src")).unwrap();
+    git(&work, &["init", "-q"]);
+    std::fs::write(work.join("serverless.yml"), "service: s\n").unwrap();
+    std::fs::write(work.join("src/handler.py"), "def h(e, c):\n    return 1\n").unwrap();
+    std::fs::write(work.join("model.bin"), vec![7u8; 10_000]).unwrap();
+    std::os::unix::fs::symlink("../../../etc/passwd", work.join("src/leak")).unwrap();
+    std::os::unix::fs::symlink("handler.py", work.join("src/alias.py")).unwrap();
+    git(&work, &["add", "."]);
+    let old = commit_on(&work, "2021-05-04", "first");
+    std::fs::write(work.join("src/handler.py"), "def h(e, c):\n    return 2\n").unwrap();
+    let new = commit_on(&work, "2023-01-02", "second");
+    let mirror = tmp.path().join("mirror");
+    let bare = mirror.join("acme+shop/repo");
+    git(tmp.path(), &["clone", "-q", "--bare", work.to_str().unwrap(), bare.to_str().unwrap()]);
+    // The large blob is absent from the snapshot.
+    let blob = git(&work, &["hash-object", "model.bin"]);
+    std::fs::remove_file(bare.join("objects").join(&blob[..2]).join(&blob[2..])).unwrap();
+
+    let absent = format!("file://{}/absent.git", tmp.path().display());
+    let entries = vec![Entry::github("acme", "shop"), Entry { url: absent.clone(), ..Entry::github("acme", "elsewhere") }];
+    let opts = FetchOptions { mirror: Some(mirror.clone()), retries: 0, ..opts() };
+    let cache = tmp.path().join("head");
+    let rows = fetch::fetch_all(&entries, &cache, &opts, &Progress::hidden()).unwrap();
+    let shop = rows.iter().find(|r| r.id == "acme_shop").unwrap();
+    assert_eq!(shop.status, Status::Fetched, "{shop:?}");
+    assert_eq!(shop.commit, new);
+    assert_eq!(shop.source, bare.display().to_string());
+    assert_eq!(shop.omitted, 2, "{shop:?}");
+    assert_eq!(shop.first_commit_at, "2021-05-04T12:00:00Z");
+    assert_eq!(shop.last_commit_at, "2023-01-02T12:00:00Z");
+    let repo = cache.join("acme_shop");
+    assert!(std::fs::read_to_string(repo.join("src/handler.py")).unwrap().contains("return 2"));
+    assert_eq!(std::fs::read_link(repo.join("src/alias.py")).unwrap(), std::path::Path::new("handler.py"));
+    assert!(!repo.join("model.bin").exists() && std::fs::symlink_metadata(repo.join("src/leak")).is_err());
+    let omitted = checkout::read_omissions(&checkout::omissions_file(&repo)).unwrap();
+    let paths: Vec<&str> = omitted.iter().map(|o| o.path.as_str()).collect();
+    assert_eq!(paths, ["model.bin", "src/leak"]);
+    assert_eq!(omitted[0].reason, checkout::ABSENT);
+    assert!(omitted[1].reason.contains("out of the repository"), "{:?}", omitted[1]);
+    // A repository the mirror does not hold goes to its URL.
+    let other = rows.iter().find(|r| r.id == "acme_elsewhere").unwrap();
+    assert_eq!((other.status, other.source.as_str()), (Status::NotFound, absent.as_str()), "{other:?}");
+
+    // Re-running fetches nothing and still reports the omissions.
+    let again = fetch::fetch_all(&entries[..1], &cache, &opts, &Progress::hidden()).unwrap();
+    assert_eq!((again[0].status, again[0].omitted, again[0].commit.as_str()), (Status::Cached, 2, new.as_str()));
+
+    // The 2022 snapshot: the last commit before the day, pinned into its
+    // own column, with the dates filled from the history.
+    let before = FetchOptions { before: harness::dataset::dates::midnight("2022-09-01"), column: CommitColumn::Commit2022, ..opts };
+    let rows = fetch::fetch_all(&entries[..1], &tmp.path().join("y2022"), &before, &Progress::hidden()).unwrap();
+    assert_eq!((rows[0].status, rows[0].commit.as_str()), (Status::Fetched, old.as_str()), "{:?}", rows[0]);
+    assert!(std::fs::read_to_string(tmp.path().join("y2022/acme_shop/src/handler.py")).unwrap().contains("return 1"));
+    let mut m = entries[..1].to_vec();
+    assert_eq!(fetch::pin(&mut m, &rows, CommitColumn::Commit2022), 1);
+    assert_eq!((m[0].commit.as_str(), m[0].commit_2022.as_str()), ("", old.as_str()));
+    assert_eq!((m[0].created_at.as_str(), m[0].pushed_at.as_str()), ("2021-05-04T12:00:00Z", "2023-01-02T12:00:00Z"));
+    // A day before the first commit has no snapshot.
+    let too_early = FetchOptions { before: harness::dataset::dates::midnight("2020-01-01"), ..opts };
+    let rows = fetch::fetch_all(&entries[..1], &tmp.path().join("y2020"), &too_early, &Progress::hidden()).unwrap();
+    assert_eq!(rows[0].status, Status::CommitMissing, "{:?}", rows[0]);
 }
 
 #[test]
