@@ -14,7 +14,9 @@ use crate::cloud::api::{Api, CloudModels};
 use crate::cloud::{destinations, integrations, links, step_tasks};
 use crate::infra::iam::IamOptions;
 use crate::infra::model::{Decision, Function, InfraModel, InfraOptions, Service, State, StateMachine};
-use crate::program::{FuncId, Index, ParseFailure, Program};
+use crate::program::handler::{self, HandlerCode};
+use crate::program::vendored::VendoredPackage;
+use crate::program::{Index, ParseFailure, Program};
 use crate::sym::SymStr;
 use crate::taint::interp::{Args, Entry, Interp};
 use crate::taint::label::{Hop, LabelId, Labels, Site, Source, SourceKind, Taint};
@@ -217,15 +219,24 @@ impl<'a, 'p> Ctx<'a, 'p> {
         links::consumed(self, api, resources)
     }
 
-    /// The Python file and function a handler names, when they exist.
-    pub fn handler_code(&self, f: FnRef) -> Option<(usize, FuncId)> {
+    /// Whether an unknown string piece stands for configuration: an
+    /// environment variable, or a deployment-file value of some function's
+    /// environment that the analysis could not resolve (`${ssm:...}`, an
+    /// account id), never request data.
+    pub fn configured_note(&self, note: &str) -> bool {
+        note.starts_with("env:")
+            || self.infra.services.iter().flat_map(|s| &s.functions).flat_map(|f| f.environment.values()).any(|v| v.pieces().iter().any(|p| matches!(p, crate::sym::Piece::Any(n) if n == note)))
+    }
+
+    /// The Python code a handler names, when it exists (see
+    /// [`crate::program::handler`] for the shapes followed).
+    pub fn handler_code(&self, f: FnRef) -> Option<HandlerCode> {
         let (_, func) = self.function(f);
         let file = self
             .program
             .file_by_path(&func.handler.file)
             .or_else(|| self.program.resolve_module(&func.handler.module, None))?;
-        let id = self.index.top_level_function(file, &func.handler.function)?;
-        Some((file, id))
+        handler::resolve(self.index, file, &func.handler.function)
     }
 
     pub fn handler_site(&self, f: FnRef) -> Option<Site> {
@@ -330,6 +341,8 @@ pub struct Analysis {
     pub calls: Vec<ApiCallSite>,
     pub infra: InfraModel,
     pub parse_failures: Vec<ParseFailure>,
+    /// Third-party packages found in the tree: followed, never a source.
+    pub vendored: Vec<VendoredPackage>,
     pub findings: Vec<Finding>,
     pub stats: Stats,
     pub timings: Timings,
@@ -409,12 +422,12 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             continue;
         }
         match ctx.handler_code(fr) {
-            Some((_, id)) => handlers.push((fr, id)),
+            Some(code) => handlers.push((fr, code)),
             None => stats.handlers_missing.push(format!("{} ({}:{})", func.name, func.handler.file, func.handler.function)),
         }
     }
     stats.handlers = handlers.len();
-    let scripts: Vec<usize> = program.files.iter().enumerate().filter(|(_, f)| f.has_main_guard).map(|(i, _)| i).collect();
+    let scripts: Vec<usize> = program.files.iter().enumerate().filter(|(_, f)| f.has_main_guard && !f.vendored).map(|(i, _)| i).collect();
 
     let base: HashMap<FnRef, Value> = handlers.iter().map(|&(fr, _)| (fr, base_event(&ctx, fr))).collect();
     let mut incoming = base.clone();
@@ -427,7 +440,8 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
     let mut stores_changed = true;
     for round in 0..MAX_ROUNDS {
         stats.rounds = round + 1;
-        for &(fr, id) in &handlers {
+        for (fr, code) in &handlers {
+            let fr = *fr;
             let mut event = incoming.get(&fr).cloned().unwrap_or_default();
             let source = event_source(&ctx, &mut world, fr);
             if let Some((kind, t)) = &source {
@@ -442,7 +456,8 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             last_input.insert(fr, event.clone());
             let mut interp = Interp::new(&ctx, &mut world, Entry { function: Some(fr), main_file: None });
             let args = Args { pos: vec![event, Value::qual("context")], ..Args::default() };
-            let (ret, _) = interp.call_function(id, args, None);
+            let receiver = code.receiver.as_ref().map(|name| interp.module_env(code.file).borrow().get(name).cloned().unwrap_or_default());
+            let (ret, _) = interp.call_function(code.func, args, receiver);
             drop(interp);
             if let Some(http) = http_labels.get(&fr) {
                 traceback_findings(&mut world, http, &ret);
@@ -496,6 +511,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
         calls,
         infra,
         parse_failures: program.failures.clone(),
+        vendored: program.vendored.clone(),
         findings,
         stats,
         timings: Timings { infra_ms, parse_ms, taint_ms: ms(t) },

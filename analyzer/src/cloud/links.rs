@@ -611,9 +611,9 @@ pub fn stores(ctx: &Ctx, world: &World) -> Vec<StoreEntry> {
 
 /// Sites of handlers, for hops.
 pub fn handler_site(ctx: &Ctx, f: FnRef) -> Option<Site> {
-    let (file, id) = ctx.handler_code(f)?;
-    let info = ctx.index.func(id);
-    Some(Site { file: ctx.program.files[file].rel.clone(), line: info.line, function: ctx.index.fqn(id) })
+    let code = ctx.handler_code(f)?;
+    let info = ctx.index.func(code.func);
+    Some(Site { file: ctx.program.files[info.file].rel.clone(), line: info.line, function: ctx.index.fqn(code.func) })
 }
 
 #[cfg(test)]

@@ -123,6 +123,20 @@ impl<'p> Index<'p> {
         format!("{}.{}", self.program.files[f.file].module, f.qualname)
     }
 
+    /// Looks a method up along the class's bases, each resolved by name
+    /// among the program's classes (the same file first).
+    pub fn method_resolving_bases(&self, class: ClassId, name: &str) -> Option<FuncId> {
+        self.method(class, name, &|base, file| {
+            let name = match base {
+                ruff_python_ast::Expr::Name(n) => n.id.as_str(),
+                ruff_python_ast::Expr::Attribute(a) => a.attr.as_str(),
+                _ => return None,
+            };
+            let same_file = self.classes.iter().position(|c| c.name == name && c.file == file);
+            same_file.or_else(|| self.classes.iter().position(|c| c.name == name)).map(|i| ClassId(i as u32))
+        })
+    }
+
     /// Looks a method up along the class's bases defined in the program.
     pub fn method(&self, class: ClassId, name: &str, resolve_base: &dyn Fn(&ruff_python_ast::Expr, usize) -> Option<ClassId>) -> Option<FuncId> {
         let mut seen = Vec::new();

@@ -4,8 +4,10 @@
 //! Files that cannot be read or parsed are recorded, never fatal: a Python 2
 //! helper in a corner of a repository must not hide the handlers next to it.
 
+pub mod handler;
 mod index;
 mod parse;
+pub mod vendored;
 
 pub use index::{ClassId, ClassInfo, FuncId, FuncInfo, Index};
 pub use parse::{is_main_guard_stmt, parse_source, LineIndex, ParseFailure, PyFile};
@@ -17,6 +19,9 @@ use std::path::Path;
 pub struct Program {
     pub files: Vec<PyFile>,
     pub failures: Vec<ParseFailure>,
+    /// Third-party packages installed into the tree; their files are
+    /// marked [`PyFile::vendored`].
+    pub vendored: Vec<vendored::VendoredPackage>,
     by_module: HashMap<String, usize>,
     by_path: HashMap<String, usize>,
 }
@@ -40,6 +45,7 @@ impl Program {
     fn load_here(root: &Path) -> Program {
         let mut files = Vec::new();
         let mut failures = Vec::new();
+        let mut packages = Vec::new();
         let walker = walkdir::WalkDir::new(root)
             .follow_links(false)
             .sort_by_file_name()
@@ -61,6 +67,11 @@ impl Program {
                     continue;
                 }
             };
+            if entry.file_type().is_dir() {
+                let rel = rel_string(entry.path().strip_prefix(root).unwrap_or(entry.path()));
+                packages.extend(vendored::read_metadata(entry.path(), &rel));
+                continue;
+            }
             if !entry.file_type().is_file()
                 || entry.path().extension().and_then(|e| e.to_str()) != Some("py")
             {
@@ -80,7 +91,16 @@ impl Program {
                 Err(failure) => failures.push(failure),
             }
         }
-        Program::from_files(files, failures)
+        for f in &mut files {
+            if let Some(p) = packages.iter_mut().find(|p| p.owns(&f.rel)) {
+                f.vendored = true;
+                p.files += 1;
+            }
+        }
+        packages.retain(|p| p.files > 0);
+        let mut program = Program::from_files(files, failures);
+        program.vendored = packages;
+        program
     }
 
     /// Builds a program from already parsed files (tests, benchmarks).
@@ -91,7 +111,7 @@ impl Program {
             by_module.entry(f.module.clone()).or_insert(i);
             by_path.insert(f.rel.clone(), i);
         }
-        Program { files, failures, by_module, by_path }
+        Program { files, failures, vendored: Vec::new(), by_module, by_path }
     }
 
     pub fn file_by_path(&self, rel: &str) -> Option<usize> {

@@ -28,6 +28,9 @@ pub struct PyFile {
     /// Whether the file has an `if __name__ == "__main__":` block, which
     /// makes it a script whose command line is attacker input.
     pub has_main_guard: bool,
+    /// Installed by a third-party package ([`super::vendored`]): followed
+    /// when called, never a script of its own.
+    pub vendored: bool,
 }
 
 /// Maps byte offsets to 1-based line numbers.
@@ -106,7 +109,7 @@ fn parse_unguarded(source: &str, rel: &str) -> Result<PyFile, ParseFailure> {
     let (module, is_package_init) = module_name(rel);
     let ast = parsed.into_syntax();
     let has_main_guard = ast.body.iter().any(is_main_guard);
-    Ok(PyFile { rel: rel.to_string(), module, is_package_init, ast, lines, has_main_guard })
+    Ok(PyFile { rel: rel.to_string(), module, is_package_init, ast, lines, has_main_guard, vendored: false })
 }
 
 /// Runs the recursive-descent parser on a thread with a large stack, so that

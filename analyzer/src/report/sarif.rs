@@ -100,7 +100,17 @@ fn notifications(analysis: &Analysis) -> Vec<Notification> {
     let mut out: Vec<Notification> = diagnostics.map(|d| warn(d.message.clone(), Some((&d.file, d.line)))).collect();
     out.extend(analysis.parse_failures.iter().map(|p| warn(format!("not parsed: {}", p.reason), Some((&p.file, p.line)))));
     out.extend(analysis.stats.handlers_missing.iter().map(|m| warn(format!("handler not found: {m}"), None)));
+    out.extend(analysis.vendored.iter().map(|v| Notification {
+        message: Message::text(vendored_text(v)),
+        level: Some(crate::sarif::Level::Note),
+        locations: vec![Location::at(&v.metadata, 0)],
+    }));
     out
+}
+
+/// How a vendored package is named in notifications and text output.
+pub fn vendored_text(v: &crate::program::vendored::VendoredPackage) -> String {
+    format!("vendored, followed but never a source: {} ({} Python file(s) of {})", v.names.join(", "), v.files, v.metadata)
 }
 
 /// A fingerprint that survives line shifts: the sink's file, function,

@@ -44,6 +44,9 @@ pub fn render(analysis: &Analysis) -> String {
     for m in &analysis.stats.handlers_missing {
         let _ = writeln!(out, "  handler not found: {m}");
     }
+    for v in &analysis.vendored {
+        let _ = writeln!(out, "  {}", super::sarif::vendored_text(v));
+    }
     for m in &analysis.stats.other_runtimes {
         let _ = writeln!(out, "  not analysed, not Python: {m}");
     }

@@ -198,18 +198,31 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             return v;
         }
         let in_main = self.in_main();
-        if let Some(kind) = self.ctx.taint.source_call(path, in_main) {
+        if let Some((kind, namespace)) = self.ctx.taint.source_call(path, in_main) {
             let t = self.source_label(kind, site.clone(), path);
+            if namespace {
+                // Each attribute is input, the object itself is not: a
+                // check on `args.service` leaves `args.region` tainted.
+                let mut v = Value::qual(format!("{path}()"));
+                v.set(Key::Elem, Value::tainted(t));
+                return v;
+            }
             let mut v = Value::tainted(t);
             v.kind = Kind::Str;
             return v;
         }
         self.check_sinks(path, callee, &args, &site);
         let mut taint = args.all_taint();
-        taint.extend(callee.taint.iter().copied());
-        if let Some(classes) = self.ctx.taint.sanitizer(path) {
-            let classes = classes.to_vec();
-            let mut v = Value::default();
+        if let Some(model) = self.ctx.taint.sanitizer(path) {
+            let (classes, arguments_only) = (model.vulnerabilities.clone(), model.arguments_only);
+            let mut v = if arguments_only {
+                let mut q = Value::qual(format!("{path}()"));
+                q.taint = callee.taint.clone();
+                q
+            } else {
+                taint.extend(callee.taint.iter().copied());
+                Value::default()
+            };
             if !classes.iter().any(|c| c == "*") {
                 for l in taint {
                     let mut id = l;
@@ -221,6 +234,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             }
             return v;
         }
+        taint.extend(callee.taint.iter().copied());
         let mut v = Value::qual(format!("{path}()"));
         v.taint = taint;
         v
@@ -231,7 +245,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         let sinks: Vec<_> = self.ctx.taint.sinks_for(path).cloned().collect();
         for sink in sinks {
             if let Some(cond) = sink.condition {
-                if !condition_holds(cond, &sink, args) {
+                if !condition_holds(cond, &sink, args, &|n| self.ctx.configured_note(n)) {
                     continue;
                 }
             }
@@ -385,15 +399,11 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     }
 }
 
-fn condition_holds(cond: Condition, sink: &SinkModel, args: &Args) -> bool {
+fn condition_holds(cond: Condition, sink: &SinkModel, args: &Args, configured: &dyn Fn(&str) -> bool) -> bool {
     match cond {
         Condition::UrlHostOpen => {
             let url = sink.args.iter().find_map(|&i| args.pos.get(i)).or_else(|| sink.keywords.iter().find_map(|k| args.kw(k)));
-            let prefix = url.and_then(|v| v.str.as_ref()).and_then(|s| match s.pieces().first() {
-                Some(Piece::Lit(t)) => Some(t.as_str()),
-                _ => None,
-            });
-            !prefix.is_some_and(host_is_fixed)
+            !url.and_then(|v| v.str.as_ref()).is_some_and(|u| host_is_fixed(u, configured))
         }
         Condition::Shell => {
             let shell = args.kw("shell").map(|v| v.str.as_ref().and_then(|s| s.as_lit()) != Some("False")).unwrap_or(false);
@@ -410,10 +420,36 @@ fn condition_holds(cond: Condition, sink: &SinkModel, args: &Args) -> bool {
     }
 }
 
-/// `scheme://host/...`: the literal start of a URL names the whole host.
-fn host_is_fixed(url_start: &str) -> bool {
-    url_start.split_once("://").is_some_and(|(scheme, rest)| !scheme.is_empty() && !scheme.contains('/') && rest.find(['/', '?', '#']).is_some_and(|end| end > 0))
+/// Whether the code or its configuration picks the URL's server: the URL
+/// starts with a configured base URL (an environment variable, a value of
+/// the deployment file), or its text up to the end of the host
+/// (`scheme://host/`) is made of literals and such configured values
+/// (`f"https://{BUCKET}.s3.amazonaws.com/{key}"`).
+fn host_is_fixed(url: &SymStr, configured: &dyn Fn(&str) -> bool) -> bool {
+    let mut text = String::new();
+    let mut configured_host = false;
+    for piece in url.pieces() {
+        match piece {
+            Piece::Lit(t) => {
+                text.push_str(t);
+                if let Some((scheme, rest)) = text.split_once("://") {
+                    if let Some(end) = rest.find(['/', '?', '#']) {
+                        return !scheme.is_empty() && !scheme.contains('/') && (end > 0 || configured_host);
+                    }
+                }
+            }
+            Piece::Any(note) if configured(note) => {
+                if text.is_empty() {
+                    return true;
+                }
+                configured_host = true;
+            }
+            Piece::Any(_) => return false,
+        }
+    }
+    false
 }
+
 
 /// `"{} {name}".format(a, name=b)` with a known template.
 fn str_format(template: Option<&SymStr>, args: &Args) -> SymStr {

@@ -95,6 +95,42 @@ impl Args {
     }
 }
 
+/// `sys.exit(...)`, `exit(...)`, `quit(...)`, `os._exit(...)`: the path
+/// ends there, like a `raise`.
+fn is_exit_call(e: &Expr) -> bool {
+    let Expr::Call(call) = e else { return false };
+    match &*call.func {
+        Expr::Name(n) => matches!(n.id.as_str(), "exit" | "quit"),
+        Expr::Attribute(a) => {
+            matches!((&*a.value, a.attr.as_str()), (Expr::Name(m), "exit") if m.id.as_str() == "sys")
+                || matches!((&*a.value, a.attr.as_str()), (Expr::Name(m), "_exit") if m.id.as_str() == "os")
+        }
+        _ => false,
+    }
+}
+
+/// Names Python resolves without an import (`builtins`, and Python 2's
+/// for old code), sorted.
+const PYTHON_BUILTINS: &[&str] = &[
+    "ArithmeticError", "AssertionError", "AttributeError", "BaseException", "BufferError", "BytesWarning", "ConnectionError",
+    "DeprecationWarning", "EOFError", "Ellipsis", "EnvironmentError", "Exception", "False", "FileExistsError",
+    "FileNotFoundError", "FloatingPointError", "GeneratorExit", "IOError", "ImportError", "IndentationError", "IndexError",
+    "InterruptedError", "IsADirectoryError", "KeyError", "KeyboardInterrupt", "LookupError", "MemoryError",
+    "ModuleNotFoundError", "NameError", "None", "NotADirectoryError", "NotImplemented", "NotImplementedError", "OSError",
+    "OverflowError", "PermissionError", "RecursionError", "ReferenceError", "RuntimeError", "RuntimeWarning",
+    "StopAsyncIteration", "StopIteration", "SyntaxError", "SystemError", "SystemExit", "TabError", "TimeoutError", "True",
+    "TypeError", "UnboundLocalError", "UnicodeDecodeError", "UnicodeEncodeError", "UnicodeError", "UserWarning",
+    "ValueError", "Warning", "ZeroDivisionError", "__build_class__", "__debug__", "__doc__", "__file__", "__import__",
+    "__name__", "__package__", "__spec__", "abs", "aiter", "all", "anext", "any", "ascii", "bin", "bool", "breakpoint",
+    "bytearray", "bytes", "callable", "chr", "classmethod", "compile", "complex", "copyright", "credits", "delattr",
+    "dict", "dir", "divmod", "enumerate", "eval", "exec", "execfile", "exit", "file", "filter", "float", "format",
+    "frozenset", "getattr", "globals", "hasattr", "hash", "help", "hex", "id", "input", "int", "isinstance",
+    "issubclass", "iter", "len", "license", "list", "locals", "long", "map", "max", "memoryview", "min", "next",
+    "object", "oct", "open", "ord", "pow", "print", "property", "quit", "range", "raw_input", "reduce", "repr",
+    "reversed", "round", "set", "setattr", "slice", "sorted", "staticmethod", "str", "sum", "super", "tuple", "type",
+    "unicode", "vars", "xrange", "zip",
+];
+
 impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     pub fn new(ctx: &'c Ctx<'a, 'p>, world: &'c mut World, entry: Entry) -> Self {
         Interp {
@@ -195,7 +231,13 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         if let Some(v) = frame.globals.borrow().get(name) {
             return v.clone();
         }
-        Value::qual(name)
+        // A name the module never binds is a builtin or nothing: `zipfile`
+        // without `import zipfile` is no library, and no sink either.
+        if PYTHON_BUILTINS.binary_search(&name).is_ok() {
+            Value::qual(name)
+        } else {
+            Value::default()
+        }
     }
 
     pub fn bind(&mut self, name: &str, value: Value) {
@@ -233,6 +275,9 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         match stmt {
             Stmt::Expr(s) => {
                 self.eval(&s.value);
+                if is_exit_call(&s.value) {
+                    self.frame().env = None;
+                }
             }
             Stmt::Assign(s) => {
                 let v = self.eval(&s.value);
@@ -362,9 +407,15 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             return;
         }
         self.eval(&s.test);
+        let guard = self.guard(&s.test);
         let before = self.frame().env.clone();
+        self.refine(guard.as_ref(), true);
         self.exec_block(&s.body);
         let mut out = self.frame().env.take();
+        // Every other branch runs where the first test failed.
+        self.frame().env = before;
+        self.refine(guard.as_ref(), false);
+        let before = self.frame().env.take();
         let mut has_else = false;
         for clause in &s.elif_else_clauses {
             self.frame().env = before.clone();
@@ -380,6 +431,57 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             out = join_env(out, before);
         }
         self.frame().env = out;
+    }
+
+    /// An allow-list test on a variable: `x in ALLOWED`, `x not in
+    /// ALLOWED`, `x == "lit"`, `x != "lit"`, where the right side carries no
+    /// taint and is not a string (`in` on a string is a substring test).
+    /// Returns the variable, the value it has where the test holds, and
+    /// whether that is the test's true branch.
+    fn guard(&mut self, test: &'p Expr) -> Option<(&'p Expr, Value, bool)> {
+        let Expr::Compare(c) = test else { return None };
+        let ([op], [right]) = (&c.ops[..], &c.comparators[..]) else { return None };
+        let left = &*c.left;
+        let (var, other) = match (left, right) {
+            (Expr::Name(_) | Expr::Attribute(_), _) => (left, right),
+            (_, Expr::Name(_) | Expr::Attribute(_)) if matches!(op, ast::CmpOp::Eq | ast::CmpOp::NotEq) => (right, left),
+            _ => return None,
+        };
+        // The test was evaluated already: only side-effect-free operands are
+        // evaluated again.
+        let plain = matches!(
+            other,
+            Expr::Name(_) | Expr::Attribute(_) | Expr::List(_) | Expr::Tuple(_) | Expr::Set(_) | Expr::Dict(_) | Expr::StringLiteral(_) | Expr::NumberLiteral(_)
+        );
+        if !plain {
+            return None;
+        }
+        let allowed = self.eval(other);
+        if allowed.is_tainted() {
+            return None;
+        }
+        match op {
+            ast::CmpOp::In | ast::CmpOp::NotIn => {
+                if matches!(allowed.kind, Kind::Str | Kind::Bytes | Kind::Unknown | Kind::None) {
+                    return None;
+                }
+                Some((var, allowed.element(), *op == ast::CmpOp::In))
+            }
+            ast::CmpOp::Eq | ast::CmpOp::NotEq if allowed.str.as_ref().is_some_and(|s| s.is_known()) => {
+                Some((var, allowed, *op == ast::CmpOp::Eq))
+            }
+            _ => None,
+        }
+    }
+
+    /// On the branch where an allow-list test holds, the variable is one of
+    /// the allowed values.
+    fn refine(&mut self, guard: Option<&(&'p Expr, Value, bool)>, branch: bool) {
+        if let Some((var, value, holds_on)) = guard {
+            if *holds_on == branch && self.frame().env.is_some() {
+                self.assign(var, value.clone());
+            }
+        }
     }
 
     fn exec_loop(&mut self, target: Option<(&'p Expr, Value)>, body: &'p [Stmt], orelse: &'p [Stmt]) {
@@ -862,7 +964,13 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             Some(k) => base.get(&k),
             None => {
                 let mut v = base.get_any();
-                v.add_taint(&key.deep_taint());
+                // A lookup in a table the code filled itself yields one of
+                // its values whatever the key (`REGION_MAP[name]`): only a
+                // container of unknown contents passes the key's taint on.
+                let constant_table = matches!(base.kind, Kind::Dict | Kind::List | Kind::Tuple) && !base.fields.is_empty() && !base.is_tainted();
+                if !constant_table {
+                    v.add_taint(&key.deep_taint());
+                }
                 v
             }
         }
@@ -916,6 +1024,10 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                     _ => {
                         let mut v = Value::qual(full);
                         v.taint = base.taint.clone();
+                        // An object known only by what any attribute holds.
+                        if let Some(any) = base.fields.get(&Key::Elem) {
+                            v.taint.extend(any.deep_taint());
+                        }
                         v
                     }
                 }
@@ -981,20 +1093,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     }
 
     pub fn method_of(&self, cid: ClassId, name: &str) -> Option<FuncId> {
-        let program = self.ctx.program;
-        let index = self.ctx.index;
-        index.method(cid, name, &|base, file| {
-            // Bases are resolved by name among the program's classes.
-            let name = match base {
-                Expr::Name(n) => n.id.to_string(),
-                Expr::Attribute(a) => a.attr.to_string(),
-                _ => return None,
-            };
-            let same_file = index.classes.iter().position(|c| c.name == name && c.file == file);
-            let any = || index.classes.iter().position(|c| c.name == name);
-            let _ = program;
-            same_file.or_else(any).map(|i| ClassId(i as u32))
-        })
+        self.ctx.index.method_resolving_bases(cid, name)
     }
 
     // ----- calls into the application ----------------------------------------

@@ -47,6 +47,10 @@ pub struct SanitizerModel {
     pub callees: Vec<String>,
     /// Vulnerability classes the result is safe for; `*` = all.
     pub vulnerabilities: Vec<String>,
+    /// Only the arguments are made safe, as bound parameters are
+    /// (`Key(name).eq(value)`): the receiver's taint stays in the result.
+    #[serde(default)]
+    pub arguments_only: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -64,6 +68,10 @@ pub struct SourceModel {
     pub attributes: Vec<String>,
     #[serde(default)]
     pub callees: Vec<String>,
+    /// Calls returning an object each of whose attributes is input
+    /// (argparse's `Namespace`).
+    #[serde(default)]
+    pub namespaces: Vec<String>,
     /// Only in code run from a script's `if __name__ == "__main__":`.
     #[serde(default)]
     pub only_in_main: bool,
@@ -147,24 +155,22 @@ impl TaintModels {
         self.sinks.iter().filter(move |s| s.callees.iter().any(|p| glob(p, callee)))
     }
 
-    /// The classes a call sanitizes for, if it is a sanitizer.
-    pub fn sanitizer(&self, callee: &str) -> Option<&[String]> {
-        self.sanitizers
-            .iter()
-            .find(|s| s.callees.iter().any(|p| glob(p, callee)))
-            .map(|s| s.vulnerabilities.as_slice())
+    /// The sanitizer model of a call, if it is one.
+    pub fn sanitizer(&self, callee: &str) -> Option<&SanitizerModel> {
+        self.sanitizers.iter().find(|s| s.callees.iter().any(|p| glob(p, callee)))
     }
 
     pub fn keeps_string(&self, callee: &str) -> bool {
         self.propagators.iter().any(|p| p.callees.iter().any(|c| glob(c, callee)))
     }
 
-    pub fn source_call(&self, callee: &str, in_main: bool) -> Option<SourceKind> {
-        self.sources
-            .iter()
-            .filter(|s| in_main || !s.only_in_main)
-            .find(|s| s.callees.iter().any(|p| glob(p, callee)))
-            .and_then(|s| SourceKind::parse(&s.kind))
+    /// The source kind of a call's result, and whether the result is a
+    /// namespace of inputs rather than one input.
+    pub fn source_call(&self, callee: &str, in_main: bool) -> Option<(SourceKind, bool)> {
+        self.sources.iter().filter(|s| in_main || !s.only_in_main).find_map(|s| {
+            let namespace = s.namespaces.iter().any(|p| glob(p, callee));
+            (namespace || s.callees.iter().any(|p| glob(p, callee))).then(|| SourceKind::parse(&s.kind).map(|k| (k, namespace))).flatten()
+        })
     }
 
     pub fn source_attribute(&self, path: &str, in_main: bool) -> Option<SourceKind> {
@@ -200,8 +206,8 @@ mod tests {
         let m = TaintModels::builtin();
         assert_eq!(m.sinks_for("os.system").next().unwrap().vulnerability, "code-injection");
         assert!(m.sinks_for("pymysql.connect().cursor().execute").any(|s| s.vulnerability == "sql-injection"));
-        assert_eq!(m.sanitizer("shlex.quote").unwrap(), ["code-injection"]);
-        assert_eq!(m.source_call("argparse.ArgumentParser().parse_args", true), Some(SourceKind::Cli));
+        assert_eq!(m.sanitizer("shlex.quote").unwrap().vulnerabilities, ["code-injection"]);
+        assert_eq!(m.source_call("argparse.ArgumentParser().parse_args", true), Some((SourceKind::Cli, true)));
         assert_eq!(m.source_call("argparse.ArgumentParser().parse_args", false), None);
         assert_eq!(m.trigger_source("http-api"), Some(SourceKind::Http));
         assert_eq!(m.trigger_source("s3"), None);

@@ -181,7 +181,7 @@ fn dataset_fetch_from_a_mirror_with_absent_blobs_and_dates() {
 
     // The 2022 snapshot: the last commit before the day, pinned into its
     // own column, with the dates filled from the history.
-    let before = FetchOptions { before: harness::dataset::dates::midnight("2022-09-01"), column: CommitColumn::Commit2022, ..opts };
+    let before = FetchOptions { before: harness::dataset::dates::midnight("2022-09-01"), column: CommitColumn::Commit2022, ..opts.clone() };
     let rows = fetch::fetch_all(&entries[..1], &tmp.path().join("y2022"), &before, &Progress::hidden()).unwrap();
     assert_eq!((rows[0].status, rows[0].commit.as_str()), (Status::Fetched, old.as_str()), "{:?}", rows[0]);
     assert!(std::fs::read_to_string(tmp.path().join("y2022/acme_shop/src/handler.py")).unwrap().contains("return 1"));

@@ -198,8 +198,8 @@ fn dataset_collect_pipeline_counts_each_step() {
 
 #[test]
 fn dataset_collect_helpers() {
-    assert_eq!(collect::days("1970-01-02T00:00:00Z"), Some(1));
-    assert_eq!(collect::days("2021-01-01").unwrap() - collect::days("2020-01-01").unwrap(), 366);
+    assert_eq!(harness::dataset::dates::days("1970-01-02T00:00:00Z"), Some(1));
+    assert_eq!(harness::dataset::dates::days("2021-01-01").unwrap() - harness::dataset::dates::days("2020-01-01").unwrap(), 366);
     assert!(collect::validate_serverless_yaml(VALID).is_ok());
     assert!(collect::validate_serverless_yaml("a: [").unwrap_err().contains("invalid YAML"));
     assert_eq!(collect::validate_serverless_yaml("provider: aws\nfunctions:\n  f: {handler: a.b}\n").unwrap(), "aws");
