@@ -80,6 +80,9 @@ pub fn cell(v: &AnyValue) -> String {
 }
 
 pub fn fmt_f64(x: f64) -> String {
+    if x.is_nan() {
+        return "n/a".into();
+    }
     if x.fract() == 0.0 && x.abs() < 1e15 {
         return format!("{}", x as i64);
     }

@@ -6,6 +6,7 @@
 //! `overview`, `status`, `triage`, `flows_per_app` (ranked),
 //! `by_vulnerability`, `by_source`, `summary` (the study's Table 6.2:
 //! category, total, apps, inter, intra, by verdict), `review_by_class`,
+//! `precision_by_class` (from the verdicts of every reviewed flow),
 //! `time_stages`, `apps` (one row per app), `app_flows` (per app,
 //! class and source), `findings` (one row per flow, with verdict and
 //! change), `changes`. Figures (SVG, PNG, via [`crate::report::plots`]):
@@ -232,6 +233,40 @@ pub fn build_tables(records: &[AppRecord], verdicts: &BTreeMap<String, VerdictRo
             .u64("apps", groups.iter().map(|g| g.apps.len() as u64))
             .u64("inter", groups.iter().map(|g| g.inter))
             .u64("intra", groups.iter().map(|g| g.intra))
+            .build()?,
+    ));
+
+    // Precision per class, from the verdicts of every reviewed flow (apps
+    // left out by triage too: a false positive in a template is still one).
+    let mut per_class: BTreeMap<String, [u64; 4]> = BTreeMap::new();
+    for i in &all_items {
+        let slot = match verdict_of(verdicts, &i.flow.fingerprint) {
+            Some(Verdict::Vulnerability) => 0,
+            Some(Verdict::Potential) => 1,
+            Some(Verdict::NotAVulnerability) => 2,
+            None => 3,
+        };
+        for class in [i.flow.vulnerability.clone(), "all".to_string()] {
+            per_class.entry(class).or_default()[slot] += 1;
+        }
+    }
+    let prec: Vec<(String, [u64; 4])> = per_class.into_iter().collect();
+    let ratio = |num: u64, c: &[u64; 4]| {
+        let reviewed = c[0] + c[1] + c[2];
+        if reviewed == 0 { f64::NAN } else { round3(num as f64 / reviewed as f64) }
+    };
+    t.push((
+        "precision_by_class".into(),
+        "Precision per class on reviewed flows (all apps): strict counts vulnerabilities, lenient also potential ones".into(),
+        TableBuilder::new()
+            .str("class", prec.iter().map(|(k, _)| k.clone()))
+            .u64("flows", prec.iter().map(|(_, c)| c.iter().sum()))
+            .u64("vulnerability", prec.iter().map(|(_, c)| c[0]))
+            .u64("potential", prec.iter().map(|(_, c)| c[1]))
+            .u64("not_a_vulnerability", prec.iter().map(|(_, c)| c[2]))
+            .u64("unreviewed", prec.iter().map(|(_, c)| c[3]))
+            .f64("precision_strict", prec.iter().map(|(_, c)| ratio(c[0], c)))
+            .f64("precision_lenient", prec.iter().map(|(_, c)| ratio(c[0] + c[1], c)))
             .build()?,
     ));
 
