@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod cloud;
+pub mod confine;
 pub mod infra;
 pub mod program;
 pub mod report;

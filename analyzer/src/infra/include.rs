@@ -71,12 +71,15 @@ impl Includer<'_> {
     }
 
     fn load(&mut self, location: &str, line: u32) -> Option<Node> {
-        let path = self.dir.join(location);
         let diag = |message: String| Diagnostic { file: self.template.to_string(), line, message };
-        let text = match std::fs::read_to_string(&path) {
+        let text = match crate::confine::read_text(self.dir, location) {
             Ok(t) => t,
-            Err(_) => {
+            Err(crate::confine::Refusal::NotFound) => {
                 self.diagnostics.push(diag(format!("included file `{location}` not found")));
+                return None;
+            }
+            Err(refusal) => {
+                self.diagnostics.push(diag(format!("included file `{location}` is {refusal}")));
                 return None;
             }
         };

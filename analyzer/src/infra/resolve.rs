@@ -161,7 +161,7 @@ impl<'a> VarResolver<'a> {
             Some(v) => v,
             None => {
                 let missing = match file_address(&address) {
-                    Some((path, _)) if !self.service_dir.join(path).is_file() => format!("file `{path}` does not exist"),
+                    Some((path, _)) if crate::confine::resolve(&self.service_dir, path).is_err() => format!("file `{path}` does not exist"),
                     _ => format!("`{address}` not found"),
                 };
                 self.diag(line, format!("unresolved variable `${{{inner}}}`: {missing}"));
@@ -278,13 +278,17 @@ impl<'a> VarResolver<'a> {
         let Some((raw_path, key)) = file_address(address) else { return Lookup::Missing };
         let path = self.service_dir.join(raw_path);
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        if let Err(refusal @ crate::confine::Refusal::Outside) = crate::confine::resolve(&self.service_dir, raw_path) {
+            self.diag(line, format!("`${{{address}}}`: file `{raw_path}` is {refusal}"));
+            return Lookup::Opaque(SymStr::any(address));
+        }
         // Scripts are run by the framework: their value is unknowable here.
         if matches!(ext.as_str(), "js" | "cjs" | "mjs" | "ts") {
             return Lookup::Opaque(SymStr::any(address));
         }
         let structured = matches!(ext.as_str(), "yml" | "yaml" | "json");
         if !self.files.contains_key(&path) {
-            let loaded = match std::fs::read_to_string(&path) {
+            let loaded = match crate::confine::read_text(&self.service_dir, raw_path) {
                 Ok(text) if !structured => Some(Node::lit(&text, 0)),
                 Ok(text) => match yaml::load_file_text(&text, ext == "json") {
                     Ok(n) => Some(n),

@@ -19,7 +19,7 @@ use crate::sym::SymStr;
 
 /// Region and stack name from `samconfig.toml` next to the template.
 fn samconfig(dir: &Path) -> (Option<String>, Option<String>) {
-    let Ok(text) = std::fs::read_to_string(dir.join("samconfig.toml")) else { return (None, None) };
+    let Ok(text) = crate::confine::read_text(dir, "samconfig.toml") else { return (None, None) };
     let Ok(v) = text.parse::<toml::Table>() else { return (None, None) };
     let get = |key: &str| {
         for cmd in ["deploy", "global"] {
@@ -199,13 +199,15 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
         }
         if def.is_none() {
             if let Some(uri) = props.get("DefinitionUri").and_then(Node::as_text) {
-                let p = dir.join(&uri);
-                match std::fs::read_to_string(&p) {
+                match crate::confine::read_text(dir, &uri) {
                     Ok(t) => match yaml::load_file_text(&t, uri.ends_with(".json")) {
                         Ok(n) => def = Some(ev.eval(&n, 0)),
                         Err(e) => diagnostics.push(Diagnostic { file: format!("{dir_prefix}{uri}"), line: e.line, message: e.message }),
                     },
-                    Err(_) => diagnostics.push(Diagnostic { file: file.relative.clone(), line: r.line, message: format!("DefinitionUri `{uri}` not found") }),
+                    Err(crate::confine::Refusal::NotFound) => {
+                        diagnostics.push(Diagnostic { file: file.relative.clone(), line: r.line, message: format!("DefinitionUri `{uri}` not found") })
+                    }
+                    Err(refusal) => diagnostics.push(Diagnostic { file: file.relative.clone(), line: r.line, message: format!("DefinitionUri `{uri}` is {refusal}") }),
                 }
             }
         }

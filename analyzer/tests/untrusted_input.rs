@@ -1,0 +1,56 @@
+//! An application folder is hostile input: what its deployment files name
+//! must never make the analyzer read, and print, files outside its
+//! repository.
+
+use std::path::Path;
+use std::process::Command;
+
+const SECRET: &str = "TOPSECRET-4242";
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn infra_json(app: &Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_analyzer")).args(["infra", app.to_str().unwrap(), "--format", "json"]).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
+#[test]
+fn names_in_deployment_files_never_leave_the_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    let secret = tmp.path().join("secret.txt");
+    write(&secret, SECRET);
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    let app = repo.join("esc");
+    write(&repo.join("shared.yml"), "region: eu-west-1\n");
+    std::fs::create_dir_all(&app).unwrap();
+    std::os::unix::fs::symlink(&secret, app.join("linked.txt")).unwrap();
+    write(
+        &app.join("serverless.yml"),
+        &format!(
+            "service: esc\nprovider:\n  name: aws\n  runtime: python3.12\n  region: ${{file(../shared.yml):region}}\n  environment:\n    ABS: ${{file({abs})}}\n    DOTS: ${{file(../../../../../../../..{abs})}}\n    UP: ${{file(../../secret.txt)}}\n    LINK: ${{file(linked.txt)}}\nfunctions:\n  f:\n    handler: h.main\n",
+            abs = secret.display()
+        ),
+    );
+    write(&app.join("h.py"), "def main(event, context):\n    return 1\n");
+    let out = infra_json(&app);
+    assert!(!out.contains(SECRET), "a file outside the repository was read:\n{out}");
+    assert!(out.matches("outside the repository").count() >= 4, "each refusal is diagnosed:\n{out}");
+    assert!(out.contains("eu-west-1"), "a file of the same repository is read:\n{out}");
+
+    // SAM: an included document and a state machine definition outside.
+    let sam = repo.join("sam");
+    write(
+        &sam.join("template.yaml"),
+        &format!(
+            "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: prod\n      DefinitionBody:\n        Fn::Transform:\n          Name: AWS::Include\n          Parameters:\n            Location: ../../secret.txt\n  Machine:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      DefinitionUri: ../../secret.txt\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: h.main\n      Runtime: python3.12\n      Environment:\n        Variables:\n          X: {abs}\n",
+            abs = "plain"
+        ),
+    );
+    let out = infra_json(&sam);
+    assert!(!out.contains(SECRET), "{out}");
+    assert!(out.matches("outside the repository").count() >= 2, "{out}");
+}
