@@ -317,11 +317,50 @@ pub struct Stats {
     pub python_lines: usize,
     pub functions: usize,
     pub handlers: usize,
-    pub handlers_missing: Vec<String>,
+    pub handlers_missing: Vec<MissingHandler>,
     /// Functions of another runtime (Node.js, Java...): not analysed, and
     /// not missing either.
     pub other_runtimes: Vec<String>,
     pub rounds: usize,
+}
+
+/// A Python function of the deployment file whose code the analysis could
+/// not find.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MissingHandler {
+    /// The function's name in the deployment file.
+    pub function: String,
+    pub deployment_file: String,
+    /// The function's line in the deployment file.
+    pub line: u32,
+    /// What `handler:` names.
+    pub handler_file: String,
+    pub handler_function: String,
+    pub reason: MissingReason,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MissingReason {
+    FileNotFound,
+    FileNotParsed,
+    FunctionNotDefined,
+}
+
+impl MissingReason {
+    pub fn text(self) -> &'static str {
+        match self {
+            MissingReason::FileNotFound => "file not found",
+            MissingReason::FileNotParsed => "file not parsed",
+            MissingReason::FunctionNotDefined => "function not defined",
+        }
+    }
+}
+
+impl std::fmt::Display for MissingHandler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}:{}): {}", self.function, self.handler_file, self.handler_function, self.reason.text())
+    }
 }
 
 /// One cloud API call site, for the service map.
@@ -346,6 +385,22 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     pub stats: Stats,
     pub timings: Timings,
+}
+
+impl Analysis {
+    /// What keeps the analysis from covering the application: deployment
+    /// files that could not be read at all, or none found. Callers exit
+    /// with an error and SARIF says `executionSuccessful: false`.
+    pub fn errors(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.infra.diagnostics.iter().map(|d| format!("{}:{}: {}", d.file, d.line, d.message)).collect();
+        if self.infra.services.is_empty() && out.is_empty() {
+            out.push(format!(
+                "no deployment file in {}: looked for serverless.yml/.yaml/.json and SAM or CloudFormation templates (pass one with --config)",
+                self.app.display()
+            ));
+        }
+        out
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -423,7 +478,24 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
         }
         match ctx.handler_code(fr) {
             Some(code) => handlers.push((fr, code)),
-            None => stats.handlers_missing.push(format!("{} ({}:{})", func.name, func.handler.file, func.handler.function)),
+            None => {
+                let found_file = program.file_by_path(&func.handler.file).or_else(|| program.resolve_module(&func.handler.module, None)).is_some();
+                let reason = if found_file {
+                    MissingReason::FunctionNotDefined
+                } else if program.failures.iter().any(|p| p.file == func.handler.file) {
+                    MissingReason::FileNotParsed
+                } else {
+                    MissingReason::FileNotFound
+                };
+                stats.handlers_missing.push(MissingHandler {
+                    function: func.name.clone(),
+                    deployment_file: ctx.function(fr).0.file.clone(),
+                    line: func.line,
+                    handler_file: func.handler.file.clone(),
+                    handler_function: func.handler.function.clone(),
+                    reason,
+                });
+            }
         }
     }
     stats.handlers = handlers.len();

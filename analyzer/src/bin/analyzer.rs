@@ -133,6 +133,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 ScanFormat::Text => report::text::render(&analysis),
             };
             write_out(&output, &text)?;
+            let errors = analysis.errors();
+            if !errors.is_empty() {
+                if output.is_some() || !matches!(format, ScanFormat::Text) {
+                    for e in &errors {
+                        eprintln!("analyzer: {e}");
+                    }
+                }
+                return Ok(ExitCode::from(2));
+            }
             Ok(if analysis.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Infra { app, config, format } => {

@@ -7,6 +7,7 @@ use crate::analysis::Analysis;
 pub fn render(analysis: &Analysis) -> serde_json::Value {
     json!({
         "app": analysis.app.display().to_string(),
+        "errors": analysis.errors(),
         "findings": analysis.findings,
         "parse_failures": analysis.parse_failures,
         "stats": analysis.stats,

@@ -82,7 +82,10 @@ pub fn to_sarif(analysis: &Analysis) -> Log {
             ..Default::default()
         });
     }
-    run.invocations = vec![Invocation { execution_successful: true, exit_code: None, tool_execution_notifications: notifications(analysis) }];
+    let errors = analysis.errors();
+    let mut notes: Vec<Notification> = errors.iter().map(|e| Notification { message: Message::text(e.clone()), level: Some(crate::sarif::Level::Error), locations: Vec::new() }).collect();
+    notes.extend(notifications(analysis));
+    run.invocations = vec![Invocation { execution_successful: errors.is_empty(), exit_code: None, tool_execution_notifications: notes }];
     log
 }
 
@@ -99,7 +102,7 @@ fn notifications(analysis: &Analysis) -> Vec<Notification> {
     let diagnostics = infra.diagnostics.iter().chain(infra.services.iter().flat_map(|s| &s.diagnostics));
     let mut out: Vec<Notification> = diagnostics.map(|d| warn(d.message.clone(), Some((&d.file, d.line)))).collect();
     out.extend(analysis.parse_failures.iter().map(|p| warn(format!("not parsed: {}", p.reason), Some((&p.file, p.line)))));
-    out.extend(analysis.stats.handlers_missing.iter().map(|m| warn(format!("handler not found: {m}"), None)));
+    out.extend(analysis.stats.handlers_missing.iter().map(|m| warn(format!("handler not found: {m}"), Some((&m.deployment_file, m.line)))));
     out.extend(analysis.vendored.iter().map(|v| Notification {
         message: Message::text(vendored_text(v)),
         level: Some(crate::sarif::Level::Note),
@@ -174,7 +177,7 @@ mod tests {
             .collect();
         assert!(texts.iter().any(|(t, l)| t.contains("missing.yml") && *l == Some(6)), "{texts:?}");
         assert!(texts.iter().any(|(t, l)| t.starts_with("not parsed:") && *l == Some(1)), "{texts:?}");
-        assert!(texts.iter().any(|(t, l)| t.starts_with("handler not found: gone") && l.is_none()), "{texts:?}");
+        assert!(texts.iter().any(|(t, l)| t.starts_with("handler not found: gone") && *l == Some(11)), "{texts:?}");
         let errors: Vec<String> = crate::sarif::official_schema_validator()
             .iter_errors(&serde_json::to_value(&log).unwrap())
             .map(|e| format!("{e} at {}", e.instance_path()))

@@ -14,6 +14,9 @@ fn short(site: &Site) -> String {
 
 pub fn render(analysis: &Analysis) -> String {
     let mut out = String::new();
+    for e in analysis.errors() {
+        let _ = writeln!(out, "error: {e}");
+    }
     for f in &analysis.findings {
         let _ = writeln!(out, "{} at {}:{} ({})", f.vulnerability, f.sink.file, f.sink.line, f.callee);
         for flow in &f.flows {
@@ -42,7 +45,7 @@ pub fn render(analysis: &Analysis) -> String {
         let _ = writeln!(out, "  not parsed: {}:{}: {}", p.file, p.line, p.reason);
     }
     for m in &analysis.stats.handlers_missing {
-        let _ = writeln!(out, "  handler not found: {m}");
+        let _ = writeln!(out, "  handler not found: {}:{}: {m}", m.deployment_file, m.line);
     }
     for v in &analysis.vendored {
         let _ = writeln!(out, "  {}", super::sarif::vendored_text(v));

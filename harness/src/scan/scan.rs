@@ -18,7 +18,6 @@
 //! folder's path contains SUBSTRING. It exists only so that tests can make
 //! an app time out, run out of memory or crash; nothing sets it otherwise.
 
-use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::Read;
 use std::os::unix::process::CommandExt;
@@ -691,21 +690,12 @@ pub fn analyze_app(app_dir: &Path, config: Option<&Path>) -> Result<ChildOutput>
         o.framework = serde_json::to_value(s.framework).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         o.provider = s.provider.name.clone();
     }
-    let missing: BTreeSet<&str> = a.stats.handlers_missing.iter().map(String::as_str).collect();
-    let failed: BTreeSet<&str> = a.parse_failures.iter().map(|p| p.file.as_str()).collect();
     for s in &a.infra.services {
         for f in &s.functions {
             let runtime = f.runtime.clone().unwrap_or_default();
-            let found = !missing.contains(format!("{} ({}:{})", f.name, f.handler.file, f.handler.function).as_str());
-            let problem = if found {
-                String::new()
-            } else if failed.contains(f.handler.file.as_str()) {
-                "file not parsed".into()
-            } else if !app_dir.join(&f.handler.file).is_file() {
-                "file not found".into()
-            } else {
-                "function not defined".into()
-            };
+            let missing = a.stats.handlers_missing.iter().find(|m| m.function == f.name && m.deployment_file == s.file);
+            let found = missing.is_none();
+            let problem = missing.map(|m| m.reason.text().to_string()).unwrap_or_default();
             o.handlers.push(HandlerInfo {
                 name: f.name.clone(),
                 file: f.handler.file.clone(),
