@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::cloud::api::{Api, CloudModels};
 use crate::cloud::{destinations, integrations, links, step_tasks};
 use crate::infra::iam::IamOptions;
-use crate::infra::model::{Decision, Function, InfraModel, InfraOptions, Service, State, StateMachine};
+use crate::infra::model::{Code, Decision, Function, InfraModel, InfraOptions, Service, State, StateMachine};
 use crate::program::handler::{self, HandlerCode};
 use crate::program::vendored::VendoredPackage;
 use crate::program::{Index, ParseFailure, Program};
@@ -231,11 +231,11 @@ impl<'a, 'p> Ctx<'a, 'p> {
     /// The Python code a handler names, when it exists (see
     /// [`crate::program::handler`] for the shapes followed).
     pub fn handler_code(&self, f: FnRef) -> Option<HandlerCode> {
-        let (_, func) = self.function(f);
-        let file = self
-            .program
-            .file_by_path(&func.handler.file)
-            .or_else(|| self.program.resolve_module(&func.handler.module, None))?;
+        let (service, func) = self.function(f);
+        let file = match func.code {
+            Code::Inline { .. } => self.program.embedded(&service.file, &func.name)?,
+            _ => self.program.file_by_path(&func.handler.file).or_else(|| self.program.resolve_module(&func.handler.module, None))?,
+        };
         handler::resolve(self.index, file, &func.handler.function)
     }
 
@@ -320,8 +320,24 @@ pub struct Stats {
     pub handlers_missing: Vec<MissingHandler>,
     /// Functions of another runtime (Node.js, Java...): not analysed, and
     /// not missing either.
-    pub other_runtimes: Vec<String>,
+    pub other_runtimes: Vec<NotPython>,
     pub rounds: usize,
+}
+
+/// A function of the deployment file that is not Python code to analyse.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NotPython {
+    pub function: String,
+    pub deployment_file: String,
+    /// The runtime, `container image`, or why it is taken for another
+    /// language.
+    pub why: String,
+}
+
+impl std::fmt::Display for NotPython {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.function, self.why)
+    }
 }
 
 /// A Python function of the deployment file whose code the analysis could
@@ -453,7 +469,14 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
     let infra = crate::infra::load(app, opts.config.as_deref(), &infra_opts);
     let infra_ms = ms(t);
     let t = Instant::now();
-    let program = Program::load(app);
+    let mut program = Program::load(app);
+    for s in &infra.services {
+        for f in &s.functions {
+            if let Code::Inline { text, line } = &f.code {
+                program.add_embedded(&s.file, &f.name, text, *line);
+            }
+        }
+    }
     let index = Index::new(&program);
     let parse_ms = ms(t);
     let t = Instant::now();
@@ -471,9 +494,18 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
         ..Stats::default()
     };
     let mut handlers = Vec::new();
-    for (fr, _, func) in ctx.all_functions() {
-        if let Some(rt) = func.runtime.as_deref().filter(|r| !r.to_ascii_lowercase().starts_with("python")) {
-            stats.other_runtimes.push(format!("{} ({rt})", func.name));
+    for (fr, service, func) in ctx.all_functions() {
+        let not_python = if let Some(rt) = func.runtime.as_deref().filter(|r| !r.to_ascii_lowercase().starts_with("python")) {
+            Some(rt.to_string())
+        } else if func.code == Code::Image {
+            Some("container image".to_string())
+        } else if func.runtime.is_none() {
+            other_language_handler(app, &func.handler.file).map(|f| format!("Node.js: no runtime given, the handler is {f}"))
+        } else {
+            None
+        };
+        if let Some(why) = not_python {
+            stats.other_runtimes.push(NotPython { function: func.name.clone(), deployment_file: service.file.clone(), why });
             continue;
         }
         match ctx.handler_code(fr) {
@@ -588,6 +620,17 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
         stats,
         timings: Timings { infra_ms, parse_ms, taint_ms: ms(t) },
     }
+}
+
+/// With no runtime given anywhere, a handler whose module exists only as a
+/// JavaScript or TypeScript file is a Node.js function, not a missing
+/// Python one: that file.
+fn other_language_handler(app: &Path, handler_file: &str) -> Option<String> {
+    let stem = handler_file.strip_suffix(".py")?;
+    if crate::confine::resolve(app, handler_file).is_ok() {
+        return None;
+    }
+    ["js", "mjs", "cjs", "ts"].into_iter().map(|ext| format!("{stem}.{ext}")).find(|f| crate::confine::resolve(app, f).is_ok())
 }
 
 /// The source label of a handler's event, if its trigger makes it one.

@@ -263,8 +263,19 @@ fn functions_of_other_runtimes_are_not_missing_handlers() {
     write_app(dir.path(), &[("serverless.yml", yml), ("handler.py", "import os\ndef main(event, context):\n    os.system(event['body'])\n"), ("auth.js", "exports.handler = async () => ({});\n")]);
     let a = analyze(dir.path(), &Options::default()).unwrap();
     assert_eq!((a.stats.handlers, a.stats.handlers_missing.len()), (1, 0));
-    assert_eq!(a.stats.other_runtimes, ["auth (nodejs18.x)"]);
+    assert_eq!(a.stats.other_runtimes.iter().map(|o| o.to_string()).collect::<Vec<_>>(), ["auth (nodejs18.x)"]);
     assert_eq!(a.findings.len(), 1);
+}
+
+#[test]
+fn container_images_and_javascript_handlers_are_not_python() {
+    let yml = "service: mixed\nprovider:\n  name: aws\nfunctions:\n  img:\n    image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:latest\n  js:\n    handler: web.handler\n  py:\n    handler: handler.main\n";
+    let dir = tempfile::tempdir().unwrap();
+    write_app(dir.path(), &[("serverless.yml", yml), ("handler.py", "def main(event, context):\n    return 1\n"), ("web.js", "exports.handler = async () => ({});\n")]);
+    let a = analyze(dir.path(), &Options::default()).unwrap();
+    assert_eq!((a.stats.handlers, a.stats.handlers_missing.len()), (1, 0), "{:?}", a.stats.handlers_missing);
+    let other: Vec<String> = a.stats.other_runtimes.iter().map(|o| o.to_string()).collect();
+    assert_eq!(other, ["img (container image)", "js (Node.js: no runtime given, the handler is web.js)"]);
 }
 
 #[test]

@@ -295,6 +295,7 @@ mod tests {
             managed_policies: vec![],
             opaque_role: false,
             destinations: vec![],
+            code: crate::infra::model::Code::Files,
             line: 1,
         }
     }

@@ -154,7 +154,28 @@ pub struct Function {
     pub opaque_role: bool,
     /// Where the outcome of an asynchronous invocation goes.
     pub destinations: Vec<Destination>,
+    /// Where the function's code comes from.
+    pub code: Code,
     pub line: u32,
+}
+
+/// How a function's code is deployed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    /// Files of the application (the handler names one).
+    #[default]
+    Files,
+    /// A container image (`image:`, `PackageType: Image`): no code here.
+    Image,
+    /// Python written inside the deployment file (SAM `InlineCode`,
+    /// CloudFormation `Code.ZipFile`); its first line is `line` of the
+    /// deployment file.
+    Inline {
+        #[serde(skip)]
+        text: String,
+        line: u32,
+    },
 }
 
 /// A Lambda destination: after an asynchronous invocation, Lambda sends the

@@ -59,6 +59,30 @@ fn with_globals(globals: Option<&Node>, props: &Node) -> Node {
     Node::new(Kind::Map(out), props.line)
 }
 
+/// Where a SAM or CloudFormation function's code comes from.
+fn code_of(props: &Node) -> Code {
+    let image = props.get("PackageType").and_then(Node::as_text).is_some_and(|t| t == "Image")
+        || props.get("ImageUri").is_some()
+        || props.path(&["Code", "ImageUri"]).is_some();
+    if image {
+        return Code::Image;
+    }
+    let inline = props.get("InlineCode").or_else(|| props.path(&["Code", "ZipFile"]));
+    match inline.and_then(|n| inline_text(n).map(|t| (t, n.line))) {
+        // A block scalar's node starts at its first line of text.
+        Some((text, line)) => Code::Inline { text, line },
+        None => Code::Files,
+    }
+}
+
+/// The code of an inline block: a string, or the template of `!Sub`.
+fn inline_text(n: &Node) -> Option<String> {
+    n.as_text().or_else(|| {
+        let sub = n.get("Fn::Sub")?;
+        sub.as_text().or_else(|| sub.one_or_many().first().and_then(|t| t.as_text()))
+    })
+}
+
 fn code_dir(dir_prefix: &str, code_uri: Option<&Node>) -> String {
     match code_uri.and_then(Node::as_text) {
         Some(u) if !u.starts_with("s3://") => {
@@ -168,6 +192,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
             });
         }
         let destinations = props.get("EventInvokeConfig").map(cfn::destinations_of).unwrap_or_default();
+        let code = code_of(&props);
         functions.push(Function {
             name: id.clone(),
             physical_name: ev.physical_name(id, 0).unwrap_or_default(),
@@ -179,6 +204,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
             managed_policies: role.managed,
             opaque_role,
             destinations,
+            code,
             line: r.line,
         });
     }

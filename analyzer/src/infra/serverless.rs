@@ -254,6 +254,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
             managed_policies: role.managed,
             opaque_role,
             destinations,
+            code: if f.get("image").is_some() { Code::Image } else { Code::Files },
             line: f.line,
         });
     }

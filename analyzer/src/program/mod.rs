@@ -10,7 +10,7 @@ mod parse;
 pub mod vendored;
 
 pub use index::{ClassId, ClassInfo, FuncId, FuncInfo, Index};
-pub use parse::{is_main_guard_stmt, parse_source, LineIndex, ParseFailure, PyFile};
+pub use parse::{is_main_guard_stmt, parse_embedded, parse_source, LineIndex, ParseFailure, PyFile};
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -101,6 +101,24 @@ impl Program {
         let mut program = Program::from_files(files, failures);
         program.vendored = packages;
         program
+    }
+
+    /// Adds code written inside a deployment file for one function; the
+    /// handler of that function is looked up there ([`Program::embedded`]).
+    pub fn add_embedded(&mut self, deployment_file: &str, function: &str, text: &str, first_line: u32) {
+        let module = format!("{deployment_file}#{function}");
+        match parse_embedded(text, deployment_file, &module, first_line) {
+            Ok(file) => {
+                self.by_module.insert(module, self.files.len());
+                self.files.push(file);
+            }
+            Err(failure) => self.failures.push(failure),
+        }
+    }
+
+    /// The code a function of `deployment_file` carries inline, if any.
+    pub fn embedded(&self, deployment_file: &str, function: &str) -> Option<usize> {
+        self.by_module.get(&format!("{deployment_file}#{function}")).copied()
     }
 
     /// Builds a program from already parsed files (tests, benchmarks).

@@ -36,6 +36,9 @@ pub struct PyFile {
 /// Maps byte offsets to 1-based line numbers.
 pub struct LineIndex {
     starts: Vec<u32>,
+    /// Lines before the text in the file that holds it (code written inside
+    /// a deployment file starts at that file's line `first + 1`).
+    first: u32,
 }
 
 impl LineIndex {
@@ -46,7 +49,7 @@ impl LineIndex {
                 starts.push(i as u32 + 1);
             }
         }
-        LineIndex { starts }
+        LineIndex { starts, first: 0 }
     }
 
     pub fn count(&self) -> usize {
@@ -55,10 +58,11 @@ impl LineIndex {
 
     pub fn line(&self, offset: TextSize) -> u32 {
         let off = u32::from(offset);
-        match self.starts.binary_search(&off) {
-            Ok(i) => i as u32 + 1,
-            Err(i) => i as u32,
-        }
+        self.first
+            + match self.starts.binary_search(&off) {
+                Ok(i) => i as u32 + 1,
+                Err(i) => i as u32,
+            }
     }
 }
 
@@ -84,6 +88,19 @@ pub fn parse_file(path: &Path, rel: &str) -> Result<PyFile, ParseFailure> {
         fail(line as u32, "not UTF-8 text".to_string())
     })?;
     parse_unguarded(&source, rel)
+}
+
+/// Parses Python written inside a deployment file (`rel`), starting at its
+/// line `first_line`, as the module `module`.
+pub fn parse_embedded(source: &str, rel: &str, module: &str, first_line: u32) -> Result<PyFile, ParseFailure> {
+    let mut file = parse_source(source, rel).map_err(|mut f| {
+        f.line += first_line.saturating_sub(1);
+        f
+    })?;
+    file.module = module.to_string();
+    file.is_package_init = false;
+    file.lines.first = first_line.saturating_sub(1);
+    Ok(file)
 }
 
 /// Parses one file's text on a thread with a large stack.

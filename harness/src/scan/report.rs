@@ -130,6 +130,14 @@ pub fn build_tables(records: &[AppRecord], verdicts: &BTreeMap<String, VerdictRo
         ("not a vulnerability", verdict_count(Verdict::NotAVulnerability).to_string()),
         ("not reviewed", items.iter().filter(|i| !verdicts.contains_key(&i.flow.fingerprint)).count().to_string()),
         ("median Python LOC of analysed apps", tables::fmt_f64(median(&mut locs))),
+        ("Python handlers analysed", {
+            let (declared, missing) = records.iter().fold((0, 0), |(d, m), r| (d + r.handlers, m + r.handlers_missing));
+            format!("{} of {declared} ({:.1}%)", declared - missing, pct(declared - missing, declared))
+        }),
+        ("vendored Python files, followed but never a source (apps)", {
+            let hit: Vec<&AppRecord> = records.iter().filter(|r| r.vendored_files > 0).collect();
+            format!("{} ({})", hit.iter().map(|r| r.vendored_files).sum::<u64>(), hit.len())
+        }),
         ("files absent from the fetched repositories (apps affected)", {
             let hit: Vec<&AppRecord> = records.iter().filter(|r| r.files_omitted > 0).collect();
             format!("{} ({})", hit.iter().map(|r| r.files_omitted).sum::<u64>(), hit.len())
@@ -317,6 +325,7 @@ pub fn build_tables(records: &[AppRecord], verdicts: &BTreeMap<String, VerdictRo
             .u64("other_runtime_functions", r.iter().map(|x| x.other_runtime_functions))
             .u64("functions", r.iter().map(|x| x.functions))
             .u64("files_omitted", r.iter().map(|x| x.files_omitted))
+            .u64("vendored_files", r.iter().map(|x| x.vendored_files))
             .u64("flows", r.iter().map(|x| x.flows.len() as u64))
             .u64("inter", r.iter().map(|x| x.inter()))
             .u64("intra", r.iter().map(|x| x.intra()))

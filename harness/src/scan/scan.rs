@@ -109,7 +109,7 @@ pub struct HandlerInfo {
     pub file: String,
     pub function: String,
     pub runtime: String,
-    /// Python runtime (or none given).
+    /// Python code to analyse: not another runtime, not a container image.
     pub python: bool,
     pub found: bool,
     /// Why not found: `file not found`, `file not parsed`, `function not defined`.
@@ -131,6 +131,9 @@ pub struct ChildOutput {
     pub parse_failures: Vec<(String, u32, String)>,
     pub handlers: Vec<HandlerInfo>,
     pub flows: Vec<FlowRecord>,
+    /// Python files of third-party packages installed into the app.
+    #[serde(default)]
+    pub vendored_files: u64,
     pub infra_ms: f64,
     pub parse_ms: f64,
     pub taint_ms: f64,
@@ -179,6 +182,10 @@ pub struct AppRecord {
     /// blobs): the analysis did not see them.
     #[serde(default)]
     pub files_omitted: u64,
+    /// Python files of vendored third-party packages: followed when
+    /// called, never a source.
+    #[serde(default)]
+    pub vendored_files: u64,
 }
 
 impl AppRecord {
@@ -409,6 +416,7 @@ pub fn run_app(job: &AppJob, opts: &ScanOptions) -> AppRecord {
         problems: Vec::new(),
         timing: Timing::default(),
         files_omitted: omitted_under(job),
+        vendored_files: 0,
     };
     match job.config_name() {
         None => {
@@ -520,6 +528,7 @@ pub fn fill_from_child(rec: &mut AppRecord, o: ChildOutput) {
     rec.python_failed = o.parse_failures.len() as u64;
     rec.python2_files = o.parse_failures.iter().filter(|(_, _, r)| r.contains("Python 2")).count() as u64;
     rec.functions = o.functions;
+    rec.vendored_files = o.vendored_files;
     rec.timing.infra_ms = o.infra_ms;
     rec.timing.parse_ms = o.parse_ms;
     rec.timing.taint_ms = o.taint_ms;
@@ -681,6 +690,7 @@ pub fn analyze_app(app_dir: &Path, config: Option<&Path>) -> Result<ChildOutput>
         python_lines: a.stats.python_lines as u64,
         functions: a.stats.functions as u64,
         parse_failures: a.parse_failures.iter().map(|p| (p.file.clone(), p.line, p.reason.clone())).collect(),
+        vendored_files: a.vendored.iter().map(|v| v.files as u64).sum(),
         infra_ms: a.timings.infra_ms,
         parse_ms: a.timings.parse_ms,
         taint_ms: a.timings.taint_ms,
@@ -693,6 +703,7 @@ pub fn analyze_app(app_dir: &Path, config: Option<&Path>) -> Result<ChildOutput>
     for s in &a.infra.services {
         for f in &s.functions {
             let runtime = f.runtime.clone().unwrap_or_default();
+            let not_python = a.stats.other_runtimes.iter().any(|o| o.function == f.name && o.deployment_file == s.file);
             let missing = a.stats.handlers_missing.iter().find(|m| m.function == f.name && m.deployment_file == s.file);
             let found = missing.is_none();
             let problem = missing.map(|m| m.reason.text().to_string()).unwrap_or_default();
@@ -700,7 +711,7 @@ pub fn analyze_app(app_dir: &Path, config: Option<&Path>) -> Result<ChildOutput>
                 name: f.name.clone(),
                 file: f.handler.file.clone(),
                 function: f.handler.function.clone(),
-                python: runtime.is_empty() || runtime.starts_with("python"),
+                python: !not_python,
                 runtime,
                 found,
                 problem,
