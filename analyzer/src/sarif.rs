@@ -202,6 +202,9 @@ pub struct Result {
     pub locations: Vec<Location>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub code_flows: Vec<CodeFlow>,
+    /// Other places of the finding (each cloud hop), shown beside it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related_locations: Vec<Location>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partial_fingerprints: Option<BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -212,6 +215,9 @@ pub struct Result {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct Location {
+    /// Identifies a related location within its result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub physical_location: Option<PhysicalLocation>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -4,5 +4,6 @@
 
 pub mod graph;
 pub mod json;
+pub mod rules;
 pub mod sarif;
 pub mod text;

@@ -8,23 +8,10 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use crate::analysis::{Analysis, Finding, Flow};
-use crate::sarif::{CodeFlow, Invocation, Location, Log, Message, Notification, ReportingDescriptor, Result as SarifResult};
+use crate::sarif::{CodeFlow, Invocation, Location, Log, Message, Notification, Result as SarifResult};
 use crate::taint::label::Site;
 
 pub const TOOL_NAME: &str = "serverless-flows";
-
-/// The rules we report, one per vulnerability class.
-const RULES: &[(&str, &str, &str)] = &[
-    ("code-injection", "CodeInjection", "Attacker-controlled data reaches a command or code evaluation."),
-    ("sql-injection", "SqlInjection", "Attacker-controlled data reaches an SQL query string."),
-    ("nosql-injection", "NoSqlInjection", "Attacker-controlled data reaches a NoSQL query."),
-    ("information-leakage", "InformationLeakage", "Attacker-controlled data selects or carries data out of the application."),
-    ("information-integrity", "InformationIntegrity", "Attacker-controlled data chooses what stored data is destroyed."),
-    ("deserialization", "UnsafeDeserialization", "Attacker-controlled data is deserialized by an unsafe loader."),
-    ("path-traversal", "PathTraversal", "Attacker-controlled data names a file-system path."),
-    ("traceback-leakage", "TracebackLeakage", "Exception traceback text is returned in an HTTP response."),
-    ("ssrf", "ServerSideRequestForgery", "Attacker-controlled data chooses the URL of an outgoing request."),
-];
 
 fn site_location(site: &Site, message: impl Into<String>) -> Location {
     let kind = if site.function.ends_with(".<module>") { "module" } else { "function" };
@@ -41,11 +28,29 @@ fn flow_locations(finding: &Finding, flow: &Flow) -> Vec<Location> {
     locs
 }
 
+/// Every cloud hop of the finding's flows, once: where data is written to
+/// a resource and where it is delivered.
+fn related_locations(finding: &Finding) -> Vec<Location> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for hop in finding.flows.iter().flat_map(|fl| &fl.hops) {
+        for (site, text) in [
+            (&hop.from, format!("written to {} ({}) by {}", hop.resource, hop.event, hop.call)),
+            (&hop.to, format!("delivered from {} ({}) to this handler", hop.resource, hop.event)),
+        ] {
+            if seen.insert((site.file.clone(), site.line, text.clone())) {
+                let mut loc = site_location(site, text);
+                loc.id = Some(out.len() as i64);
+                out.push(loc);
+            }
+        }
+    }
+    out
+}
+
 pub fn to_sarif(analysis: &Analysis) -> Log {
-    let rules = RULES
-        .iter()
-        .map(|(id, name, desc)| ReportingDescriptor::new(id, name, desc))
-        .collect();
+    let classes = super::rules::classes();
+    let rules = classes.iter().map(|c| c.descriptor()).collect();
     let mut log = Log::new(TOOL_NAME, env!("CARGO_PKG_VERSION"), None, rules);
     let run = &mut log.runs[0];
     for f in &analysis.findings {
@@ -53,7 +58,7 @@ pub fn to_sarif(analysis: &Analysis) -> Log {
         let kinds: BTreeSet<&str> = f.flows.iter().map(|fl| fl.source.kind.name()).collect();
         let conservative = f.flows.iter().any(Flow::conservative);
         let inter = f.flows.iter().any(|fl| fl.inter_procedural(&f.sink));
-        let rule_index = RULES.iter().position(|(id, _, _)| *id == f.vulnerability).map(|i| i as i64);
+        let rule_index = classes.iter().position(|c| c.id == f.vulnerability).map(|i| i as i64);
         let mut props = crate::sarif::PropertyBag::new();
         props.insert("sourceKind".into(), json!(kinds.into_iter().collect::<Vec<_>>().join(",")));
         props.insert("sinkCallee".into(), json!(f.callee));
@@ -77,6 +82,7 @@ pub fn to_sarif(analysis: &Analysis) -> Log {
             message: Message::text(text),
             locations: vec![site_location(&f.sink, f.callee.clone())],
             code_flows: f.flows.iter().map(|fl| CodeFlow::through(flow_locations(f, fl))).collect(),
+            related_locations: related_locations(f),
             partial_fingerprints: Some(std::iter::once(("primaryLocationLineHash".to_string(), fingerprint(f))).collect()),
             properties: Some(props),
             ..Default::default()

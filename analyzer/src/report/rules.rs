@@ -1,0 +1,110 @@
+//! The rule behind each vulnerability class, documented as data
+//! (`models/classes.toml`): SARIF rule metadata that code scanning renders
+//! (description, help, CWE tags, severity, precision) and the text people
+//! read.
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::sarif::{MultiformatMessageString, PropertyBag, ReportingDescriptor};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClassFile {
+    class: Vec<ClassDoc>,
+}
+
+/// One vulnerability class.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassDoc {
+    pub id: String,
+    pub name: String,
+    pub cwe: Vec<u32>,
+    pub severity: f64,
+    pub precision: String,
+    pub short: String,
+    pub what: String,
+    pub why: String,
+    pub example: String,
+    pub fix: String,
+}
+
+const CLASSES: &str = include_str!("../../models/classes.toml");
+
+/// Every documented class, in the file's order (the SARIF rule order).
+pub fn classes() -> &'static [ClassDoc] {
+    static PARSED: OnceLock<Vec<ClassDoc>> = OnceLock::new();
+    PARSED.get_or_init(|| toml::from_str::<ClassFile>(CLASSES).expect("models/classes.toml is checked by the tests").class)
+}
+
+pub fn class(id: &str) -> Option<&'static ClassDoc> {
+    classes().iter().find(|c| c.id == id)
+}
+
+impl ClassDoc {
+    pub fn tags(&self) -> Vec<String> {
+        std::iter::once("security".to_string()).chain(self.cwe.iter().map(|n| format!("external/cwe/cwe-{n}"))).collect()
+    }
+
+    pub fn help_text(&self) -> String {
+        format!("{}\n\nWhy: {}\n\nExample:\n{}\nFix: {}\n", self.what, self.why, self.example.trim_start_matches('\n'), self.fix)
+    }
+
+    pub fn help_markdown(&self) -> String {
+        let cwes: Vec<String> = self.cwe.iter().map(|n| format!("[CWE-{n}](https://cwe.mitre.org/data/definitions/{n}.html)")).collect();
+        format!(
+            "## {} ({})\n\n{}\n\n### Why it matters\n\n{}\n\n### Example\n\n```python\n{}```\n\n### How to fix\n\n{}\n\nSee {}.\n",
+            self.name,
+            self.id,
+            self.what,
+            self.why,
+            self.example.trim_start_matches('\n'),
+            self.fix,
+            cwes.join(", ")
+        )
+    }
+
+    pub fn descriptor(&self) -> ReportingDescriptor {
+        let mut props = PropertyBag::new();
+        props.insert("tags".into(), json!(self.tags()));
+        props.insert("security-severity".into(), json!(format!("{:.1}", self.severity)));
+        props.insert("precision".into(), json!(self.precision));
+        props.insert("problem.severity".into(), json!("error"));
+        ReportingDescriptor {
+            full_description: Some(MultiformatMessageString::text(&self.what)),
+            help: Some(MultiformatMessageString { text: self.help_text(), markdown: Some(self.help_markdown()) }),
+            properties: Some(props),
+            ..ReportingDescriptor::new(&self.id, &self.name, &self.short)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloud::api::CloudModels;
+    use crate::taint::models::TaintModels;
+
+    /// Every class a model can report is documented, and every document is
+    /// complete: adding a sink of a new class without its rule fails here.
+    #[test]
+    fn every_reportable_class_is_documented() {
+        let mut reportable: Vec<String> = TaintModels::builtin().sinks.iter().map(|s| s.vulnerability.clone()).collect();
+        let cloud = CloudModels::builtin();
+        reportable.extend(cloud.services.values().flat_map(|s| &s.api).filter_map(|a| a.sink.as_ref()).map(|k| k.vulnerability.clone()));
+        reportable.extend(["traceback-leakage".to_string(), "information-leakage".to_string()]);
+        for v in &reportable {
+            assert!(class(v).is_some(), "class {v} has no entry in models/classes.toml");
+        }
+        for c in classes() {
+            assert!(!c.cwe.is_empty() && (0.0..=10.0).contains(&c.severity), "{}", c.id);
+            assert!(["very-high", "high", "medium", "low"].contains(&c.precision.as_str()), "{}", c.id);
+            for (field, text) in [("short", &c.short), ("what", &c.what), ("why", &c.why), ("example", &c.example), ("fix", &c.fix)] {
+                assert!(!text.trim().is_empty(), "{}: empty {field}", c.id);
+            }
+        }
+    }
+}
