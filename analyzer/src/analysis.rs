@@ -399,6 +399,16 @@ pub struct Analysis {
     /// Third-party packages found in the tree: followed, never a source.
     pub vendored: Vec<VendoredPackage>,
     pub findings: Vec<Finding>,
+    /// Findings kept out by a suppression comment ([`crate::suppress`]).
+    pub suppressed: Vec<crate::suppress::Suppressed>,
+    /// Suppression comments that matched no finding.
+    pub unused_suppressions: Vec<crate::suppress::Suppression>,
+    /// Findings a baseline already had ([`crate::baseline`]), not reported.
+    pub baseline_known: usize,
+    /// Whether findings were compared with a baseline (they are then new).
+    pub compared_to_baseline: bool,
+    /// Every Python file read (relative paths), for suppression comments.
+    pub python_files: Vec<String>,
     pub stats: Stats,
     pub timings: Timings,
 }
@@ -617,6 +627,11 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
         parse_failures: program.failures.clone(),
         vendored: program.vendored.clone(),
         findings,
+        suppressed: Vec::new(),
+        unused_suppressions: Vec::new(),
+        baseline_known: 0,
+        compared_to_baseline: false,
+        python_files: program.files.iter().map(|f| f.rel.clone()).collect(),
         stats,
         timings: Timings { infra_ms, parse_ms, taint_ms: ms(t) },
     }

@@ -4,12 +4,14 @@
 //! deployment file to SARIF.
 
 pub mod analysis;
+pub mod baseline;
 pub mod cloud;
 pub mod confine;
 pub mod infra;
 pub mod program;
 pub mod report;
 pub mod sarif;
+pub mod suppress;
 pub mod sym;
 pub mod taint;
 

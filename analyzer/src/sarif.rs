@@ -205,10 +205,27 @@ pub struct Result {
     /// Other places of the finding (each cloud hop), shown beside it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related_locations: Vec<Location>,
+    /// Why the result is not to be acted on (an in-source comment).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppressions: Vec<Suppression>,
+    /// `new` when the run compared against a baseline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_state: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partial_fingerprints: Option<BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<PropertyBag>,
+}
+
+/// A result's suppression: `kind` is `inSource` for a comment in the code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Suppression {
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locations: Vec<Location>,
 }
 
 /// A location: physical (file, region) and logical (function).

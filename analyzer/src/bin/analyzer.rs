@@ -21,6 +21,8 @@ enum ScanFormat {
     Sarif,
     Json,
     Text,
+    /// GitHub Actions workflow annotations (`::error file=...`).
+    Github,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -75,6 +77,13 @@ enum Command {
         /// Write the report here instead of standard output.
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
+        /// Report only findings not in this earlier SARIF log of ours.
+        #[arg(long, value_name = "SARIF", conflicts_with = "baseline_ref")]
+        baseline: Option<PathBuf>,
+        /// Report only findings the app did not have at this git revision
+        /// (analysed in a temporary worktree).
+        #[arg(long, value_name = "REV")]
+        baseline_ref: Option<String>,
     },
     /// Print the resolved infrastructure model with its diagnostics.
     Infra {
@@ -124,10 +133,20 @@ fn write_out(output: &Option<PathBuf>, text: &str) -> Result<(), String> {
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
-        Command::Scan { args, format, output } => {
+        Command::Scan { args, format, output, baseline, baseline_ref } => {
             let opts = options(&args)?;
-            let analysis = analyzer::analyze(&args.app, &opts).map_err(|e| e.to_string())?;
+            let mut analysis = analyzer::analyze(&args.app, &opts).map_err(|e| e.to_string())?;
+            analyzer::suppress::apply(&mut analysis);
+            let known = match (&baseline, &baseline_ref) {
+                (Some(path), _) => Some(analyzer::baseline::from_sarif(path)?),
+                (None, Some(rev)) => Some(analyzer::baseline::from_git_revision(&args.app, rev, &opts)?),
+                (None, None) => None,
+            };
+            if let Some(known) = &known {
+                analyzer::baseline::apply(&mut analysis, known);
+            }
             let text = match format {
+                ScanFormat::Github => report::github::render(&analysis),
                 ScanFormat::Sarif => report::sarif::to_sarif(&analysis).to_json_pretty() + "\n",
                 ScanFormat::Json => serde_json::to_string_pretty(&report::json::render(&analysis)).map_err(|e| e.to_string())? + "\n",
                 ScanFormat::Text => report::text::render(&analysis),

@@ -53,7 +53,9 @@ pub fn to_sarif(analysis: &Analysis) -> Log {
     let rules = classes.iter().map(|c| c.descriptor()).collect();
     let mut log = Log::new(TOOL_NAME, env!("CARGO_PKG_VERSION"), None, rules);
     let run = &mut log.runs[0];
-    for f in &analysis.findings {
+    let active = analysis.findings.iter().map(|f| (f, None));
+    let suppressed = analysis.suppressed.iter().map(|s| (&s.finding, Some(&s.by)));
+    for (f, suppressed_by) in active.chain(suppressed) {
         let hops: BTreeSet<String> = f.flows.iter().flat_map(|fl| fl.hops.iter().map(|h| h.event.clone())).collect();
         let kinds: BTreeSet<&str> = f.flows.iter().map(|fl| fl.source.kind.name()).collect();
         let conservative = f.flows.iter().any(Flow::conservative);
@@ -85,6 +87,15 @@ pub fn to_sarif(analysis: &Analysis) -> Log {
             related_locations: related_locations(f),
             partial_fingerprints: Some(std::iter::once(("primaryLocationLineHash".to_string(), fingerprint(f))).collect()),
             properties: Some(props),
+            suppressions: suppressed_by
+                .map(|by| crate::sarif::Suppression {
+                    kind: "inSource".into(),
+                    justification: (!by.reason.is_empty()).then(|| by.reason.clone()),
+                    locations: vec![Location::at(&by.file, by.line)],
+                })
+                .into_iter()
+                .collect(),
+            baseline_state: analysis.compared_to_baseline.then(|| "new".to_string()),
             ..Default::default()
         });
     }
@@ -108,6 +119,7 @@ fn notifications(analysis: &Analysis) -> Vec<Notification> {
     let diagnostics = infra.diagnostics.iter().chain(infra.services.iter().flat_map(|s| &s.diagnostics));
     let mut out: Vec<Notification> = diagnostics.map(|d| warn(d.message.clone(), Some((&d.file, d.line)))).collect();
     out.extend(analysis.parse_failures.iter().map(|p| warn(format!("not parsed: {}", p.reason), Some((&p.file, p.line)))));
+    out.extend(analysis.unused_suppressions.iter().map(|u| warn(format!("unused suppression: ignore[{}] matches no finding", u.classes.join(",")), Some((&u.file, u.line)))));
     out.extend(analysis.stats.handlers_missing.iter().map(|m| warn(format!("handler not found: {m}"), Some((&m.deployment_file, m.line)))));
     out.extend(analysis.vendored.iter().map(|v| Notification {
         message: Message::text(vendored_text(v)),

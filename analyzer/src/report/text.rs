@@ -47,6 +47,15 @@ pub fn render(analysis: &Analysis) -> String {
     for m in &analysis.stats.handlers_missing {
         let _ = writeln!(out, "  handler not found: {}:{}: {m}", m.deployment_file, m.line);
     }
+    for s in &analysis.suppressed {
+        let _ = writeln!(out, "  suppressed: {} at {}:{} ({}) by {}:{}{}", s.finding.vulnerability, s.finding.sink.file, s.finding.sink.line, s.finding.callee, s.by.file, s.by.line, if s.by.reason.is_empty() { String::new() } else { format!(": {}", s.by.reason) });
+    }
+    for u in &analysis.unused_suppressions {
+        let _ = writeln!(out, "  unused suppression: {}:{}: ignore[{}] matches no finding", u.file, u.line, u.classes.join(","));
+    }
+    if analysis.baseline_known > 0 {
+        let _ = writeln!(out, "  {} finding(s) already in the baseline, not shown", analysis.baseline_known);
+    }
     for v in &analysis.vendored {
         let _ = writeln!(out, "  {}", super::sarif::vendored_text(v));
     }
