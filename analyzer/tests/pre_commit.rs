@@ -5,15 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
+mod support;
+use support::git;
 
 fn try_repo(consumer: &Path, ours: &Path, home: &Path) -> (i32, String) {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_analyzer"));

@@ -101,12 +101,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let md = crate::cmd::report::write_report(&summaries, &args.out)?;
         text.push_str(&format!("report: {}\n", md.display()));
     }
+    let written: Vec<String> = result
+        .tools
+        .iter()
+        .map(|t| args.out.join(&t.spec.name).join("summary.json").display().to_string())
+        .chain(std::iter::once(args.out.join("side-by-side.md").display().to_string()))
+        .collect();
+    text.push_str(&format!("wrote {}\n", written.join(", ")));
     text.push_str(&format!(
-        "wrote {}/{{<tool>/summary.json,side-by-side.md}} in {:.2} s ({} jobs)\n",
-        args.out.display(),
-        start.elapsed().as_secs_f64(),
-        jobs
+        "{:.2} s wall clock with {jobs} jobs; the table's seconds add up each case's own analysis time\n",
+        start.elapsed().as_secs_f64()
     ));
+    if result.tools.iter().any(|t| t.summary.mode == "strict") {
+        text.push_str("strict: a case passes when each expected flow is found with its class, source and sink, and nothing else is (docs/ground-truth.md, Matching)\n");
+    }
     crate::cmd::score::emit(&text);
     Ok(ExitCode::SUCCESS)
 }

@@ -101,3 +101,19 @@ fn microbenchmarks_pass_suite_check() {
     let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
     assert!(problems.is_empty(), "{} cases, {} problems:\n{}", report.cases, problems.len(), problems.join("\n"));
 }
+
+/// `results/suite/` is what `harness suite describe` writes for the bundled
+/// suite: a case added without regenerating it fails here.
+#[test]
+fn committed_suite_tables_match_the_suite() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let d = harness::suite::describe::describe(&root.join("microbenchmarks")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    d.write_all("microbenchmarks", out.path()).unwrap();
+    for entry in std::fs::read_dir(out.path()).unwrap().flatten() {
+        let name = entry.file_name();
+        let committed = std::fs::read_to_string(root.join("results/suite").join(&name)).unwrap_or_default();
+        let fresh = std::fs::read_to_string(entry.path()).unwrap();
+        assert!(committed == fresh, "results/suite/{} is stale: run `harness suite describe microbenchmarks`", name.to_string_lossy());
+    }
+}
