@@ -929,4 +929,19 @@ mod tests {
         assert_eq!(r.level, Some(Level::Warning));
         assert!(Log::from_json(r#"{"version":"2.1.0","runs":[]}"#).unwrap().runs.is_empty());
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+
+        /// Logs of other tools are untrusted input: any text is a log or an
+        /// error, never a panic, and URI normalisation accepts any URI.
+        #[test]
+        fn any_text_reads_or_fails_cleanly(parts in proptest::collection::vec("(\\{|\\}|\\[|\\]|,|:|\"runs\"|\"results\"|\"version\"|\"2.1.0\"|\"uri\"|\"locations\"|\"file:///a/../b\"|null|1|\"x\")", 0..40)) {
+            let text = parts.concat();
+            if let Ok(mut log) = Log::from_json(&text) {
+                log.normalize_uris(root());
+            }
+        }
+    }
 }
+

@@ -378,4 +378,38 @@ mod tests {
         assert_eq!(arn_of(ArnKind::KinesisStream, &SymStr::lit("k"), &r).to_string(), "arn:aws:kinesis:eu-west-1:${?AWS::AccountId}:stream/k");
         assert_eq!(arn_of(ArnKind::SnsTopic, &SymStr::lit("arn:aws:sns:x:1:t"), &r).to_string(), "arn:aws:sns:x:1:t");
     }
+
+    fn statement_from(effect: bool, actions: Vec<String>, resources: Vec<String>, not_action: bool, not_resource: bool) -> Statement {
+        Statement {
+            effect: if effect { Effect::Allow } else { Effect::Deny },
+            actions: actions.iter().map(SymStr::lit).collect(),
+            not_action,
+            resources: resources.iter().map(|r| if r == "?acct" { SymStr::any(ACCOUNT_NOTE) } else { SymStr::lit(r) }).collect(),
+            not_resource,
+            origin: "generated".into(),
+            line: 1,
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+
+        /// Any policy, any question: an answer, the same each time, and an
+        /// explicit Deny of `*` on `*` always wins.
+        #[test]
+        fn policies_always_answer_the_same(
+            statements in proptest::collection::vec((proptest::bool::ANY, proptest::collection::vec("(s3|sqs|\\*|[a-z]{1,3}):[A-Za-z*?]{0,6}", 0..3), proptest::collection::vec("(\\*|\\?acct|arn:aws:[a-z*]{0,3}:[a-z0-9*:/-]{0,12})", 0..3), proptest::bool::ANY, proptest::bool::ANY), 0..5),
+            action in "[a-z]{1,3}:[A-Za-z]{0,6}",
+            arn in "arn:aws:[a-z]{0,3}:[a-z0-9:/-]{0,12}",
+        ) {
+            let policy: Vec<Statement> = statements.into_iter().map(|(e, a, r, na, nr)| statement_from(e, a, r, na, nr)).collect();
+            let arn = SymStr::lit(&arn);
+            let first = decide(&policy, false, &action, &arn, &O);
+            proptest::prop_assert_eq!(first, decide(&policy, false, &action, &arn, &O));
+            let mut denied = policy.clone();
+            denied.push(statement_from(false, vec!["*".into()], vec!["*".into()], false, false));
+            proptest::prop_assert_eq!(decide(&denied, false, &action, &arn, &O), Decision::Denied);
+        }
+    }
 }
+
