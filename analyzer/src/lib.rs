@@ -9,6 +9,7 @@ pub mod cloud;
 pub mod confine;
 pub mod infra;
 pub mod program;
+pub mod redact;
 pub mod report;
 pub mod sarif;
 pub mod suppress;

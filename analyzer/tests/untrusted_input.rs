@@ -54,3 +54,16 @@ fn names_in_deployment_files_never_leave_the_repository() {
     assert!(!out.contains(SECRET), "{out}");
     assert!(out.matches("outside the repository").count() >= 2, "{out}");
 }
+
+#[test]
+fn secrets_in_the_environment_are_shown_redacted() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        &tmp.path().join("serverless.yml"),
+        "service: s\nprovider:\n  name: aws\n  runtime: python3.12\n  environment:\n    DB_PASSWORD: hunter2-plain\n    KEY: AKIAIOSFODNN7EXAMPLE\n    TABLE: orders\nfunctions:\n  f:\n    handler: h.main\n",
+    );
+    let out = infra_json(tmp.path());
+    assert!(!out.contains("hunter2-plain") && !out.contains("AKIAIOSFODNN7EXAMPLE") && out.contains("orders"), "{out}");
+    let shown = Command::new(env!("CARGO_BIN_EXE_analyzer")).args(["infra", tmp.path().to_str().unwrap(), "--show-values"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("hunter2-plain"));
+}

@@ -92,6 +92,10 @@ enum Command {
         config: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "text")]
         format: InfraFormat,
+        /// Show environment values that look like secrets (redacted by
+        /// default: a password or key in a deployment file).
+        #[arg(long)]
+        show_values: bool,
     },
     /// Draw the static service map: triggers, handlers, API calls.
     Graph {
@@ -163,11 +167,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             Ok(if analysis.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        Command::Infra { app, config, format } => {
+        Command::Infra { app, config, format, show_values } => {
             if !app.is_dir() {
                 return Err(format!("{}: not a folder", app.display()));
             }
-            let model = analyzer::infra::load(&app, config.as_deref(), &InfraOptions::default());
+            let mut model = analyzer::infra::load(&app, config.as_deref(), &InfraOptions::default());
+            if !show_values {
+                analyzer::redact::model(&mut model);
+            }
             let text = match format {
                 InfraFormat::Json => serde_json::to_string_pretty(&model).map_err(|e| e.to_string())? + "\n",
                 InfraFormat::Text => analyzer::infra::render_text(&model),

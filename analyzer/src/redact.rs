@@ -1,0 +1,74 @@
+//! Values that may be secrets are shown redacted: the outputs of `infra`
+//! end up in CI logs and published tables, and a deployment file's
+//! environment often carries a password or key in plain text.
+//!
+//! A value is redacted when its variable's name says it holds a secret
+//! (`PASSWORD`, `SECRET`, `TOKEN`, `API_KEY`, `PRIVATE_KEY`, `CREDENTIAL`,
+//! `ACCESS_KEY`...) or when its text looks like a credential (an AWS access
+//! key id, a private key block, a long random-looking string). Unresolved
+//! references (`${ssm:/db/password}`) name where a secret is, not the
+//! secret, and are kept. `--show-values` turns redaction off.
+
+use crate::sym::{Piece, SymStr};
+
+const SECRET_NAMES: &[&str] = &["PASSWORD", "PASSWD", "PWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL", "ACCESS_KEY", "AUTH_KEY", "SIGNING_KEY", "CLIENT_KEY"];
+
+/// Whether an environment variable of this name holds a secret.
+pub fn secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase().replace('-', "_");
+    SECRET_NAMES.iter().any(|s| upper.contains(s))
+}
+
+/// Whether a literal text looks like a credential whatever its name.
+pub fn looks_like_credential(text: &str) -> bool {
+    let t = text.trim();
+    let aws_key_id = t.len() == 20 && (t.starts_with("AKIA") || t.starts_with("ASIA")) && t.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    let private_key = t.contains("PRIVATE KEY-----");
+    let random = t.len() >= 32 && !t.contains(char::is_whitespace) && !t.contains("://") && !t.contains('/') && {
+        let classes = [t.chars().any(|c| c.is_ascii_lowercase()), t.chars().any(|c| c.is_ascii_uppercase()), t.chars().any(|c| c.is_ascii_digit())];
+        classes.iter().filter(|&&b| b).count() >= 3
+    };
+    aws_key_id || private_key || random
+}
+
+/// The value as it may be shown: its literal pieces replaced by a
+/// placeholder when the variable or the text is secret.
+pub fn env_value(name: &str, value: &SymStr) -> SymStr {
+    let literal: String = value.pieces().iter().filter_map(|p| if let Piece::Lit(l) = p { Some(l.as_str()) } else { None }).collect();
+    if literal.is_empty() || !(secret_name(name) || looks_like_credential(&literal)) {
+        return value.clone();
+    }
+    let mut out = SymStr::default();
+    for p in value.pieces() {
+        match p {
+            Piece::Lit(l) => out.push_lit(&format!("<redacted: {} chars>", l.chars().count())),
+            Piece::Any(n) => out.push_any(n),
+        }
+    }
+    out
+}
+
+/// Redacts every function's environment in a model about to be shown.
+pub fn model(m: &mut crate::infra::model::InfraModel) {
+    for f in m.services.iter_mut().flat_map(|s| s.functions.iter_mut()) {
+        for (name, value) in f.environment.iter_mut() {
+            *value = env_value(name, value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_by_name_or_shape_and_references_kept() {
+        assert_eq!(env_value("DB_PASSWORD", &SymStr::lit("hunter2")).to_string(), "<redacted: 7 chars>");
+        assert_eq!(env_value("KEY_ID", &SymStr::lit("AKIAIOSFODNN7EXAMPLE")).to_string(), "<redacted: 20 chars>");
+        assert_eq!(env_value("SIGNING", &SymStr::lit("wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY")).to_string(), "<redacted: 38 chars>");
+        assert_eq!(env_value("TABLE", &SymStr::lit("orders-dev")).to_string(), "orders-dev");
+        assert_eq!(env_value("API_URL", &SymStr::lit("https://api.example.com/v1/abcdefghijklmnopqrstuvwxyzABCDEF0123")).to_string(), "https://api.example.com/v1/abcdefghijklmnopqrstuvwxyzABCDEF0123");
+        let reference = SymStr::any("ssm:/db/password");
+        assert_eq!(env_value("DB_PASSWORD", &reference), reference);
+    }
+}
