@@ -66,6 +66,9 @@ pub(crate) struct Interp<'c, 'a, 'p> {
     /// Local files written during this run: path -> taint of their content.
     pub(crate) files: Vec<(SymStr, Taint)>,
     expr_depth: usize,
+    /// Refinements a boolean flag carries (`ok = False` under a failed
+    /// allow-list test): variable and its value where the flag is true.
+    promises: Vec<(&'p Expr, Value)>,
 }
 
 /// Positional and keyword arguments of a call, already evaluated.
@@ -92,6 +95,19 @@ impl Args {
             t.extend(v.deep_taint());
         }
         t
+    }
+}
+
+/// A test on a boolean flag: `ok` (true where the test holds) or `not ok`
+/// (true where it fails).
+fn flag_test(test: &Expr) -> Option<(&str, bool)> {
+    match test {
+        Expr::Name(n) => Some((n.id.as_str(), true)),
+        Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => match &*u.operand {
+            Expr::Name(n) => Some((n.id.as_str(), false)),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -145,6 +161,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             frames: Vec::new(),
             files: Vec::new(),
             expr_depth: 0,
+            promises: Vec::new(),
         }
     }
 
@@ -408,13 +425,16 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         }
         self.eval(&s.test);
         let guard = self.guard(&s.test);
+        let flag = flag_test(&s.test);
         let before = self.frame().env.clone();
         self.refine(guard.as_ref(), true);
+        self.keep_promises(flag, true);
         self.exec_block(&s.body);
         let mut out = self.frame().env.take();
         // Every other branch runs where the first test failed.
         self.frame().env = before;
         self.refine(guard.as_ref(), false);
+        self.keep_promises(flag, false);
         let before = self.frame().env.take();
         let mut has_else = false;
         for clause in &s.elif_else_clauses {
@@ -431,6 +451,54 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             out = join_env(out, before);
         }
         self.frame().env = out;
+        if s.elif_else_clauses.is_empty() {
+            self.promise_flags(guard.as_ref(), &s.body);
+        }
+    }
+
+    /// `if x not in ALLOWED: ok = False`: wherever `ok` is true afterwards,
+    /// the body did not run, so `x` is allowed. The flag's value carries
+    /// that refinement until a test on it ([`Interp::keep_promises`]).
+    fn promise_flags(&mut self, guard: Option<&(&'p Expr, Value, bool)>, body: &'p [Stmt]) {
+        let Some((var, value, false)) = guard else { return };
+        let mut flags = Vec::new();
+        for stmt in body {
+            match stmt {
+                Stmt::Assign(a) => match (&a.targets[..], &*a.value) {
+                    ([Expr::Name(n)], Expr::BooleanLiteral(b)) if !b.value => flags.push(n.id.as_str()),
+                    _ => return,
+                },
+                Stmt::Expr(_) | Stmt::Pass(_) => {}
+                _ => return,
+            }
+        }
+        if flags.is_empty() || self.frame().env.is_none() {
+            return;
+        }
+        let promise = self.promises.len();
+        self.promises.push((*var, value.clone()));
+        for flag in flags {
+            let mut v = self.lookup(flag);
+            v.set(Key::Attr(format!("__promise_{promise}")), Value::default());
+            self.bind(flag, v);
+        }
+    }
+
+    /// On the branch where a flag is true, the refinements it carries hold.
+    fn keep_promises(&mut self, flag: Option<(&'p str, bool)>, branch: bool) {
+        let Some((name, true_on)) = flag else { return };
+        if true_on != branch || self.frame().env.is_none() {
+            return;
+        }
+        let held: Vec<usize> = self.lookup(name).fields.keys().filter_map(|k| match k {
+            Key::Attr(a) => a.strip_prefix("__promise_").and_then(|n| n.parse().ok()),
+            _ => None,
+        }).collect();
+        for i in held {
+            if let Some((var, value)) = self.promises.get(i).cloned() {
+                self.assign(var, value);
+            }
+        }
     }
 
     /// An allow-list test on a variable: `x in ALLOWED`, `x not in

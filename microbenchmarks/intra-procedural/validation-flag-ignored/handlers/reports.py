@@ -1,0 +1,26 @@
+import json
+import logging
+import subprocess
+
+logger = logging.getLogger()
+logger.setLevel(logging.INFO)
+
+ALLOWED_REPORTS = ("daily", "weekly", "monthly")
+ALLOWED_FORMATS = ("csv", "json")
+
+
+def handler(event, context):
+    params = event.get("queryStringParameters") or {}
+    report = params.get("report", "daily")
+    fmt = params.get("format", "csv")
+
+    valid = True
+    if report not in ALLOWED_REPORTS:
+        valid = False
+    if fmt not in ALLOWED_FORMATS:
+        valid = False
+    if not valid:
+        logger.warning("unexpected report %s or format %s", report, fmt)
+
+    output = subprocess.check_output("/opt/bin/render-report --kind " + report + " --format " + fmt, shell=True)
+    return {"statusCode": 200, "body": output.decode()}
