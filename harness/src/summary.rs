@@ -224,19 +224,23 @@ impl Summary {
     fn group_table(title: &str, map: &BTreeMap<String, GroupScore>) -> String {
         let mut s = format!("| {title} | cases | pass | fail | TP | FP | FN | precision | recall | F1 |\n");
         s.push_str("|---|---|---|---|---|---|---|---|---|---|\n");
+        // A ratio over nothing (no finding reported, no flow expected) is
+        // stored as 0.0 by convention but shown as what it is.
+        let shown = |x: f64, defined: bool| if defined { format!("{x:.2}") } else { "n/a".to_string() };
         for (name, g) in map {
+            let (p, r) = (g.tp + g.fp > 0, g.tp + g.fn_ > 0);
             let _ = writeln!(
                 s,
-                "| {name} | {} | {} | {} | {} | {} | {} | {:.2} | {:.2} | {:.2} |",
+                "| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 g.cases,
                 g.passed,
                 g.failed(),
                 g.tp,
                 g.fp,
                 g.fn_,
-                g.precision,
-                g.recall,
-                g.f1
+                shown(g.precision, p),
+                shown(g.recall, r),
+                shown(g.f1, p && r)
             );
         }
         s
