@@ -62,8 +62,12 @@ fn secrets_in_the_environment_are_shown_redacted() {
         &tmp.path().join("serverless.yml"),
         "service: s\nprovider:\n  name: aws\n  runtime: python3.12\n  environment:\n    DB_PASSWORD: hunter2-plain\n    KEY: AKIAIOSFODNN7EXAMPLE\n    TABLE: orders\nfunctions:\n  f:\n    handler: h.main\n",
     );
+    write(&tmp.path().join("secrets.yml"), "db: plain-db-host.internal\n");
+    let yml = std::fs::read_to_string(tmp.path().join("serverless.yml")).unwrap().replace("    TABLE: orders\n", "    TABLE: orders\n    DB: ${file(./secrets.yml):db}\n");
+    write(&tmp.path().join("serverless.yml"), &yml);
     let out = infra_json(tmp.path());
     assert!(!out.contains("hunter2-plain") && !out.contains("AKIAIOSFODNN7EXAMPLE") && out.contains("orders"), "{out}");
+    assert!(!out.contains("plain-db-host") && out.contains("\"DB\""), "a value from another file is redacted:\n{out}");
     let shown = Command::new(env!("CARGO_BIN_EXE_analyzer")).args(["infra", tmp.path().to_str().unwrap(), "--show-values"]).output().unwrap();
     assert!(String::from_utf8_lossy(&shown.stdout).contains("hunter2-plain"));
 }

@@ -296,6 +296,7 @@ mod tests {
             opaque_role: false,
             destinations: vec![],
             code: crate::infra::model::Code::Files,
+            env_from_files: Default::default(),
             line: 1,
         }
     }

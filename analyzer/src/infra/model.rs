@@ -2,7 +2,7 @@
 //! build, in the terms later stages ask about (which handler runs on which
 //! trigger, with which environment and which permissions).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -156,6 +156,8 @@ pub struct Function {
     pub destinations: Vec<Destination>,
     /// Where the function's code comes from.
     pub code: Code,
+    /// Environment variables whose value a `${file(...)}` brought in.
+    pub env_from_files: BTreeSet<String>,
     pub line: u32,
 }
 

@@ -205,6 +205,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
             opaque_role,
             destinations,
             code,
+            env_from_files: Default::default(),
             line: r.line,
         });
     }

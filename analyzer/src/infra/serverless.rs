@@ -190,6 +190,8 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
                 environment.insert(k.clone(), v.to_sym());
             }
         }
+        let raw_fn_env = raw_functions.iter().find(|(k, _)| k == key).and_then(|(_, x)| x.get("environment"));
+        let env_from_files = environment.keys().filter(|k| [raw.get("provider").and_then(|p| p.get("environment")), raw_fn_env].into_iter().flatten().any(|e| from_file(e, k))).cloned().collect();
         // The function's role.
         let mut role = provider_role.clone();
         let mut opaque_role = provider_opaque;
@@ -255,6 +257,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
             opaque_role,
             destinations,
             code: if f.get("image").is_some() { Code::Image } else { Code::Files },
+            env_from_files,
             line: f.line,
         });
     }
@@ -304,6 +307,14 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
 fn major_version(v: &str) -> Option<u32> {
     let digits: String = v.trim_start_matches(|c: char| !c.is_ascii_digit()).chars().take_while(char::is_ascii_digit).collect();
     digits.parse().ok()
+}
+
+/// Whether the variable `name` of an unresolved `environment:` map takes
+/// its value from another file (`${file(...)}`, for the map or the entry):
+/// such values are often secrets kept out of the deployment file.
+fn from_file(raw_env: &Node, name: &str) -> bool {
+    let names_file = |n: &Node| n.as_text().is_some_and(|t| t.contains("${file("));
+    names_file(raw_env) || raw_env.get(name).is_some_and(names_file)
 }
 
 fn find_in<'n>(doc: &'n Node, key: &str) -> Option<&'n Node> {
