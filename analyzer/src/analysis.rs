@@ -449,7 +449,9 @@ pub fn analyze(app: &Path, opts: &Options) -> Result<Analysis, AnalyzeError> {
     let mut taint_models = TaintModels::builtin();
     let mut cloud_models = CloudModels::builtin();
     for m in &opts.models {
-        let is_aws = std::fs::read_to_string(m).map(|t| t.contains("service =")).unwrap_or(false);
+        // A service model names its service at the top level; taint model
+        // files hold only tables of rows.
+        let is_aws = std::fs::read_to_string(m).ok().and_then(|t| t.parse::<toml::Table>().ok()).is_some_and(|t| t.contains_key("service"));
         let r = if is_aws { cloud_models.add_file(m) } else { taint_models.add_file(m) };
         r.map_err(AnalyzeError::Model)?;
     }

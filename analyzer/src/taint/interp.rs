@@ -60,7 +60,9 @@ pub(crate) struct Interp<'c, 'a, 'p> {
     modules: HashMap<usize, Rc<RefCell<Env>>>,
     modules_in_progress: HashSet<usize>,
     pub(crate) class_values: HashMap<ClassId, Value>,
-    memo: HashMap<u64, (Value, Option<Value>)>,
+    /// Results of application calls, by a hash of callee and inputs; each
+    /// entry keeps its inputs, so that a hash collision is never a hit.
+    memo: HashMap<u64, Vec<Memo>>,
     stack: Vec<FuncId>,
     pub(crate) frames: Vec<Frame>,
     /// Local files written during this run: path -> taint of their content.
@@ -71,8 +73,12 @@ pub(crate) struct Interp<'c, 'a, 'p> {
     promises: Vec<(&'p Expr, Value)>,
 }
 
+/// One memoised call: callee, arguments, receiver, and what it returned
+/// (with the receiver as it was afterwards).
+type Memo = (FuncId, Args, Option<Value>, (Value, Option<Value>));
+
 /// Positional and keyword arguments of a call, already evaluated.
-#[derive(Clone, Debug, Default, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub(crate) struct Args {
     pub pos: Vec<Value>,
     pub kw: Vec<(String, Value)>,
@@ -1176,7 +1182,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             receiver.hash(&mut h);
             h.finish()
         };
-        if let Some(r) = self.memo.get(&key) {
+        if let Some((.., r)) = self.memo.get(&key).and_then(|calls| calls.iter().find(|(f, a, r, _)| *f == id && *a == args && *r == receiver)) {
             return r.clone();
         }
         if self.stack.contains(&id) || self.stack.len() >= MAX_CALL_DEPTH {
@@ -1194,6 +1200,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         frame.env = Some(Env::new());
         self.frames.push(frame);
         self.stack.push(id);
+        let inputs = (args.clone(), receiver.clone());
         self.bind_params(def, args, receiver.clone());
         self.exec_block(&def.body);
         self.stack.pop();
@@ -1208,7 +1215,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             _ => receiver,
         };
         let result = (ret, self_after);
-        self.memo.insert(key, result.clone());
+        self.memo.entry(key).or_default().push((id, inputs.0, inputs.1, result.clone()));
         result
     }
 

@@ -26,11 +26,29 @@ pub enum Plugin {
     ApiGatewayServiceProxy,
 }
 
-/// Whether a listed plugin (possibly `./local/path` or with a version) is
-/// the given model.
+/// Whether a listed plugin (possibly `./node_modules/NAME`, or `NAME@1.2`)
+/// is the given model. Only whole package names count: a local plugin
+/// `./functions` is not `serverless-step-functions`.
 pub fn listed(plugins: &[String], which: Plugin) -> bool {
     plugins.iter().any(|p| {
+        let p = match p.rfind('@') {
+            Some(at) if at > 0 => &p[..at],
+            _ => p.as_str(),
+        };
         let base = p.rsplit('/').next().unwrap_or(p);
-        KNOWN.iter().any(|(name, w)| *w == which && (p == name || base == *name || name.ends_with(base)))
+        KNOWN.iter().any(|(name, w)| *w == which && (p == *name || base == *name))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_package_names_only() {
+        let l = |p: &str| listed(&[p.to_string()], Plugin::StepFunctions);
+        assert!(l("serverless-step-functions") && l("@serverless/step-functions") && l("serverless-step-functions@3.21.0"));
+        assert!(l("./node_modules/serverless-step-functions") && l("@serverless/step-functions@1.0.0"));
+        assert!(!l("./functions") && !l("functions") && !l("step-functions"));
+    }
 }
