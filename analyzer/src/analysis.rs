@@ -231,12 +231,16 @@ impl<'a, 'p> Ctx<'a, 'p> {
     /// The Python code a handler names, when it exists (see
     /// [`crate::program::handler`] for the shapes followed).
     pub fn handler_code(&self, f: FnRef) -> Option<HandlerCode> {
+        handler::resolve(self.index, self.handler_file(f)?, &self.function(f).1.handler.function)
+    }
+
+    /// The Python file a handler's module names (or its inline code).
+    pub fn handler_file(&self, f: FnRef) -> Option<usize> {
         let (service, func) = self.function(f);
-        let file = match func.code {
-            Code::Inline { .. } => self.program.embedded(&service.file, &func.name)?,
-            _ => self.program.file_by_path(&func.handler.file).or_else(|| self.program.resolve_module(&func.handler.module, None))?,
-        };
-        handler::resolve(self.index, file, &func.handler.function)
+        match func.code {
+            Code::Inline { .. } => self.program.embedded(&service.file, &func.name),
+            _ => self.program.file_by_path(&func.handler.file).or_else(|| self.program.resolve_module(&func.handler.module, None)),
+        }
     }
 
     pub fn handler_site(&self, f: FnRef) -> Option<Site> {
@@ -401,14 +405,13 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     /// Findings kept out by a suppression comment ([`crate::suppress`]).
     pub suppressed: Vec<crate::suppress::Suppressed>,
+    /// Every suppression comment of the code read.
+    pub suppression_comments: Vec<crate::program::suppressions::Suppression>,
     /// Suppression comments that matched no finding.
-    pub unused_suppressions: Vec<crate::suppress::Suppression>,
-    /// Findings a baseline already had ([`crate::baseline`]), not reported.
-    pub baseline_known: usize,
-    /// Whether findings were compared with a baseline (they are then new).
-    pub compared_to_baseline: bool,
-    /// Every Python file read (relative paths), for suppression comments.
-    pub python_files: Vec<String>,
+    pub unused_suppressions: Vec<crate::program::suppressions::Suppression>,
+    /// With a baseline ([`crate::baseline`]): how many findings it already
+    /// had, not reported (the findings left are new).
+    pub baseline_known: Option<usize>,
     pub stats: Stats,
     pub timings: Timings,
 }
@@ -523,8 +526,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
         match ctx.handler_code(fr) {
             Some(code) => handlers.push((fr, code)),
             None => {
-                let found_file = program.file_by_path(&func.handler.file).or_else(|| program.resolve_module(&func.handler.module, None)).is_some();
-                let reason = if found_file {
+                let reason = if ctx.handler_file(fr).is_some() {
                     MissingReason::FunctionNotDefined
                 } else if program.failures.iter().any(|p| p.file == func.handler.file) {
                     MissingReason::FileNotParsed
@@ -533,7 +535,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
                 };
                 stats.handlers_missing.push(MissingHandler {
                     function: func.name.clone(),
-                    deployment_file: ctx.function(fr).0.file.clone(),
+                    deployment_file: service.file.clone(),
                     line: func.line,
                     handler_file: func.handler.file.clone(),
                     handler_function: func.handler.function.clone(),
@@ -631,9 +633,8 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
         findings,
         suppressed: Vec::new(),
         unused_suppressions: Vec::new(),
-        baseline_known: 0,
-        compared_to_baseline: false,
-        python_files: program.files.iter().map(|f| f.rel.clone()).collect(),
+        baseline_known: None,
+        suppression_comments: program.files.iter().flat_map(|f| f.suppressions.iter().cloned()).collect(),
         stats,
         timings: Timings { infra_ms, parse_ms, taint_ms: ms(t) },
     }

@@ -51,7 +51,6 @@ pub fn apply(analysis: &mut Analysis, known: &BTreeSet<String>) -> usize {
     let before = analysis.findings.len();
     analysis.findings.retain(|f| !known.contains(&fingerprint(f)));
     let hidden = before - analysis.findings.len();
-    analysis.baseline_known += hidden;
-    analysis.compared_to_baseline = true;
+    analysis.baseline_known = Some(analysis.baseline_known.unwrap_or(0) + hidden);
     hidden
 }

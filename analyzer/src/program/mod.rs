@@ -7,6 +7,7 @@
 pub mod handler;
 mod index;
 mod parse;
+pub mod suppressions;
 pub mod vendored;
 
 pub use index::{ClassId, ClassInfo, FuncId, FuncInfo, Index};

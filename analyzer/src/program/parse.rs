@@ -31,6 +31,8 @@ pub struct PyFile {
     /// Installed by a third-party package ([`super::vendored`]): followed
     /// when called, never a script of its own.
     pub vendored: bool,
+    /// `# serverless-flows: ignore[...]` comments of the file.
+    pub suppressions: Vec<super::suppressions::Suppression>,
 }
 
 /// Maps byte offsets to 1-based line numbers.
@@ -100,6 +102,9 @@ pub fn parse_embedded(source: &str, rel: &str, module: &str, first_line: u32) ->
     file.module = module.to_string();
     file.is_package_init = false;
     file.lines.first = first_line.saturating_sub(1);
+    for s in &mut file.suppressions {
+        s.line += file.lines.first;
+    }
     Ok(file)
 }
 
@@ -126,7 +131,8 @@ fn parse_unguarded(source: &str, rel: &str) -> Result<PyFile, ParseFailure> {
     let (module, is_package_init) = module_name(rel);
     let ast = parsed.into_syntax();
     let has_main_guard = ast.body.iter().any(is_main_guard);
-    Ok(PyFile { rel: rel.to_string(), module, is_package_init, ast, lines, has_main_guard, vendored: false })
+    let suppressions = if source.contains(super::suppressions::MARKER) { super::suppressions::parse(rel, source) } else { Vec::new() };
+    Ok(PyFile { rel: rel.to_string(), module, is_package_init, ast, lines, has_main_guard, vendored: false, suppressions })
 }
 
 /// Runs the recursive-descent parser on a thread with a large stack, so that

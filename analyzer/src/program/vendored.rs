@@ -35,6 +35,12 @@ pub struct VendoredPackage {
     pub files: usize,
 }
 
+impl std::fmt::Display for VendoredPackage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "vendored, followed but never a source: {} ({} Python file(s) of {})", self.names.join(", "), self.files, self.metadata)
+    }
+}
+
 /// Metadata files are small; a hostile one is not read past this.
 const MAX_METADATA_BYTES: u64 = 4 * 1024 * 1024;
 

@@ -95,7 +95,7 @@ pub fn to_sarif(analysis: &Analysis) -> Log {
                 })
                 .into_iter()
                 .collect(),
-            baseline_state: analysis.compared_to_baseline.then(|| "new".to_string()),
+            baseline_state: analysis.baseline_known.map(|_| "new".to_string()),
             ..Default::default()
         });
     }
@@ -122,17 +122,13 @@ fn notifications(analysis: &Analysis) -> Vec<Notification> {
     out.extend(analysis.unused_suppressions.iter().map(|u| warn(format!("unused suppression: ignore[{}] matches no finding", u.classes.join(",")), Some((&u.file, u.line)))));
     out.extend(analysis.stats.handlers_missing.iter().map(|m| warn(format!("handler not found: {m}"), Some((&m.deployment_file, m.line)))));
     out.extend(analysis.vendored.iter().map(|v| Notification {
-        message: Message::text(vendored_text(v)),
+        message: Message::text(v.to_string()),
         level: Some(crate::sarif::Level::Note),
         locations: vec![Location::at(&v.metadata, 0)],
     }));
     out
 }
 
-/// How a vendored package is named in notifications and text output.
-pub fn vendored_text(v: &crate::program::vendored::VendoredPackage) -> String {
-    format!("vendored, followed but never a source: {} ({} Python file(s) of {})", v.names.join(", "), v.files, v.metadata)
-}
 
 /// A fingerprint that survives line shifts: the sink's file, function,
 /// callee and class, and the sources' functions.

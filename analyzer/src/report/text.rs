@@ -53,11 +53,11 @@ pub fn render(analysis: &Analysis) -> String {
     for u in &analysis.unused_suppressions {
         let _ = writeln!(out, "  unused suppression: {}:{}: ignore[{}] matches no finding", u.file, u.line, u.classes.join(","));
     }
-    if analysis.baseline_known > 0 {
-        let _ = writeln!(out, "  {} finding(s) already in the baseline, not shown", analysis.baseline_known);
+    if let Some(known) = analysis.baseline_known.filter(|&n| n > 0) {
+        let _ = writeln!(out, "  {known} finding(s) already in the baseline, not shown");
     }
     for v in &analysis.vendored {
-        let _ = writeln!(out, "  {}", super::sarif::vendored_text(v));
+        let _ = writeln!(out, "  {v}");
     }
     for m in &analysis.stats.other_runtimes {
         let _ = writeln!(out, "  not analysed, not Python: {m}");

@@ -131,17 +131,7 @@ pub fn read_omissions(path: &Path) -> anyhow::Result<Vec<Omission>> {
     if !path.exists() {
         return Ok(Vec::new());
     }
-    let mut rdr = csv::Reader::from_path(path)?;
-    Ok(rdr.deserialize().collect::<Result<Vec<Omission>, _>>()?)
-}
-
-pub fn write_omissions(path: &Path, omitted: &[Omission]) -> anyhow::Result<()> {
-    let mut w = csv::Writer::from_path(path)?;
-    for o in omitted {
-        w.serialize(o)?;
-    }
-    w.flush()?;
-    Ok(())
+    super::csv_rows::read(path)
 }
 
 /// Where the omissions of the repository fetched into `repo_dir` are listed.

@@ -178,22 +178,12 @@ pub fn fetch_all(entries: &[Entry], cache: &Path, opts: &FetchOptions, progress:
     });
     progress.finish();
     let _ = std::fs::remove_dir_all(&partial);
-    write_log(&cache.join(LOG_FILE), &rows)?;
+    super::csv_rows::write(&cache.join(LOG_FILE), &rows)?;
     Ok(rows)
 }
 
-pub fn write_log(path: &Path, rows: &[LogRow]) -> Result<()> {
-    let mut w = csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
-    for r in rows {
-        w.serialize(r)?;
-    }
-    w.flush()?;
-    Ok(())
-}
-
 pub fn read_log(path: &Path) -> Result<Vec<LogRow>> {
-    let mut rdr = csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(rdr.deserialize().collect::<Result<Vec<LogRow>, _>>()?)
+    super::csv_rows::read(path)
 }
 
 /// Fetches one repository into `cache/<id>` (see the module docs).
@@ -247,7 +237,7 @@ pub fn fetch_one(entry: &Entry, cache: &Path, opts: &FetchOptions) -> LogRow {
                     Ok(())
                 } else {
                     row.reason = omission_summary(&omitted);
-                    checkout::write_omissions(&note, &omitted).map_err(|e| e.to_string())
+                    super::csv_rows::write(&note, &omitted).map_err(|e| e.to_string())
                 }
                 .and_then(|()| std::fs::rename(&tmp, &target).map_err(|e| e.to_string()));
                 match placed {

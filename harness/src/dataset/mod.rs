@@ -18,6 +18,7 @@ pub mod boto3_usage;
 pub mod characterize;
 pub mod checkout;
 pub mod collect;
+pub mod csv_rows;
 pub mod dates;
 pub mod fetch;
 pub mod github;
