@@ -11,6 +11,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::cloud::api::{Api, CloudModels};
+use crate::exclude::Exclude;
 use crate::cloud::{destinations, integrations, links, step_tasks};
 use crate::infra::iam::IamOptions;
 use crate::infra::model::{Code, Decision, Function, InfraModel, InfraOptions, Service, State, StateMachine};
@@ -58,7 +59,7 @@ impl Disabled {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ThreatModel {
     /// The contract's threat model: entry-point events, object listings,
@@ -69,16 +70,29 @@ pub enum ThreatModel {
     AllEvents,
 }
 
+impl ThreatModel {
+    pub fn name(self) -> &'static str {
+        match self {
+            ThreatModel::Default => "default",
+            ThreatModel::AllEvents => "all-events",
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     pub threat_model: ThreatModel,
     pub disable: Disabled,
     /// Count permissions that cannot be decided as denied.
     pub unknown_permissions_denied: bool,
-    /// Analyse only this deployment file.
-    pub config: Option<PathBuf>,
+    /// Analyse only these deployment files (every one found when empty).
+    pub deployment_files: Vec<PathBuf>,
     /// Extra model files (`*.toml`): taint models or `aws/` service models.
     pub models: Vec<PathBuf>,
+    /// Paths kept out of the analysis.
+    pub exclude: Exclude,
+    /// Vulnerability classes not reported.
+    pub disabled_rules: BTreeSet<String>,
 }
 
 /// A function of the infrastructure model: (service index, function index).
@@ -365,6 +379,8 @@ pub enum MissingReason {
     FileNotFound,
     FileNotParsed,
     FunctionNotDefined,
+    /// The project configuration excludes the handler's file.
+    Excluded,
 }
 
 impl MissingReason {
@@ -373,6 +389,7 @@ impl MissingReason {
             MissingReason::FileNotFound => "file not found",
             MissingReason::FileNotParsed => "file not parsed",
             MissingReason::FunctionNotDefined => "function not defined",
+            MissingReason::Excluded => "file excluded by the configuration",
         }
     }
 }
@@ -481,10 +498,10 @@ fn ms(t: Instant) -> f64 {
 fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &CloudModels) -> Analysis {
     let t = Instant::now();
     let infra_opts = InfraOptions { plugins: !opts.disable.plugins, resources: !opts.disable.resources };
-    let infra = crate::infra::load(app, opts.config.as_deref(), &infra_opts);
+    let infra = crate::infra::load(app, &opts.deployment_files, &opts.exclude, &infra_opts);
     let infra_ms = ms(t);
     let t = Instant::now();
-    let mut program = Program::load(app);
+    let mut program = Program::load(app, &opts.exclude);
     for s in &infra.services {
         for f in &s.functions {
             if let Code::Inline { text, line } = &f.code {
@@ -530,6 +547,8 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
                     MissingReason::FunctionNotDefined
                 } else if program.failures.iter().any(|p| p.file == func.handler.file) {
                     MissingReason::FileNotParsed
+                } else if opts.exclude.excludes(&func.handler.file) {
+                    MissingReason::Excluded
                 } else {
                     MissingReason::FileNotFound
                 };
@@ -611,7 +630,8 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             break;
         }
     }
-    let findings = collect_findings(&world);
+    let mut findings = collect_findings(&world);
+    findings.retain(|f| !opts.disabled_rules.contains(&f.vulnerability));
     let calls = world
         .api_sites
         .iter()

@@ -6,7 +6,9 @@
 pub mod analysis;
 pub mod baseline;
 pub mod cloud;
+pub mod config;
 pub mod confine;
+pub mod exclude;
 pub mod infra;
 pub mod program;
 pub mod redact;

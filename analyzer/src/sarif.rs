@@ -99,6 +99,8 @@ pub struct ReportingDescriptor {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<MultiformatMessageString>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<PropertyBag>,
 }
 

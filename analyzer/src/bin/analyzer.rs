@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use analyzer::analysis::{Disabled, Options, ThreatModel};
+use analyzer::analysis::{Options, ThreatModel};
+use analyzer::config::{self, CommandLine, Effective, Settings};
 use analyzer::infra::model::InfraOptions;
 use analyzer::report;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -45,25 +46,43 @@ enum Threat {
     AllEvents,
 }
 
+/// The options of every command that analyses an app. Each overrides the
+/// project configuration file (serverless-flows.toml, .serverless-flows.toml
+/// or pyproject.toml [tool.serverless-flows]); a repeated option replaces
+/// the file's list.
 #[derive(clap::Args)]
 struct AnalysisArgs {
     /// Application folder.
     app: PathBuf,
-    /// Analyse only this deployment file.
-    #[arg(long)]
-    config: Option<PathBuf>,
-    #[arg(long, value_enum, default_value = "default")]
-    threat_model: Threat,
+    /// Analyse only this deployment file, relative to the app (repeatable).
+    #[arg(long = "config", value_name = "DEPLOYMENT_FILE")]
+    deployment_files: Vec<String>,
+    /// Default: the contract's threat model.
+    #[arg(long, value_enum)]
+    threat_model: Option<Threat>,
     /// Turn a capability off (repeatable): env, plugins, resources,
     /// permissions, filters, links.
     #[arg(long = "disable", value_name = "FEATURE")]
     disable: Vec<String>,
+    /// Do not report this vulnerability class (repeatable).
+    #[arg(long = "disable-rule", value_name = "RULE")]
+    disable_rules: Vec<String>,
+    /// Keep paths out of the analysis, gitignore-like (repeatable):
+    /// `tests`, `scripts/*.py`.
+    #[arg(long = "exclude", value_name = "PATTERN")]
+    exclude: Vec<String>,
     /// Count permissions that cannot be decided as denied.
     #[arg(long)]
     unknown_permissions_denied: bool,
     /// Extra model files (taint models or aws/ service models).
     #[arg(long = "models", value_name = "FILE")]
-    models: Vec<PathBuf>,
+    models: Vec<String>,
+    /// Read the configuration from this file instead of looking for one.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    settings: Option<PathBuf>,
+    /// Ignore every configuration file.
+    #[arg(long)]
+    isolated: bool,
 }
 
 #[derive(Subcommand)]
@@ -85,11 +104,22 @@ enum Command {
         #[arg(long, value_name = "REV")]
         baseline_ref: Option<String>,
     },
+    /// Print a rule's documentation (what, why, example, fix) as Markdown,
+    /// or list the rules.
+    Rule {
+        /// A rule id (`code-injection`); none lists every rule.
+        id: Option<String>,
+    },
+    /// Print the configuration an analysis of the app would use, each
+    /// setting with where it comes from.
+    Config {
+        #[command(flatten)]
+        args: AnalysisArgs,
+    },
     /// Print the resolved infrastructure model with its diagnostics.
     Infra {
-        app: PathBuf,
-        #[arg(long)]
-        config: Option<PathBuf>,
+        #[command(flatten)]
+        args: AnalysisArgs,
         #[arg(long, value_enum, default_value = "text")]
         format: InfraFormat,
         /// Show environment values that look like secrets (redacted by
@@ -106,23 +136,29 @@ enum Command {
     },
 }
 
-fn options(a: &AnalysisArgs) -> Result<Options, String> {
-    let mut disable = Disabled::default();
-    for d in &a.disable {
-        for part in d.split(',') {
-            disable.set(part.trim())?;
-        }
-    }
-    Ok(Options {
-        threat_model: match a.threat_model {
+fn effective(a: &AnalysisArgs) -> Result<Effective, String> {
+    let file = match (&a.settings, a.isolated) {
+        (Some(path), _) => Some(config::read(path).map_err(|e| e.to_string())?),
+        (None, true) => None,
+        (None, false) => config::find(&a.app).map_err(|e| e.to_string())?,
+    };
+    let cli = Settings::from_values(CommandLine {
+        deployment_files: a.deployment_files.clone(),
+        exclude: a.exclude.clone(),
+        models: a.models.clone(),
+        threat_model: a.threat_model.map(|t| match t {
             Threat::Default => ThreatModel::Default,
             Threat::AllEvents => ThreatModel::AllEvents,
-        },
-        disable,
+        }),
+        disable: a.disable.clone(),
+        disable_rules: a.disable_rules.clone(),
         unknown_permissions_denied: a.unknown_permissions_denied,
-        config: a.config.clone(),
-        models: a.models.clone(),
-    })
+    });
+    config::resolve(&a.app, file.as_ref(), &cli).map_err(|e| e.to_string())
+}
+
+fn options(a: &AnalysisArgs) -> Result<Options, String> {
+    Ok(effective(a)?.options)
 }
 
 fn write_out(output: &Option<PathBuf>, text: &str) -> Result<(), String> {
@@ -167,11 +203,27 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             Ok(if analysis.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        Command::Infra { app, config, format, show_values } => {
-            if !app.is_dir() {
-                return Err(format!("{}: not a folder", app.display()));
+        Command::Rule { id: None } => {
+            for c in report::rules::classes() {
+                println!("{:<24} {}", c.id, c.short);
             }
-            let mut model = analyzer::infra::load(&app, config.as_deref(), &InfraOptions::default());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rule { id: Some(id) } => {
+            let doc = report::rules::class(&id).ok_or_else(|| format!("unknown rule {id:?}; `analyzer rule` lists them"))?;
+            print!("{}", doc.help_markdown());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Config { args } => {
+            print!("{}", effective(&args)?.render(&args.app));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Infra { args, format, show_values } => {
+            if !args.app.is_dir() {
+                return Err(format!("{}: not a folder", args.app.display()));
+            }
+            let opts = options(&args)?;
+            let mut model = analyzer::infra::load(&args.app, &opts.deployment_files, &opts.exclude, &InfraOptions::default());
             if !show_values {
                 analyzer::redact::model(&mut model);
             }

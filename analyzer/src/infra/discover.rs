@@ -7,6 +7,7 @@ use std::path::Path;
 
 use walkdir::WalkDir;
 
+use crate::exclude::Exclude;
 use crate::infra::model::DeploymentFile;
 
 const SKIP_DIRS: &[&str] = &["node_modules", ".serverless", ".aws-sam", ".git", "cdk.out", "__pycache__"];
@@ -24,10 +25,10 @@ pub fn looks_like_template(text: &str) -> bool {
     text.contains("Resources") && text.contains("AWS::")
 }
 
-/// Every deployment file under `app_dir`, in sorted walk order. Symbolic
-/// links are followed, with loop detection, so a link cycle ends the walk
-/// of that branch instead of hanging.
-pub fn discover(app_dir: &Path) -> Vec<DeploymentFile> {
+/// Every deployment file under `app_dir` that `exclude` keeps, in sorted
+/// walk order. Symbolic links are followed, with loop detection, so a link
+/// cycle ends the walk of that branch instead of hanging.
+pub fn discover(app_dir: &Path, exclude: &Exclude) -> Vec<DeploymentFile> {
     let mut out = vec![];
     let walker = WalkDir::new(app_dir)
         .follow_links(true)
@@ -39,14 +40,17 @@ pub fn discover(app_dir: &Path) -> Vec<DeploymentFile> {
                 return true;
             }
             let name = e.file_name().to_string_lossy();
-            !(name.starts_with('.') || SKIP_DIRS.contains(&name.as_ref()))
+            !(name.starts_with('.') || SKIP_DIRS.contains(&name.as_ref()) || exclude.excludes(&relative(app_dir, e.path())))
         });
     for entry in walker.filter_map(Result::ok) {
         if !entry.file_type().is_file() {
             continue;
         }
         let name = entry.file_name().to_string_lossy().to_string();
-        let keep = if is_serverless_name(&name) {
+        let relative = relative(app_dir, entry.path());
+        let keep = if exclude.excludes(&relative) {
+            false
+        } else if is_serverless_name(&name) {
             true
         } else if TEMPLATE_NAMES.contains(&name.as_str()) {
             std::fs::read_to_string(entry.path()).map(|t| looks_like_template(&t)).unwrap_or(false)
@@ -54,12 +58,16 @@ pub fn discover(app_dir: &Path) -> Vec<DeploymentFile> {
             false
         };
         if keep {
-            let rel = entry.path().strip_prefix(app_dir).unwrap_or(entry.path());
-            let relative = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
             out.push(DeploymentFile { relative, path: entry.path().to_path_buf() });
         }
     }
     out
+}
+
+/// `path` under `app_dir`, `/`-separated.
+pub fn relative(app_dir: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(app_dir).unwrap_or(path);
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 #[cfg(test)]
@@ -80,8 +88,11 @@ mod tests {
         std::fs::write(dir.join("b/template.yaml"), "not: cfn\n").unwrap();
         #[cfg(unix)]
         std::os::unix::fs::symlink(&dir, dir.join("a/loop")).unwrap();
-        let found: Vec<String> = discover(&dir).into_iter().map(|f| f.relative).collect();
+        let found: Vec<String> = discover(&dir, &Exclude::default()).into_iter().map(|f| f.relative).collect();
         assert_eq!(found, vec!["a/serverless.yaml", "b/c/serverless.json", "sam/template.yaml", "serverless.yml"]);
+        let exclude = Exclude::new(&["c".to_string(), "sam/template.yaml".to_string()]).unwrap();
+        let kept: Vec<String> = discover(&dir, &exclude).into_iter().map(|f| f.relative).collect();
+        assert_eq!(kept, vec!["a/serverless.yaml", "serverless.yml"]);
         std::fs::remove_dir_all(&dir).ok();
     }
 }

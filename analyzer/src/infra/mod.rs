@@ -2,7 +2,7 @@
 //! and resolved the way AWS would deploy it. Later stages ask it which
 //! handler runs on which trigger, with which environment and permissions.
 //!
-//! Entry points: [`load`] (all files, or one with `--config`),
+//! Entry points: [`load`] (all files, or those chosen with `--config`),
 //! [`render_text`] for people, and the permission query
 //! [`model::Function::allows`] with ARNs from [`iam::arn_of`] /
 //! [`iam::s3_object_arn`].
@@ -21,25 +21,31 @@ pub mod serverless;
 pub mod yaml;
 
 use std::fmt::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use crate::exclude::Exclude;
 use model::{DeploymentFile, Diagnostic, Handler, InfraModel, InfraOptions, Service};
 
 pub use iam::{arn_of, s3_object_arn, ArnKind, IamOptions};
 
-/// Reads every deployment file of `app_dir` (or only `config`, relative to
-/// `app_dir` or absolute). Never fails: problems become diagnostics.
-pub fn load(app_dir: &Path, config: Option<&Path>, opts: &InfraOptions) -> InfraModel {
-    let files = match config {
-        Some(c) => {
-            let path = if c.is_absolute() { c.to_path_buf() } else { app_dir.join(c) };
-            let relative = path
-                .strip_prefix(app_dir)
-                .map(|r| r.components().map(|x| x.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
-                .unwrap_or_else(|_| path.to_string_lossy().to_string());
-            vec![DeploymentFile { relative, path }]
-        }
-        None => discover::discover(app_dir),
+/// Reads every deployment file of `app_dir` that `exclude` keeps, or only
+/// the `chosen` ones (relative to `app_dir` or absolute; named files are
+/// read even when excluded). Never fails: problems become diagnostics.
+pub fn load(app_dir: &Path, chosen: &[PathBuf], exclude: &Exclude, opts: &InfraOptions) -> InfraModel {
+    let files = if chosen.is_empty() {
+        discover::discover(app_dir, exclude)
+    } else {
+        chosen
+            .iter()
+            .map(|c| {
+                let path = if c.is_absolute() { c.clone() } else { app_dir.join(c) };
+                let relative = match path.strip_prefix(app_dir) {
+                    Ok(_) => discover::relative(app_dir, &path),
+                    Err(_) => path.to_string_lossy().to_string(),
+                };
+                DeploymentFile { relative, path }
+            })
+            .collect()
     };
     let mut model = InfraModel::default();
     for f in files {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use proptest::prelude::*;
 
 use super::*;
+use crate::exclude::Exclude;
 use crate::infra::model::{DeploymentFile, Trigger};
 use crate::sym::Piece;
 
@@ -26,7 +27,7 @@ fn fixtures() -> PathBuf {
 
 #[test]
 fn loads_every_service_of_an_app() {
-    let m = load(&fixtures().join("multi"), None, &InfraOptions::default());
+    let m = load(&fixtures().join("multi"), &[], &Exclude::default(), &InfraOptions::default());
     let files: Vec<&str> = m.services.iter().map(|s| s.file.as_str()).collect();
     assert_eq!(files, vec!["api/serverless.yml", "sam/template.yaml"]);
     assert_eq!(m.diagnostics.len(), 1, "{:?}", m.diagnostics);
@@ -51,10 +52,10 @@ fn loads_every_service_of_an_app() {
 
 #[test]
 fn config_picks_one_file() {
-    let m = load(&fixtures().join("multi"), Some(Path::new("sam/template.yaml")), &InfraOptions::default());
+    let m = load(&fixtures().join("multi"), &["sam/template.yaml".into()], &Exclude::default(), &InfraOptions::default());
     assert_eq!(m.services.len(), 1);
     assert_eq!(m.services[0].file, "sam/template.yaml");
-    let m = load(&fixtures().join("multi"), Some(Path::new("nope.yml")), &InfraOptions::default());
+    let m = load(&fixtures().join("multi"), &["nope.yml".into()], &Exclude::default(), &InfraOptions::default());
     assert_eq!(m.diagnostics.len(), 1);
 }
 
@@ -73,7 +74,7 @@ fn microbenchmarks_resolve_completely() {
     if !root.exists() {
         return;
     }
-    let m = load(&root, None, &InfraOptions::default());
+    let m = load(&root, &[], &Exclude::default(), &InfraOptions::default());
     let mut problems = vec![];
     for d in &m.diagnostics {
         problems.push(format!("{}:{}: {}", d.file, d.line, d.message));

@@ -16,6 +16,8 @@ pub use parse::{is_main_guard_stmt, parse_embedded, parse_source, LineIndex, Par
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::exclude::Exclude;
+
 /// All Python files of an application, parsed.
 pub struct Program {
     pub files: Vec<PyFile>,
@@ -32,18 +34,18 @@ pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
 const MAX_FILES: usize = 20_000;
 
 impl Program {
-    /// Parses every `.py` file under `root`, skipping dependency and build
-    /// folders that are not application code.
-    pub fn load(root: &Path) -> Program {
+    /// Parses every `.py` file under `root` that `exclude` keeps, skipping
+    /// dependency and build folders that are not application code.
+    pub fn load(root: &Path, exclude: &Exclude) -> Program {
         // One large-stack thread for all files: deeply nested hostile code
         // must not overflow the caller's stack.
-        parse::guard_stack(|| Program::load_here(root)).unwrap_or_else(|| {
+        parse::guard_stack(|| Program::load_here(root, exclude)).unwrap_or_else(|| {
             let failure = ParseFailure { file: String::new(), line: 0, reason: "the parser thread failed".into() };
             Program::from_files(Vec::new(), vec![failure])
         })
     }
 
-    fn load_here(root: &Path) -> Program {
+    fn load_here(root: &Path, exclude: &Exclude) -> Program {
         let mut files = Vec::new();
         let mut failures = Vec::new();
         let mut packages = Vec::new();
@@ -51,7 +53,7 @@ impl Program {
             .follow_links(false)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !is_skipped_dir(e));
+            .filter_entry(|e| e.depth() == 0 || !(is_skipped_dir(e) || exclude.excludes(&rel_string(e.path().strip_prefix(root).unwrap_or(e.path())))));
         for entry in walker {
             let entry = match entry {
                 Ok(e) => e,

@@ -67,6 +67,14 @@ impl ClassDoc {
         )
     }
 
+    /// The rule's page in our documentation (`docs/rules/ID.md`, written by
+    /// `analyzer rule ID`), when the build knows where the repository is
+    /// published (`repository` in Cargo.toml).
+    pub fn help_uri(&self) -> Option<String> {
+        let repository = option_env!("CARGO_PKG_REPOSITORY").filter(|r| !r.is_empty())?;
+        Some(format!("{}/blob/v{}/docs/rules/{}.md", repository.trim_end_matches('/'), env!("CARGO_PKG_VERSION"), self.id))
+    }
+
     pub fn descriptor(&self) -> ReportingDescriptor {
         let mut props = PropertyBag::new();
         props.insert("tags".into(), json!(self.tags()));
@@ -77,6 +85,7 @@ impl ClassDoc {
             full_description: Some(MultiformatMessageString::text(&self.what)),
             help: Some(MultiformatMessageString { text: self.help_text(), markdown: Some(self.help_markdown()) }),
             properties: Some(props),
+            help_uri: self.help_uri(),
             ..ReportingDescriptor::new(&self.id, &self.name, &self.short)
         }
     }

@@ -21,6 +21,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use analyzer::exclude::Exclude;
 use analyzer::infra::model::{Effect, Framework, InfraOptions, Service};
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
@@ -121,7 +122,7 @@ pub fn characterize_repo(id: &str, dir: &Path) -> RepoRecord {
         Err(p) => r.failures.push(("loc".into(), String::new(), panic_text(p))),
     }
     // Deployment files.
-    match catch_unwind(AssertUnwindSafe(|| analyzer::infra::load(dir, None, &InfraOptions::default()))) {
+    match catch_unwind(AssertUnwindSafe(|| analyzer::infra::load(dir, &[], &Exclude::default(), &InfraOptions::default()))) {
         Ok(model) => {
             for d in &model.diagnostics {
                 r.failures.push(("deployment".into(), d.file.clone(), d.message.clone()));
@@ -156,7 +157,7 @@ pub fn characterize_repo(id: &str, dir: &Path) -> RepoRecord {
     }
     // Python.
     match catch_unwind(AssertUnwindSafe(|| {
-        let program = analyzer::program::Program::load(dir);
+        let program = analyzer::program::Program::load(dir, &Exclude::default());
         let fails: Vec<(String, String)> = program.failures.iter().map(|f| (f.file.clone(), f.reason.clone())).collect();
         (program.files.len() as u64, fails, boto3_usage::program_usage(&program))
     })) {

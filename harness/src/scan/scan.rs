@@ -265,7 +265,7 @@ pub fn discover_apps(dataset: &Path, depth: usize, shard: Option<Shard>) -> Resu
                 continue;
             }
         }
-        let files = analyzer::infra::discover::discover(&dir);
+        let files = analyzer::infra::discover::discover(&dir, &analyzer::exclude::Exclude::default());
         if files.is_empty() {
             jobs.push(AppJob { repo: repo.clone(), repo_dir: dir.clone(), deployment_file: None });
         }
@@ -681,7 +681,7 @@ fn run_child(exe: &Path, app_dir: &Path, config: &str, json: &Path, stderr: &Pat
 /// parent records.
 pub fn analyze_app(app_dir: &Path, config: Option<&Path>) -> Result<ChildOutput> {
     apply_test_hook(app_dir);
-    let opts = analyzer::Options { config: config.map(Path::to_path_buf), ..analyzer::Options::default() };
+    let opts = analyzer::Options { deployment_files: config.map(Path::to_path_buf).into_iter().collect(), ..analyzer::Options::default() };
     let a = analyzer::analyze(app_dir, &opts).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut o = ChildOutput {
         services: a.infra.services.len() as u64,

@@ -101,6 +101,7 @@ fn dataset_download_resumes_with_range() {
     archive::download(&client, &url, &dest, Some(&sum)).unwrap();
     assert_eq!(std::fs::read(&dest).unwrap(), data);
     let reqs = s.requests.lock().unwrap();
+    assert_eq!(reqs[1].method, "GET", "a resumed download is a ranged GET");
     assert_eq!(reqs[1].header("range"), Some(format!("bytes={have}-").as_str()));
     assert!(!part.exists());
 }

@@ -3,6 +3,7 @@
 //! build's size and link time down.
 
 mod bench;
+mod build_profile;
 mod cli;
 mod dataset_archive;
 mod dataset_characterize;
