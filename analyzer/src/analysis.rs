@@ -165,6 +165,18 @@ pub struct World {
     /// Module environments shared by every script (see Interp::module_env);
     /// dropped when stores change, since module code may read them.
     pub shared_modules: HashMap<usize, std::rc::Rc<std::cell::RefCell<crate::taint::interp::Env>>>,
+    /// What each store read gave this round (see `Interp::read_store`);
+    /// dropped when stores change.
+    pub store_reads: HashMap<StoreRead, Value>,
+}
+
+/// One read of a store, as the memo of reads keys it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StoreRead {
+    pub store: String,
+    pub resource: Vec<SymStr>,
+    pub key: Option<SymStr>,
+    pub site: Site,
 }
 
 impl World {
@@ -622,6 +634,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
         stores_changed = stores != world.stores;
         if stores_changed {
             world.shared_modules.clear();
+            world.store_reads.clear();
         }
         let stable = next == incoming && !stores_changed;
         incoming = next;

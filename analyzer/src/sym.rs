@@ -205,6 +205,12 @@ impl SymStr {
     pub fn matches_pattern(&self, pattern: &SymStr, case_insensitive: bool) -> Truth {
         let subject = tokens_of_subject(self, case_insensitive);
         let pat = tokens_of_pattern(pattern, case_insensitive);
+        // Known names against known patterns (IAM checks, model callees,
+        // event filters) are most calls: they need no table.
+        let small = (pat.len() + 1).saturating_mul(subject.len() + 1) <= MAX_GLOB_CELLS;
+        if small && self.is_known() && pattern.is_known() {
+            return if glob_known(&pat, &subject) { Truth::Yes } else { Truth::No };
+        }
         glob3(&pat, &subject)
     }
 
@@ -330,9 +336,47 @@ fn tokens_of_pattern(s: &SymStr, ci: bool) -> Vec<Pat> {
 /// unknown subject piece matched by a literal, or an unknown pattern piece,
 /// can only give Maybe.
 /// Patterns and names come from deployment files: a hostile pair must not
-/// take quadratic memory, so past this many table cells the answer is
-/// unknown.
+/// take quadratic memory or time, so past this many table cells the answer
+/// is unknown.
 const MAX_GLOB_CELLS: usize = 4_000_000;
+
+/// Two-valued glob matching of a known subject in linear memory: a star
+/// first matches nothing and takes one more character each time the rest
+/// fails, from the last star only (earlier stars need not retry, since the
+/// last one can absorb whatever they would have).
+fn glob_known(pat: &[Pat], sub: &[Sub]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while j < sub.len() {
+        match pat.get(i) {
+            Some(Pat::Star) => {
+                star = Some((i, j));
+                i += 1;
+                continue;
+            }
+            Some(Pat::One) => {
+                i += 1;
+                j += 1;
+                continue;
+            }
+            Some(&Pat::Char(c)) if sub[j] == Sub::Char(c) => {
+                i += 1;
+                j += 1;
+                continue;
+            }
+            _ => {}
+        }
+        match star {
+            Some((si, sj)) => {
+                i = si + 1;
+                j = sj + 1;
+                star = Some((si, sj + 1));
+            }
+            None => return false,
+        }
+    }
+    pat[i.min(pat.len())..].iter().all(|p| *p == Pat::Star)
+}
 
 fn glob3(pat: &[Pat], sub: &[Sub]) -> Truth {
     let (n, m) = (pat.len(), sub.len());

@@ -39,9 +39,9 @@ enum Command {
     Merge(cmd::merge::Args),
     /// Set published tables (AWSomePy, CloudFlow) beside ours, one column per snapshot.
     Published(cmd::published::Args),
-    /// The child process of `harness scan` (internal).
+    /// A worker process of `harness scan` (internal).
     #[command(hide = true)]
-    AnalyzeApp(cmd::analyze_app::Args),
+    AnalyzeWorker,
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,7 +69,7 @@ fn main() -> ExitCode {
         Command::Review(a) => cmd::review::run(a),
         Command::Merge(a) => cmd::merge::run(a),
         Command::Published(a) => cmd::published::run(a),
-        Command::AnalyzeApp(a) => cmd::analyze_app::run(a),
+        Command::AnalyzeWorker => cmd::analyze_worker::run(),
     };
     match result {
         Ok(code) => code,

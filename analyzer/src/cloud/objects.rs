@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::analysis::CloudCall;
+use crate::analysis::{CloudCall, StoreRead};
 use crate::infra::model::Decision;
 use crate::sym::SymStr;
 use crate::taint::interp::{Args, Interp};
@@ -351,9 +351,19 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             return Value::default();
         }
         let key_str = key.and_then(|k| k.str.clone());
+        // Stores change only between rounds, so a read site reading the
+        // same resource and key gets the same data all round: handlers that
+        // share a data layer read it many times.
+        let memo_key = StoreRead { store: store.to_string(), resource: resource.to_vec(), key: key_str.clone(), site: site.clone() };
+        if let Some(v) = self.world.store_reads.get(&memo_key) {
+            return v.clone();
+        }
         let mut out = Value::default();
-        let entries: Vec<_> = self.world.stores.iter().filter(|e| e.store == store).cloned().collect();
-        for e in entries {
+        for i in 0..self.world.stores.len() {
+            let e = &self.world.stores[i];
+            if e.store != store {
+                continue;
+            }
             let same_resource = resource.iter().any(|r| crate::cloud::links::same_resource(store, &e.resource, r).possible());
             if !same_resource {
                 continue;
@@ -371,8 +381,10 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 to: site.clone(),
                 conservative: !e.resource.is_known(),
             };
-            out.join_in(&e.data.map_labels(&mut |l| self.world.labels.with_hop(l, &hop)));
+            let data = e.data.clone();
+            out.join_in(&data.map_labels(&mut |l| self.world.labels.with_hop(l, &hop)));
         }
+        self.world.store_reads.insert(memo_key, out.clone());
         out
     }
 }

@@ -562,6 +562,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         let entry = self.frame().env.clone();
         let mut head = entry.clone();
         let saved_exits = std::mem::take(&mut self.frame().loop_exits);
+        let reads = super::loops::exposed_reads(body, target.as_ref().map(|(t, _)| *t));
         for _ in 0..LOOP_ROUNDS {
             self.frame().env = head.clone();
             if let Some((t, elem)) = &target {
@@ -574,10 +575,14 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             for e in exits {
                 next = join_env(next, Some(e));
             }
-            if next == head {
+            let settled = match (&reads, &head, &next) {
+                (Some(reads), Some(h), Some(n)) => reads.iter().all(|name| h.get(name) == n.get(name)),
+                _ => next == head,
+            };
+            head = next;
+            if settled {
                 break;
             }
-            head = next;
         }
         self.frame().loop_exits = saved_exits;
         self.frame().env = head;

@@ -4,5 +4,6 @@
 pub mod calls;
 pub mod interp;
 pub mod label;
+pub mod loops;
 pub mod models;
 pub mod value;

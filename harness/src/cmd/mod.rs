@@ -6,7 +6,7 @@ pub mod suite_describe;
 pub mod characterize;
 pub mod collect;
 pub mod fetch;
-pub mod analyze_app;
+pub mod analyze_worker;
 pub mod merge;
 pub mod published;
 pub mod review;

@@ -84,14 +84,21 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let start = std::time::Instant::now();
     // Read the baseline before this run overwrites findings.csv.
     let baseline = review::read_baseline(a.baseline.as_deref().unwrap_or(&out))?;
-    let records = scanner::scan(&opts, "scan", a.quiet)?;
+    let run = scanner::scan(&opts, "scan", a.quiet)?;
+    let records = run.records;
     let verdicts = review::read_verdicts(&a.verdicts)?;
+    let t = std::time::Instant::now();
     let o = report::write_outputs(&records, &verdicts, baseline.as_ref(), &out)?;
+    let report_s = t.elapsed().as_secs_f64();
     print_summary(&o);
     println!(
-        "scanned {} apps in {:.1}s; changes: {} new, {} fixed, {} unchanged; wrote tables (CSV, Markdown, Parquet) and figures (SVG, PNG) to {}",
+        "scanned {} apps in {:.1}s (finding apps {:.1}s, analysing {:.1}s in {} worker process(es), tables and figures {:.1}s); changes: {} new, {} fixed, {} unchanged; wrote tables (CSV, Markdown, Parquet) and figures (SVG, PNG) to {}",
         records.len(),
         start.elapsed().as_secs_f64(),
+        run.discover_ms / 1000.0,
+        run.analyse_ms / 1000.0,
+        run.workers,
+        report_s,
         o.changes.new.len(),
         o.changes.fixed.len(),
         o.changes.unchanged.len(),

@@ -2,8 +2,9 @@
 //! `harness merge`.
 //!
 //! * [`scan`]: one record per app (a deployment file of a repository),
-//!   each app analysed in a child process (`harness analyze-app`) with a
-//!   timeout and a memory limit; resumable (`OUT/records/*.json`);
+//!   resumable (`OUT/records/*.json`);
+//! * [`worker`]: the long-lived processes apps are analysed in, with a
+//!   timeout and a memory limit per app;
 //! * [`triage`]: why an app is left out of the counts (template, Python 2,
 //!   inconsistent infrastructure or code, timeout, crash...);
 //! * [`report`]: the tables (CSV, Markdown, Parquet) and figures (SVG, PNG);
@@ -18,6 +19,7 @@ pub mod review;
 pub mod scan;
 pub mod shard;
 pub mod triage;
+pub mod worker;
 
 /// FNV-1a 64: stable across platforms, versions and runs (std's hasher is not).
 pub fn fnv1a(text: &str) -> u64 {

@@ -1,7 +1,6 @@
 //! `harness scan`: every deployment file of every repository of a dataset
-//! is one app, analysed in a child process (the harness binary itself,
-//! hidden subcommand `analyze-app`) under a wall-clock timeout and an
-//! address-space limit (`RLIMIT_AS`, set in the child before `exec`).
+//! is one app, analysed in a worker process ([`super::worker`]) under a
+//! wall-clock timeout and an address-space limit.
 //!
 //! Each finished app leaves `OUT/records/<key>.json` (an [`AppRecord`]);
 //! a later run skips apps that have a record (resumable; `--fresh` reruns
@@ -12,18 +11,14 @@
 //! on a service folder), analysed with `--config <file name>`; LOC are the
 //! Python code lines of that folder (tokei, [`crate::dataset::loc`]).
 //!
-//! Test hook: the child reads `HARNESS_SCAN_TEST_HOOK`, a `;`-separated
+//! Test hook: the worker reads `HARNESS_SCAN_TEST_HOOK`, a `;`-separated
 //! list of `SUBSTRING=ACTION` where ACTION is `sleep:MS`, `alloc:MB`
 //! (allocate and touch MB megabytes) or `abort`, applied when the app
 //! folder's path contains SUBSTRING. It exists only so that tests can make
 //! an app time out, run out of memory or crash; nothing sets it otherwise.
 
-use std::fs::File;
-use std::io::Read;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
@@ -31,6 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use super::shard::Shard;
 use super::triage::{self, Triage};
+use super::worker::{self, End, Pool};
 use crate::dataset::progress::Progress;
 
 pub const TEST_HOOK_ENV: &str = "HARNESS_SCAN_TEST_HOOK";
@@ -116,7 +112,7 @@ pub struct HandlerInfo {
     pub problem: String,
 }
 
-/// What the child (`harness analyze-app`) writes.
+/// What a worker (`harness analyze-worker`) answers for one app.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct ChildOutput {
     pub services: u64,
@@ -141,12 +137,12 @@ pub struct ChildOutput {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Timing {
-    /// Wall clock of the child process, spawn to exit.
+    /// Wall clock of the app in its worker, request to answer.
     pub total_ms: f64,
     pub infra_ms: f64,
     pub parse_ms: f64,
     pub taint_ms: f64,
-    /// Peak resident set of the child (getrusage), MB.
+    /// Peak resident set of the worker during the app (VmHWM), MB.
     pub max_rss_mb: f64,
 }
 
@@ -286,7 +282,7 @@ pub struct ScanOptions {
     /// Address-space limit of each child, MB; 0: none.
     pub memory_limit_mb: u64,
     pub shard: Option<Shard>,
-    /// The harness binary (re-executed as `analyze-app`).
+    /// The harness binary (re-executed as `analyze-worker`).
     pub exe: PathBuf,
     /// Rerun apps that already have a record.
     pub fresh: bool,
@@ -342,10 +338,22 @@ pub fn load_records(out: &Path) -> Result<Vec<AppRecord>> {
     Ok(recs)
 }
 
-/// Runs the scan; returns the records of every app of the (shard of the)
-/// dataset, finished now or earlier.
-pub fn scan(opts: &ScanOptions, progress_label: &str, quiet: bool) -> Result<Vec<AppRecord>> {
+/// What a scan did: the records of every app of the (shard of the)
+/// dataset, finished now or earlier, and where the time went.
+pub struct ScanRun {
+    pub records: Vec<AppRecord>,
+    pub discover_ms: f64,
+    pub analyse_ms: f64,
+    /// Worker processes started (see [`super::worker`]).
+    pub workers: usize,
+}
+
+/// Runs the scan.
+pub fn scan(opts: &ScanOptions, progress_label: &str, quiet: bool) -> Result<ScanRun> {
+    let t = std::time::Instant::now();
     let jobs = discover_apps(&opts.dataset, opts.depth, opts.shard)?;
+    let discover_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let t = std::time::Instant::now();
     std::fs::create_dir_all(records_dir(&opts.out))?;
     std::fs::create_dir_all(opts.out.join("logs"))?;
     let mut pending = Vec::new();
@@ -372,11 +380,12 @@ pub fn scan(opts: &ScanOptions, progress_label: &str, quiet: bool) -> Result<Vec
         progress.println(&format!("{} of {} apps already have a record (resumed)", done.len(), jobs.len()));
     }
     let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.jobs.max(1)).build()?;
+    let workers = Pool::new(&opts.exe, opts.memory_limit_mb, &opts.out.join("logs"));
     let fresh: Vec<Result<AppRecord>> = pool.install(|| {
         pending
             .par_iter()
             .map(|j| {
-                let r = run_app(j, opts);
+                let r = run_app(j, opts, &workers);
                 write_record(&opts.out, &j.key(), &r)?;
                 progress.finish_item(&format!("{} {} ({} flows, {:.1}s)", j.id(), r.status.name(), r.flows.len(), r.timing.total_ms / 1000.0));
                 Ok(r)
@@ -388,12 +397,12 @@ pub fn scan(opts: &ScanOptions, progress_label: &str, quiet: bool) -> Result<Vec
         done.push(r?);
     }
     done.sort_by_key(|a| a.id());
-    Ok(done)
+    Ok(ScanRun { records: done, discover_ms, analyse_ms: t.elapsed().as_secs_f64() * 1000.0, workers: workers.started() })
 }
 
 /// Analyses one app in a child process and builds its record. Never fails:
 /// problems become the status.
-pub fn run_app(job: &AppJob, opts: &ScanOptions) -> AppRecord {
+pub fn run_app(job: &AppJob, opts: &ScanOptions, workers: &Pool) -> AppRecord {
     let app_dir = job.app_dir();
     let loc = crate::dataset::loc::count(&app_dir).python;
     let mut rec = AppRecord {
@@ -424,42 +433,36 @@ pub fn run_app(job: &AppJob, opts: &ScanOptions) -> AppRecord {
             rec.detail = "no serverless.yml or SAM/CloudFormation template".into();
         }
         Some(config) => {
-            let key = job.key();
-            let json = opts.out.join("logs").join(format!("{key}.out.json"));
-            let stderr = opts.out.join("logs").join(format!("{key}.stderr"));
-            let _ = std::fs::remove_file(&json);
-            let outcome = run_child(&opts.exe, &app_dir, config, &json, &stderr, opts.timeout, opts.memory_limit_mb);
+            let request = worker::Request { app: app_dir.clone(), config: Some(PathBuf::from(config)) };
+            let outcome = workers.analyze(&request, opts.timeout);
             rec.timing.total_ms = outcome.wall_ms;
-            rec.timing.max_rss_mb = outcome.max_rss_kb as f64 / 1024.0;
-            let err_text = read_tail(&stderr, 4000);
+            rec.timing.max_rss_mb = outcome.peak_rss_kb as f64 / 1024.0;
             match outcome.end {
-                ChildEnd::TimedOut => {
+                End::Done(o) => fill_from_child(&mut rec, *o),
+                End::TimedOut => {
                     rec.status = Status::Timeout;
                     rec.detail = format!("killed after {:.0}s", opts.timeout.as_secs_f64());
                 }
-                ChildEnd::SpawnFailed(e) => {
+                End::SpawnFailed(e) => {
                     rec.status = Status::Crash;
                     rec.detail = format!("cannot start the analysis process: {e}");
                 }
-                ChildEnd::Exited(0) => match std::fs::read_to_string(&json).ok().and_then(|t| serde_json::from_str::<ChildOutput>(&t).ok()) {
-                    Some(o) => fill_from_child(&mut rec, o),
-                    None => {
-                        rec.status = Status::Crash;
-                        rec.detail = "the analysis process wrote no result".into();
-                    }
-                },
-                ChildEnd::Exited(code) => {
+                End::Failed(e) => {
                     rec.status = Status::Crash;
-                    rec.detail = crash_detail(&format!("exit code {code}"), &err_text, opts.memory_limit_mb);
+                    rec.detail = worker::crash_detail("the analysis failed", &format!("harness: {e}"), opts.memory_limit_mb);
                 }
-                ChildEnd::Signaled(sig) => {
+                End::Died(what) => {
                     rec.status = Status::Crash;
-                    rec.detail = crash_detail(&format!("signal {sig} ({})", signal_name(sig)), &err_text, opts.memory_limit_mb);
+                    rec.detail = worker::crash_detail(&what, &outcome.stderr, opts.memory_limit_mb);
                 }
             }
-            let _ = std::fs::remove_file(&json);
-            if err_text.trim().is_empty() {
-                let _ = std::fs::remove_file(&stderr);
+            if !outcome.stderr.trim().is_empty() {
+                let mut cut = outcome.stderr.len().saturating_sub(4000);
+                while !outcome.stderr.is_char_boundary(cut) {
+                    cut += 1;
+                }
+                let tail = &outcome.stderr[cut..];
+                let _ = std::fs::write(opts.out.join("logs").join(format!("{}.stderr", job.key())), tail);
             }
         }
     }
@@ -478,47 +481,6 @@ fn omitted_under(job: &AppJob) -> u64 {
         None => String::new(),
     };
     omitted.iter().filter(|o| o.path.starts_with(&prefix)).count() as u64
-}
-
-fn crash_detail(what: &str, stderr: &str, limit_mb: u64) -> String {
-    let oom = stderr.contains("memory allocation of") || stderr.contains("out of memory") || stderr.contains("Cannot allocate memory");
-    // The line that says what went wrong, not the backtrace after it.
-    let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-    let last = lines
-        .iter()
-        .find(|l| l.contains("panicked") || l.contains("memory allocation") || l.starts_with("harness:") || l.contains("error"))
-        .or(lines.first())
-        .copied()
-        .unwrap_or("");
-    let mut s = if oom { format!("out of memory (limit {limit_mb} MB), {what}") } else { what.to_string() };
-    if !last.is_empty() {
-        let mut l = last.to_string();
-        l.truncate(300);
-        s.push_str(": ");
-        s.push_str(&l);
-    }
-    s
-}
-
-fn signal_name(sig: i32) -> &'static str {
-    match sig {
-        libc::SIGABRT => "SIGABRT",
-        libc::SIGSEGV => "SIGSEGV",
-        libc::SIGKILL => "SIGKILL",
-        libc::SIGBUS => "SIGBUS",
-        libc::SIGILL => "SIGILL",
-        libc::SIGTERM => "SIGTERM",
-        _ => "signal",
-    }
-}
-
-fn read_tail(path: &Path, max: usize) -> String {
-    let mut buf = Vec::new();
-    if let Ok(mut f) = File::open(path) {
-        let _ = f.read_to_end(&mut buf);
-    }
-    let start = buf.len().saturating_sub(max);
-    String::from_utf8_lossy(&buf[start..]).to_string()
 }
 
 /// Status, counts and flows from the child's output.
@@ -592,88 +554,6 @@ pub fn assign_fingerprints(repo: &str, deployment_file: &str, flows: &mut [FlowR
         let n = seen.entry(h).or_insert(0);
         *n += 1;
         f.fingerprint = if *n == 1 { format!("{h:016x}") } else { format!("{h:016x}-{n}") };
-    }
-}
-
-enum ChildEnd {
-    Exited(i32),
-    Signaled(i32),
-    TimedOut,
-    SpawnFailed(String),
-}
-
-struct ChildOutcome {
-    end: ChildEnd,
-    wall_ms: f64,
-    max_rss_kb: i64,
-}
-
-fn run_child(exe: &Path, app_dir: &Path, config: &str, json: &Path, stderr: &Path, timeout: Duration, limit_mb: u64) -> ChildOutcome {
-    let start = Instant::now();
-    let fail = |e: String| ChildOutcome { end: ChildEnd::SpawnFailed(e), wall_ms: 0.0, max_rss_kb: 0 };
-    let err_file = match File::create(stderr) {
-        Ok(f) => f,
-        Err(e) => return fail(e.to_string()),
-    };
-    let mut cmd = Command::new(exe);
-    cmd.arg("analyze-app").arg(app_dir).arg("--config").arg(config).arg("--json").arg(json);
-    cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::from(err_file));
-    if limit_mb > 0 {
-        let bytes = (limit_mb as libc::rlim_t).saturating_mul(1024 * 1024);
-        // SAFETY: only async-signal-safe calls (setrlimit) between fork and exec.
-        unsafe {
-            cmd.pre_exec(move || {
-                let lim = libc::rlimit { rlim_cur: bytes, rlim_max: bytes };
-                if libc::setrlimit(libc::RLIMIT_AS, &lim) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-    }
-    let child = match cmd.spawn() {
-        Ok(c) => c,
-        Err(e) => return fail(e.to_string()),
-    };
-    let pid = child.id() as libc::pid_t;
-    let mut pause = Duration::from_millis(5);
-    let mut timed_out = false;
-    loop {
-        let mut status: libc::c_int = 0;
-        // SAFETY: plain syscall on our own child; rusage is written by the kernel.
-        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-        let flags = if timed_out { 0 } else { libc::WNOHANG };
-        let r = unsafe { libc::wait4(pid, &mut status, flags, &mut ru) };
-        if r == pid {
-            let wall_ms = start.elapsed().as_secs_f64() * 1000.0;
-            let end = if timed_out {
-                ChildEnd::TimedOut
-            } else if libc::WIFEXITED(status) {
-                ChildEnd::Exited(libc::WEXITSTATUS(status))
-            } else if libc::WIFSIGNALED(status) {
-                ChildEnd::Signaled(libc::WTERMSIG(status))
-            } else {
-                ChildEnd::Exited(-1)
-            };
-            return ChildOutcome { end, wall_ms, max_rss_kb: ru.ru_maxrss };
-        }
-        if r < 0 {
-            let e = std::io::Error::last_os_error();
-            if e.kind() == std::io::ErrorKind::Interrupted {
-                continue;
-            }
-            return ChildOutcome { end: ChildEnd::SpawnFailed(format!("wait: {e}")), wall_ms: start.elapsed().as_secs_f64() * 1000.0, max_rss_kb: 0 };
-        }
-        if !timed_out && start.elapsed() >= timeout {
-            // SAFETY: pid is our unreaped child, so it cannot have been reused.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-            }
-            timed_out = true;
-            continue;
-        }
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(100));
     }
 }
 

@@ -56,6 +56,10 @@ fn scan_fixture_dataset_records_every_status_and_number() {
     let (o, v) = (out.display().to_string(), verdicts.display().to_string());
     let (stdout, _) = harness(&scan_args(&o, &v), Some(HOOK));
     assert!(stdout.contains("scanned 12 apps"), "{stdout}");
+    // Two jobs, two workers; the app that times out and the one that runs
+    // out of memory each cost their worker, and nothing else does.
+    let workers: usize = stdout.split(" worker process").next().and_then(|s| s.rsplit(' ').next()).and_then(|n| n.parse().ok()).expect("worker count printed");
+    assert!((2..=4).contains(&workers), "{workers} workers for 11 analysed apps:\n{stdout}");
 
     let recs = load_records(&out).unwrap();
     let ids: Vec<String> = recs.iter().map(|r| r.id()).collect();
