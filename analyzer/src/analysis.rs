@@ -162,12 +162,30 @@ pub struct World {
     pub calls: BTreeMap<(Site, String, String, Option<FnRef>), CloudCall>,
     pub stores: Vec<StoreEntry>,
     pub api_sites: BTreeSet<(Option<FnRef>, Site, String, String, String)>,
+    /// What each function's code asked IAM for ([`crate::privilege`]).
+    pub permission_uses: BTreeSet<PermissionUse>,
+    /// boto3 calls no model describes, by calling function: their IAM
+    /// needs are unknown.
+    pub unmodelled_calls: BTreeSet<(FnRef, Site, String)>,
     /// Module environments shared by every script (see Interp::module_env);
     /// dropped when stores change, since module code may read them.
     pub shared_modules: HashMap<usize, std::rc::Rc<std::cell::RefCell<crate::taint::interp::Env>>>,
     /// What each store read gave this round (see `Interp::read_store`);
     /// dropped when stores change.
     pub store_reads: HashMap<StoreRead, Value>,
+}
+
+/// One IAM request a function's code makes: a modelled call, the action it
+/// needs, the resource ARN as far as it is known, and the role's answer.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PermissionUse {
+    pub function: FnRef,
+    pub action: String,
+    pub arn: SymStr,
+    /// `s3.put_object`.
+    pub call: String,
+    pub site: Site,
+    pub decision: Decision,
 }
 
 /// One read of a store, as the memo of reads keys it.
@@ -427,6 +445,10 @@ pub struct ApiCallSite {
 pub struct Analysis {
     pub app: PathBuf,
     pub calls: Vec<ApiCallSite>,
+    /// The IAM requests of each function's code, with the role's answers.
+    pub permission_uses: Vec<PermissionUse>,
+    /// boto3 calls without a model, by function (needs unknown).
+    pub unmodelled_calls: Vec<(FnRef, Site, String)>,
     pub infra: InfraModel,
     pub parse_failures: Vec<ParseFailure>,
     /// Third-party packages found in the tree: followed, never a source.
@@ -660,6 +682,8 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
     Analysis {
         app: app.to_path_buf(),
         calls,
+        permission_uses: world.permission_uses.into_iter().collect(),
+        unmodelled_calls: world.unmodelled_calls.into_iter().collect(),
         infra,
         parse_failures: program.failures.clone(),
         vendored: program.vendored.clone(),

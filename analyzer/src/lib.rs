@@ -10,6 +10,7 @@ pub mod config;
 pub mod confine;
 pub mod exclude;
 pub mod infra;
+pub mod privilege;
 pub mod program;
 pub mod redact;
 pub mod report;

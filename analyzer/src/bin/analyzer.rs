@@ -33,6 +33,16 @@ enum InfraFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum PolicyFormat {
+    Text,
+    Json,
+    /// `iamRoleStatements` per function (serverless-iam-roles-per-function).
+    Serverless,
+    /// An inline policy per function (SAM `Policies`).
+    Sam,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum GraphFormat {
     Dot,
     Mermaid,
@@ -126,6 +136,15 @@ enum Command {
         /// default: a password or key in a deployment file).
         #[arg(long)]
         show_values: bool,
+    },
+    /// Least privilege: what each function's code needs from IAM, the
+    /// statements that grant exactly that, and what its role denies or
+    /// grants in excess.
+    Policy {
+        #[command(flatten)]
+        args: AnalysisArgs,
+        #[arg(long, value_enum, default_value = "text")]
+        format: PolicyFormat,
     },
     /// Draw the static service map: triggers, handlers, API calls.
     Graph {
@@ -230,6 +249,23 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let text = match format {
                 InfraFormat::Json => serde_json::to_string_pretty(&model).map_err(|e| e.to_string())? + "\n",
                 InfraFormat::Text => analyzer::infra::render_text(&model),
+            };
+            print!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Policy { args, format } => {
+            let opts = options(&args)?;
+            let analysis = analyzer::analyze(&args.app, &opts).map_err(|e| e.to_string())?;
+            let errors = analysis.errors();
+            if !errors.is_empty() {
+                return Err(errors.join("\n"));
+            }
+            let fs = analyzer::privilege::privileges(&analysis);
+            let text = match format {
+                PolicyFormat::Text => analyzer::privilege::render_text(&fs),
+                PolicyFormat::Json => serde_json::to_string_pretty(&analyzer::privilege::render_json(&fs)).map_err(|e| e.to_string())? + "\n",
+                PolicyFormat::Serverless => analyzer::privilege::render_serverless(&fs),
+                PolicyFormat::Sam => analyzer::privilege::render_sam(&fs),
             };
             print!("{text}");
             Ok(ExitCode::SUCCESS)

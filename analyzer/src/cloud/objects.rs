@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::analysis::{CloudCall, StoreRead};
+use crate::analysis::{CloudCall, PermissionUse, StoreRead};
 use crate::infra::model::Decision;
 use crate::sym::SymStr;
 use crate::taint::interp::{Args, Interp};
@@ -115,7 +115,13 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                     let named = name_args(&api, &[], &args);
                     self.api_call(&service, &api, named, site)
                 }
-                None => Value::tainted(args.all_taint()),
+                None => {
+                    if let Some(function) = self.entry.function {
+                        let name = if service.is_empty() { "?" } else { service.as_str() };
+                        self.world.unmodelled_calls.insert((function, site, format!("{name}.{method}")));
+                    }
+                    Value::tainted(args.all_taint())
+                }
             };
         }
         if let Some(op) = b.class.strip_prefix(PAGINATOR) {
@@ -220,6 +226,16 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         let decision = self.permission(&api.iam, &arn);
         let shown = api.resource_of(&named).iter().map(|r| r.to_string()).collect::<Vec<_>>().join(",");
         self.world.api_sites.insert((self.entry.function, site.clone(), service.to_string(), api.name.clone(), shown));
+        if let Some(function) = self.entry.function {
+            self.world.permission_uses.insert(PermissionUse {
+                function,
+                action: api.iam.clone(),
+                arn: arn.clone(),
+                call: format!("{service}.{}", api.name),
+                site: site.clone(),
+                decision,
+            });
+        }
         if decision == Decision::Denied {
             return Value::default();
         }

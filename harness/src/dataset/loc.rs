@@ -17,17 +17,51 @@ pub struct Loc {
     pub total: u64,
 }
 
-pub fn count(dir: &Path) -> Loc {
-    let config = Config {
+fn config(types: Option<Vec<LanguageType>>) -> Config {
+    Config {
         no_ignore: Some(true),
         no_ignore_parent: Some(true),
         no_ignore_dot: Some(true),
         no_ignore_vcs: Some(true),
         treat_doc_strings_as_comments: Some(true),
+        types,
         ..Config::default()
-    };
+    }
+}
+
+fn python_of(langs: &Languages) -> u64 {
+    langs.get(&LanguageType::Python).map(|l| l.summarise().code as u64).unwrap_or(0)
+}
+
+pub fn count(dir: &Path) -> Loc {
     let mut langs = Languages::new();
-    langs.get_statistics(&[dir], IGNORED, &config);
-    let python = langs.get(&LanguageType::Python).map(|l| l.summarise().code as u64).unwrap_or(0);
-    Loc { python, total: langs.total().code as u64 }
+    langs.get_statistics(&[dir], IGNORED, &config(None));
+    Loc { python: python_of(&langs), total: langs.total().code as u64 }
+}
+
+/// Python code lines only, the same as [`count`]'s `python` without
+/// reading any other language's files (a scan counts every app folder).
+pub fn count_python(dir: &Path) -> u64 {
+    let mut langs = Languages::new();
+    langs.get_statistics(&[dir], IGNORED, &config(Some(vec![LanguageType::Python])));
+    python_of(&langs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_only_counts_what_the_full_count_does() {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::write(t.path().join("a.py"), "\"\"\"Doc.\"\"\"\nimport os\n\n# comment\nx = 1\n").unwrap();
+        std::fs::create_dir_all(t.path().join("pkg/node_modules")).unwrap();
+        std::fs::write(t.path().join("pkg/b.py"), "def f():\n    return 2\n").unwrap();
+        std::fs::write(t.path().join("pkg/node_modules/c.py"), "y = 3\n").unwrap();
+        std::fs::write(t.path().join("pkg/app.js"), "const a = 1;\n").unwrap();
+        let full = count(t.path());
+        assert_eq!(full.python, 4);
+        assert_eq!(count_python(t.path()), full.python);
+        assert!(full.total > full.python);
+    }
 }

@@ -21,7 +21,7 @@ use anyhow::Result;
 use polars::prelude::DataFrame;
 
 use super::review::{self, BaselineFlow, Changes, Item, Verdict, VerdictRow};
-use super::scan::{AppRecord, Status};
+use super::scan::{AppRecord, PrivilegeCounts, Status};
 use super::triage::Triage;
 use crate::report::plots::{self, Figure, Kind, PointSeries};
 use crate::report::tables::{self, TableBuilder};
@@ -148,6 +148,29 @@ pub fn build_tables(records: &[AppRecord], verdicts: &BTreeMap<String, VerdictRo
         "overview".into(),
         "Overview".into(),
         TableBuilder::new().str("metric", overview.iter().map(|(k, _)| *k)).str("value", overview.iter().map(|(_, v)| v.clone())).build()?,
+    ));
+
+    // Least privilege, over the analysed apps (analyzer::privilege).
+    let sum = |f: fn(&PrivilegeCounts) -> u64| analysed.iter().map(|r| f(&r.privileges)).sum::<u64>();
+    let functions = sum(|p| p.functions);
+    let over = sum(|p| p.over_privileged);
+    let share = |n: u64| format!("{n} ({:.1}%)", pct(n, functions));
+    let privilege_rows: Vec<(&str, String)> = vec![
+        ("functions with an analysed Python handler", functions.to_string()),
+        ("over-privileged: granted something no call needs", share(over)),
+        ("  an action/resource pair no call of the app needs", share(sum(|p| p.unused_grant))),
+        ("  a `*` resource (or NotAction/NotResource) where the calls name theirs", share(sum(|p| p.wildcard_resource))),
+        ("  a role shared with functions that need other things", share(sum(|p| p.shared_role))),
+        ("  an administrator or full-access managed policy", share(sum(|p| p.admin_policy))),
+        ("excess grants per over-privileged function (mean)", if over == 0 { "n/a".into() } else { format!("{:.1}", sum(|p| p.excess_grants) as f64 / over as f64) }),
+        ("under-privileged: a call the role denies (fails at run time)", share(sum(|p| p.under_privileged))),
+        ("role partly unknown (role ARN or managed policies)", share(sum(|p| p.role_partly_unknown))),
+        ("calls without a model (needs unknown)", share(sum(|p| p.unmodelled_calls))),
+    ];
+    t.push((
+        "privileges".into(),
+        "Least privilege of analysed functions".into(),
+        TableBuilder::new().str("measure", privilege_rows.iter().map(|(k, _)| *k)).str("functions", privilege_rows.iter().map(|(_, v)| v.clone())).build()?,
     ));
 
     // Status.

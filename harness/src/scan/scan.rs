@@ -130,6 +130,8 @@ pub struct ChildOutput {
     /// Python files of third-party packages installed into the app.
     #[serde(default)]
     pub vendored_files: u64,
+    #[serde(default)]
+    pub privileges: PrivilegeCounts,
     pub infra_ms: f64,
     pub parse_ms: f64,
     pub taint_ms: f64,
@@ -182,6 +184,48 @@ pub struct AppRecord {
     /// called, never a source.
     #[serde(default)]
     pub vendored_files: u64,
+    /// Least privilege of the app's functions ([`analyzer::privilege`]).
+    #[serde(default)]
+    pub privileges: PrivilegeCounts,
+}
+
+/// How many of an app's functions need what their roles grant, and how
+/// they differ (counts of functions, except `excess_grants`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PrivilegeCounts {
+    /// Functions with an analysed Python handler.
+    pub functions: u64,
+    pub over_privileged: u64,
+    pub under_privileged: u64,
+    /// Functions with a grant no call of theirs needs, by kind.
+    pub unused_grant: u64,
+    pub wildcard_resource: u64,
+    pub shared_role: u64,
+    pub admin_policy: u64,
+    /// Action/resource pairs granted beyond the needs, over all functions.
+    pub excess_grants: u64,
+    /// Functions whose role is partly invisible (role ARN, managed policies).
+    pub role_partly_unknown: u64,
+    /// Functions with boto3 calls no model describes.
+    pub unmodelled_calls: u64,
+}
+
+impl PrivilegeCounts {
+    pub fn of(fs: &[analyzer::privilege::FunctionPrivileges]) -> PrivilegeCounts {
+        let with = |kind: &str| fs.iter().filter(|f| f.excess.iter().any(|e| e.kind == kind)).count() as u64;
+        PrivilegeCounts {
+            functions: fs.len() as u64,
+            over_privileged: fs.iter().filter(|f| !f.excess.is_empty()).count() as u64,
+            under_privileged: fs.iter().filter(|f| !f.denied.is_empty()).count() as u64,
+            unused_grant: with("unused"),
+            wildcard_resource: with("wildcard-resource") + with("not-action"),
+            shared_role: with("shared-role"),
+            admin_policy: with("managed-policy"),
+            excess_grants: fs.iter().map(|f| f.excess.len() as u64).sum(),
+            role_partly_unknown: fs.iter().filter(|f| f.role_partly_unknown).count() as u64,
+            unmodelled_calls: fs.iter().filter(|f| !f.unmodelled_calls.is_empty()).count() as u64,
+        }
+    }
 }
 
 impl AppRecord {
@@ -404,7 +448,7 @@ pub fn scan(opts: &ScanOptions, progress_label: &str, quiet: bool) -> Result<Sca
 /// problems become the status.
 pub fn run_app(job: &AppJob, opts: &ScanOptions, workers: &Pool) -> AppRecord {
     let app_dir = job.app_dir();
-    let loc = crate::dataset::loc::count(&app_dir).python;
+    let loc = crate::dataset::loc::count_python(&app_dir);
     let mut rec = AppRecord {
         repo: job.repo.clone(),
         deployment_file: job.deployment_file.clone().unwrap_or_default(),
@@ -426,6 +470,7 @@ pub fn run_app(job: &AppJob, opts: &ScanOptions, workers: &Pool) -> AppRecord {
         timing: Timing::default(),
         files_omitted: omitted_under(job),
         vendored_files: 0,
+        privileges: PrivilegeCounts::default(),
     };
     match job.config_name() {
         None => {
@@ -491,6 +536,7 @@ pub fn fill_from_child(rec: &mut AppRecord, o: ChildOutput) {
     rec.python2_files = o.parse_failures.iter().filter(|(_, _, r)| r.contains("Python 2")).count() as u64;
     rec.functions = o.functions;
     rec.vendored_files = o.vendored_files;
+    rec.privileges = o.privileges.clone();
     rec.timing.infra_ms = o.infra_ms;
     rec.timing.parse_ms = o.parse_ms;
     rec.timing.taint_ms = o.taint_ms;
@@ -571,6 +617,7 @@ pub fn analyze_app(app_dir: &Path, config: Option<&Path>) -> Result<ChildOutput>
         functions: a.stats.functions as u64,
         parse_failures: a.parse_failures.iter().map(|p| (p.file.clone(), p.line, p.reason.clone())).collect(),
         vendored_files: a.vendored.iter().map(|v| v.files as u64).sum(),
+        privileges: PrivilegeCounts::of(&analyzer::privilege::privileges(&a)),
         infra_ms: a.timings.infra_ms,
         parse_ms: a.timings.parse_ms,
         taint_ms: a.timings.taint_ms,

@@ -1,0 +1,89 @@
+//! `analyzer policy` against the IAM model, on every app of the suite: the
+//! statements it prints allow every call the analysis saw and grant nothing
+//! no call needs. Then the over- and under-privilege it reports on cases
+//! whose roles are known to be too wide or too narrow.
+
+use std::path::{Path, PathBuf};
+
+use analyzer::analysis::{analyze, Options};
+use analyzer::infra::iam::{decide, statement_matches, IamOptions};
+use analyzer::infra::model::{Decision, Effect, Statement};
+use analyzer::privilege::{privileges, statements, FunctionPrivileges};
+use analyzer::sym::{SymStr, Truth};
+
+fn suite() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../microbenchmarks")
+}
+
+fn cases() -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = walkdir::WalkDir::new(suite())
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() == "expected.toml")
+        .map(|e| e.path().parent().unwrap().to_path_buf())
+        .collect();
+    out.sort();
+    out
+}
+
+fn as_statements(f: &FunctionPrivileges) -> Vec<Statement> {
+    statements(f)
+        .into_iter()
+        .map(|(actions, resources)| Statement {
+            effect: Effect::Allow,
+            actions: actions.iter().map(|a| SymStr::lit(a)).collect(),
+            not_action: false,
+            resources: resources.iter().map(|(r, _)| SymStr::lit(r)).collect(),
+            not_resource: false,
+            origin: "analyzer policy".into(),
+            line: 0,
+        })
+        .collect()
+}
+
+fn policy_of(case: &Path) -> Vec<FunctionPrivileges> {
+    privileges(&analyze(case, &Options::default()).unwrap())
+}
+
+#[test]
+fn generated_statements_allow_exactly_what_the_code_needs() {
+    let opts = IamOptions { unknown_as_denied: false };
+    let mut needs = 0;
+    for case in cases() {
+        for f in policy_of(&case) {
+            let generated = as_statements(&f);
+            for n in &f.needs {
+                assert_eq!(decide(&generated, false, &n.action, n.arn(), &opts), Decision::Allowed, "{}: {} needs {} on {}", case.display(), f.function, n.action, n.resource);
+                needs += 1;
+            }
+            for st in &generated {
+                for action in &st.actions {
+                    for resource in &st.resources {
+                        let single = Statement { actions: vec![action.clone()], resources: vec![resource.clone()], ..st.clone() };
+                        let used = f.needs.iter().any(|n| statement_matches(&single, &n.action, n.arn()) == Truth::Yes);
+                        assert!(used, "{}: {} is granted {action} on {resource}, which no call needs", case.display(), f.function);
+                    }
+                }
+            }
+        }
+    }
+    assert!(needs > 100, "the suite's calls are covered ({needs} needs)");
+}
+
+#[test]
+fn a_denied_call_is_under_privilege() {
+    let fs = policy_of(&suite().join("intra-procedural/api-scan-no-permission"));
+    assert_eq!(fs.len(), 1);
+    assert_eq!(fs[0].denied.len(), 1, "{:#?}", fs[0]);
+    assert!(fs[0].denied[0].starts_with("dynamodb:Scan on arn:aws:dynamodb:us-east-1:*:table/api-scan-records-dev"), "{}", fs[0].denied[0]);
+}
+
+#[test]
+fn a_shared_role_gives_each_function_the_others_grants() {
+    let fs = policy_of(&suite().join("inter-procedural/api-put-object-two-handlers"));
+    let consume = fs.iter().find(|f| f.function == "consume").unwrap();
+    assert!(consume.needs.iter().all(|n| n.by == "runtime"), "consume makes no call: {:#?}", consume.needs);
+    assert!(consume.excess.iter().any(|e| e.kind == "shared-role" && e.detail.contains("s3:PutObject") && e.detail.contains("needed only by produce")), "{:#?}", consume.excess);
+    let produce = fs.iter().find(|f| f.function == "produce").unwrap();
+    assert!(produce.excess.iter().all(|e| e.kind != "shared-role"), "{:#?}", produce.excess);
+}
