@@ -206,8 +206,9 @@ pub fn privileges(a: &Analysis) -> Vec<FunctionPrivileges> {
             for st in f.iam.iter().filter(|st| st.effect == Effect::Allow) {
                 excess.extend(statement_excess(st, &needs, &sharing, &needs_of, s, &unmodelled_services));
             }
-            for m in &f.managed_policies {
-                let name = m.to_string();
+            let expanded = f.iam.iter().filter_map(|st| st.origin.strip_prefix("managed policy ").map(str::to_string));
+            let managed: BTreeSet<String> = f.managed_policies.iter().map(|m| m.to_string()).chain(expanded).collect();
+            for name in managed {
                 if ["AdministratorAccess", "PowerUserAccess", "FullAccess"].iter().any(|w| name.contains(w)) {
                     excess.push(Excess { kind: "managed-policy", detail: format!("managed policy {name} grants far more than any call needs"), origin: "managed policy".into(), line: f.line });
                 }
@@ -314,13 +315,14 @@ fn statement_excess(
             let resource_pattern_is_star = resource == "*";
             let resource = &resource;
             let used: Vec<&Need> = needs.iter().filter(|n| covers(action, resource_pattern, n)).collect();
+            // A grant the analysis cannot judge: configuration it does not
+            // read, or a service the code also calls without a model.
+            let pattern = action.to_string();
+            let service = pattern.split(':').next().unwrap_or("").to_ascii_lowercase();
+            let unjudged = unmodelled_services.contains(&service) || unmodelled_services.contains("?") || action.as_lit().is_none();
             if used.is_empty() {
-                // A grant the analysis cannot judge: configuration it does
-                // not read, or a service the code calls without a model.
-                let pattern = action.to_string();
-                let service = pattern.split(':').next().unwrap_or("").to_ascii_lowercase();
                 let configured = runtime_model().configured.actions.iter().any(|c| SymStr::lit(c).matches_pattern(action, true) != Truth::No);
-                if configured || unmodelled_services.contains(&service) || unmodelled_services.contains("?") || action.as_lit().is_none() {
+                if configured || unjudged {
                     continue;
                 }
                 let others: Vec<&str> =
@@ -332,7 +334,9 @@ fn statement_excess(
                 }
                 continue;
             }
-            if resource_pattern_is_star {
+            // `*` for Lambda's own logs is what AWS's basic execution
+            // policy grants; not worth a report.
+            if resource_pattern_is_star && !unjudged && used.iter().any(|n| n.by == "code") {
                 let named: BTreeSet<&str> = used.iter().filter(|n| n.resource != "*").map(|n| n.resource.as_str()).collect();
                 if !named.is_empty() {
                     out.push(at("wildcard-resource", format!("{action} on *: the calls need only {}", named.into_iter().collect::<Vec<_>>().join(", "))));

@@ -87,3 +87,18 @@ fn a_shared_role_gives_each_function_the_others_grants() {
     let produce = fs.iter().find(|f| f.function == "produce").unwrap();
     assert!(produce.excess.iter().all(|e| e.kind != "shared-role"), "{:#?}", produce.excess);
 }
+
+#[test]
+fn a_full_access_managed_policy_is_excess() {
+    let t = tempfile::tempdir().unwrap();
+    std::fs::write(
+        t.path().join("template.yaml"),
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Reader:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Policies:\n        - AmazonS3FullAccess\n",
+    )
+    .unwrap();
+    std::fs::write(t.path().join("app.py"), "import boto3\n\ndef handler(event, context):\n    return boto3.client('s3').get_object(Bucket='reports', Key='daily.csv')\n").unwrap();
+    let fs = policy_of(t.path());
+    assert_eq!(fs.len(), 1);
+    assert!(fs[0].excess.iter().any(|e| e.kind == "managed-policy" && e.detail.contains("AmazonS3FullAccess")), "{:#?}", fs[0]);
+    assert!(fs[0].needs.iter().any(|n| n.action == "s3:GetObject" && n.resource == "arn:aws:s3:::reports/daily.csv"), "{:#?}", fs[0].needs);
+}
