@@ -180,31 +180,31 @@ pub fn privileges(a: &Analysis) -> Vec<FunctionPrivileges> {
         .chain(a.stats.handlers_missing.iter().map(|m| (m.deployment_file.as_str(), m.function.as_str())))
         .collect();
     let mut out = Vec::new();
-    let mut needs_of: BTreeMap<FnRef, Vec<Need>> = BTreeMap::new();
     for (si, s) in a.infra.services.iter().enumerate() {
-        for fi in 0..s.functions.len() {
+        let analysed: Vec<usize> = (0..s.functions.len()).filter(|&fi| !skipped.contains(&(s.file.as_str(), s.functions[fi].name.as_str()))).collect();
+        let needs_of: BTreeMap<usize, Vec<Need>> = analysed
+            .iter()
+            .map(|&fi| {
+                let fr = FnRef { service: si, function: fi };
+                let mut all = needs(by_function.get(&fr).map(Vec::as_slice).unwrap_or(&[]));
+                all.extend(runtime_needs(s, &s.functions[fi]));
+                (fi, all)
+            })
+            .collect();
+        // Which grants of its own role each function uses, so that a grant
+        // another function of a shared role uses is told apart.
+        let covered_of: BTreeMap<usize, BTreeSet<GrantKey>> = analysed.iter().map(|&fi| (fi, covered(&s.functions[fi].iam, &needs_of[&fi]))).collect();
+        for &fi in &analysed {
+            let f = &s.functions[fi];
             let fr = FnRef { service: si, function: fi };
-            let mut all = needs(by_function.get(&fr).map(Vec::as_slice).unwrap_or(&[]));
-            all.extend(runtime_needs(s, &s.functions[fi]));
-            needs_of.insert(fr, all);
-        }
-    }
-    for (si, s) in a.infra.services.iter().enumerate() {
-        for (fi, f) in s.functions.iter().enumerate() {
-            if skipped.contains(&(s.file.as_str(), f.name.as_str())) {
-                continue;
-            }
-            let fr = FnRef { service: si, function: fi };
-            let needs = needs_of[&fr].clone();
-            let sharing: Vec<FnRef> = (0..s.functions.len())
-                .map(|g| FnRef { service: si, function: g })
-                .filter(|g| *g != fr && same_role(&s.functions[g.function].iam, &f.iam) && !f.iam.is_empty())
-                .collect();
+            let needs = &needs_of[&fi];
+            let sharing: Vec<usize> = analysed.iter().copied().filter(|&g| g != fi && !f.iam.is_empty() && same_role(&s.functions[g].iam, &f.iam)).collect();
             let unmodelled_services: BTreeSet<String> =
                 a.unmodelled_calls.iter().filter(|(g, ..)| *g == fr).map(|(_, _, call)| call.split('.').next().unwrap_or("?").to_string()).collect();
+            let judge = Judge { needs, own: &covered_of[&fi], sharing: &sharing, covered_of: &covered_of, service: s, unmodelled_services: &unmodelled_services };
             let mut excess = Vec::new();
-            for st in f.iam.iter().filter(|st| st.effect == Effect::Allow) {
-                excess.extend(statement_excess(st, &needs, &sharing, &needs_of, s, &unmodelled_services));
+            for (i, st) in f.iam.iter().enumerate().filter(|(_, st)| st.effect == Effect::Allow) {
+                excess.extend(judge.statement_excess(i, st));
             }
             let expanded = f.iam.iter().filter_map(|st| st.origin.strip_prefix("managed policy ").map(str::to_string));
             let managed: BTreeSet<String> = f.managed_policies.iter().map(|m| m.to_string()).chain(expanded).collect();
@@ -218,11 +218,29 @@ pub fn privileges(a: &Analysis) -> Vec<FunctionPrivileges> {
                 deployment_file: s.file.clone(),
                 line: f.line,
                 denied: needs.iter().filter(|n| n.by == "code" && n.decision == Decision::Denied).map(|n| format!("{} on {} ({})", n.action, n.resource, n.calls.join(", "))).collect(),
-                needs,
+                needs: needs.clone(),
                 unmodelled_calls: unmodelled.remove(&fr).map(|s| s.into_iter().collect()).unwrap_or_default(),
                 excess,
                 role_partly_unknown: f.opaque_role || !f.managed_policies.is_empty(),
             });
+        }
+    }
+    out
+}
+
+/// One action/resource pair of a role: (statement, action, resource) index.
+type GrantKey = (usize, usize, usize);
+
+/// The grants of `iam` that some of `needs` uses.
+fn covered(iam: &[Statement], needs: &[Need]) -> BTreeSet<GrantKey> {
+    let mut out = BTreeSet::new();
+    for (i, st) in iam.iter().enumerate().filter(|(_, st)| st.effect == Effect::Allow && !st.not_action && !st.not_resource) {
+        for (ai, action) in st.actions.iter().enumerate() {
+            for (ri, resource) in st.resources.iter().enumerate() {
+                if needs.iter().any(|n| covers(action, resource, n)) {
+                    out.insert((i, ai, ri));
+                }
+            }
         }
     }
     out
@@ -292,59 +310,64 @@ fn covers(action: &SymStr, resource: &SymStr, need: &Need) -> bool {
     statement_matches(&single, &need.action, &need.arn) != Truth::No
 }
 
-/// What one Allow statement grants beyond `needs`.
-fn statement_excess(
-    st: &Statement,
-    needs: &[Need],
-    sharing: &[FnRef],
-    needs_of: &BTreeMap<FnRef, Vec<Need>>,
-    s: &Service,
-    unmodelled_services: &BTreeSet<String>,
-) -> Vec<Excess> {
-    let at = |kind, detail| Excess { kind, detail, origin: st.origin.clone(), line: st.line };
-    if st.not_action {
-        return vec![at("not-action", "NotAction allows every action but the ones listed".into())];
-    }
-    if st.not_resource {
-        return vec![at("wildcard-resource", "NotResource allows every resource but the ones listed".into())];
-    }
-    let mut out = Vec::new();
-    for action in &st.actions {
-        for resource_pattern in &st.resources {
-            let resource = iam_resource(resource_pattern);
-            let resource_pattern_is_star = resource == "*";
-            let resource = &resource;
-            let used: Vec<&Need> = needs.iter().filter(|n| covers(action, resource_pattern, n)).collect();
+/// What one function's role grants beyond its needs.
+struct Judge<'a> {
+    needs: &'a [Need],
+    own: &'a BTreeSet<GrantKey>,
+    /// Functions with the same role.
+    sharing: &'a [usize],
+    covered_of: &'a BTreeMap<usize, BTreeSet<GrantKey>>,
+    service: &'a Service,
+    unmodelled_services: &'a BTreeSet<String>,
+}
+
+impl Judge<'_> {
+    /// The excess of statement `index`, an Allow.
+    fn statement_excess(&self, index: usize, st: &Statement) -> Vec<Excess> {
+        let at = |kind, detail| Excess { kind, detail, origin: st.origin.clone(), line: st.line };
+        if st.not_action {
+            return vec![at("not-action", "NotAction allows every action but the ones listed".into())];
+        }
+        if st.not_resource {
+            return vec![at("wildcard-resource", "NotResource allows every resource but the ones listed".into())];
+        }
+        let mut out = Vec::new();
+        for (ai, action) in st.actions.iter().enumerate() {
             // A grant the analysis cannot judge: configuration it does not
             // read, or a service the code also calls without a model.
             let pattern = action.to_string();
             let service = pattern.split(':').next().unwrap_or("").to_ascii_lowercase();
-            let unjudged = unmodelled_services.contains(&service) || unmodelled_services.contains("?") || action.as_lit().is_none();
-            if used.is_empty() {
-                let configured = runtime_model().configured.actions.iter().any(|c| SymStr::lit(c).matches_pattern(action, true) != Truth::No);
-                if configured || unjudged {
+            let unjudged = self.unmodelled_services.contains(&service) || self.unmodelled_services.contains("?") || action.as_lit().is_none();
+            for (ri, resource_pattern) in st.resources.iter().enumerate() {
+                let resource = iam_resource(resource_pattern);
+                let key = (index, ai, ri);
+                if !self.own.contains(&key) {
+                    let configured = runtime_model().configured.actions.iter().any(|c| SymStr::lit(c).matches_pattern(action, true) != Truth::No);
+                    if configured || unjudged {
+                        continue;
+                    }
+                    let others: Vec<&str> =
+                        self.sharing.iter().filter(|g| self.covered_of[g].contains(&key)).map(|&g| self.service.functions[g].name.as_str()).collect();
+                    if others.is_empty() {
+                        out.push(at("unused", format!("{action} on {resource}: no call needs it")));
+                    } else {
+                        out.push(at("shared-role", format!("{action} on {resource}: needed only by {} (shared role)", others.join(", "))));
+                    }
                     continue;
                 }
-                let others: Vec<&str> =
-                    sharing.iter().filter(|g| needs_of[g].iter().any(|n| covers(action, resource_pattern, n))).map(|g| s.functions[g.function].name.as_str()).collect();
-                if others.is_empty() {
-                    out.push(at("unused", format!("{action} on {resource}: no call needs it")));
-                } else {
-                    out.push(at("shared-role", format!("{action} on {resource}: needed only by {} (shared role)", others.join(", "))));
-                }
-                continue;
-            }
-            // `*` for Lambda's own logs is what AWS's basic execution
-            // policy grants; not worth a report.
-            if resource_pattern_is_star && !unjudged && used.iter().any(|n| n.by == "code") {
-                let named: BTreeSet<&str> = used.iter().filter(|n| n.resource != "*").map(|n| n.resource.as_str()).collect();
-                if !named.is_empty() {
-                    out.push(at("wildcard-resource", format!("{action} on *: the calls need only {}", named.into_iter().collect::<Vec<_>>().join(", "))));
+                // `*` for Lambda's own logs is what AWS's basic execution
+                // policy grants; not worth a report.
+                if resource == "*" && !unjudged {
+                    let used: Vec<&Need> = self.needs.iter().filter(|n| covers(action, resource_pattern, n)).collect();
+                    let named: BTreeSet<&str> = used.iter().filter(|n| n.resource != "*").map(|n| n.resource.as_str()).collect();
+                    if used.iter().any(|n| n.by == "code") && !named.is_empty() {
+                        out.push(at("wildcard-resource", format!("{action} on *: the calls need only {}", named.into_iter().collect::<Vec<_>>().join(", "))));
+                    }
                 }
             }
         }
+        out
     }
-    out
 }
 
 /// The least-privilege statements of a function: actions grouped by the
