@@ -166,7 +166,7 @@ pub struct World {
     pub permission_uses: BTreeSet<PermissionUse>,
     /// boto3 calls no model describes, by calling function: their IAM
     /// needs are unknown.
-    pub unmodelled_calls: BTreeSet<(FnRef, Site, String)>,
+    pub unmodelled_calls: BTreeSet<UnmodelledCall>,
     /// Module environments shared by every script (see Interp::module_env);
     /// dropped when stores change, since module code may read them.
     pub shared_modules: HashMap<usize, std::rc::Rc<std::cell::RefCell<crate::taint::interp::Env>>>,
@@ -186,6 +186,19 @@ pub struct PermissionUse {
     pub call: String,
     pub site: Site,
     pub decision: Decision,
+}
+
+/// A boto3 call no model describes: what it needs from IAM is unknown,
+/// except the service's action prefix.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UnmodelledCall {
+    pub function: FnRef,
+    pub site: Site,
+    /// `ses.send_email`.
+    pub call: String,
+    /// The IAM action prefix of the service (`states` for
+    /// `stepfunctions`), `?` when the service is unknown.
+    pub iam_prefix: String,
 }
 
 /// One read of a store, as the memo of reads keys it.
@@ -448,7 +461,7 @@ pub struct Analysis {
     /// The IAM requests of each function's code, with the role's answers.
     pub permission_uses: Vec<PermissionUse>,
     /// boto3 calls without a model, by function (needs unknown).
-    pub unmodelled_calls: Vec<(FnRef, Site, String)>,
+    pub unmodelled_calls: Vec<UnmodelledCall>,
     pub infra: InfraModel,
     pub parse_failures: Vec<ParseFailure>,
     /// Third-party packages found in the tree: followed, never a source.

@@ -200,28 +200,28 @@ fn line_of(text: &str, offset: usize) -> usize {
 
 /// One source in effect for a setting: the command line's value, else the
 /// file's, else none.
-enum From<'a, T> {
+enum Chosen<'a, T> {
     Cli(&'a T),
     File(&'a ProjectFile, &'a T),
     Default,
 }
 
-fn pick<'a, T>(cli: &'a Option<T>, file: Option<&'a ProjectFile>, of: impl Fn(&'a Settings) -> &'a Option<T>) -> From<'a, T> {
+fn pick<'a, T>(cli: &'a Option<T>, file: Option<&'a ProjectFile>, of: impl Fn(&'a Settings) -> &'a Option<T>) -> Chosen<'a, T> {
     if let Some(v) = cli {
-        return From::Cli(v);
+        return Chosen::Cli(v);
     }
     match file.and_then(|f| of(&f.settings).as_ref().map(|v| (f, v))) {
-        Some((f, v)) => From::File(f, v),
-        None => From::Default,
+        Some((f, v)) => Chosen::File(f, v),
+        None => Chosen::Default,
     }
 }
 
-impl<T> From<'_, T> {
+impl<T> Chosen<'_, T> {
     fn origin(&self) -> Origin {
         match self {
-            From::Cli(_) => Origin::CommandLine,
-            From::File(f, _) => Origin::File(f.path.clone()),
-            From::Default => Origin::Default,
+            Chosen::Cli(_) => Origin::CommandLine,
+            Chosen::File(f, _) => Origin::File(f.path.clone()),
+            Chosen::Default => Origin::Default,
         }
     }
 }
@@ -234,16 +234,16 @@ pub fn resolve(app: &Path, file: Option<&ProjectFile>, cli: &Settings) -> Result
 
     let deployment = pick(&cli.deployment_files, file, |s| &s.deployment_files);
     options.deployment_files = match &deployment {
-        From::Cli(v) => v.iter().map(|s| PathBuf::from(s.get_ref())).collect(),
-        From::File(f, v) => v.iter().map(|s| inside(f, s)).collect::<Result<_, _>>()?,
-        From::Default => Vec::new(),
+        Chosen::Cli(v) => v.iter().map(|s| PathBuf::from(s.get_ref())).collect(),
+        Chosen::File(f, v) => v.iter().map(|s| inside(f, s)).collect::<Result<_, _>>()?,
+        Chosen::Default => Vec::new(),
     };
     shown.push(("deployment-files", list(&options.deployment_files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()), deployment.origin()));
 
     let exclude = pick(&cli.exclude, file, |s| &s.exclude);
     options.exclude = match &exclude {
-        From::Cli(v) => Exclude::new(&strings(v)).map_err(|e| cli_error("--exclude", e))?,
-        From::File(f, v) => {
+        Chosen::Cli(v) => Exclude::new(&strings(v)).map_err(|e| cli_error("--exclude", e))?,
+        Chosen::File(f, v) => {
             for p in v.iter() {
                 Exclude::new(std::slice::from_ref(p.get_ref())).map_err(|e| f.error_at(&p.span(), e))?;
             }
@@ -251,33 +251,33 @@ pub fn resolve(app: &Path, file: Option<&ProjectFile>, cli: &Settings) -> Result
             let prefix = app_dir.strip_prefix(f.dir()).map(|p| crate::infra::discover::relative(Path::new(""), p)).unwrap_or_default();
             Exclude::new(&strings(v)).map_err(|e| f.error_at(&v[0].span(), e))?.under(&prefix)
         }
-        From::Default => Exclude::default(),
+        Chosen::Default => Exclude::default(),
     };
     shown.push(("exclude", list(options.exclude.patterns()), exclude.origin()));
 
     let models = pick(&cli.models, file, |s| &s.models);
     options.models = match &models {
-        From::Cli(v) => v.iter().map(|s| PathBuf::from(s.get_ref())).collect(),
-        From::File(f, v) => v.iter().map(|s| inside(f, s)).collect::<Result<_, _>>()?,
-        From::Default => Vec::new(),
+        Chosen::Cli(v) => v.iter().map(|s| PathBuf::from(s.get_ref())).collect(),
+        Chosen::File(f, v) => v.iter().map(|s| inside(f, s)).collect::<Result<_, _>>()?,
+        Chosen::Default => Vec::new(),
     };
     shown.push(("models", list(&options.models.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()), models.origin()));
 
     let threat = pick(&cli.threat_model, file, |s| &s.threat_model);
     options.threat_model = match &threat {
-        From::Cli(t) | From::File(_, t) => *t.get_ref(),
-        From::Default => ThreatModel::Default,
+        Chosen::Cli(t) | Chosen::File(_, t) => *t.get_ref(),
+        Chosen::Default => ThreatModel::Default,
     };
     shown.push(("threat-model", format!("{:?}", options.threat_model.name()), threat.origin()));
 
     let disable = pick(&cli.disable, file, |s| &s.disable);
     let mut disabled = Disabled::default();
     let mut names = Vec::new();
-    if let From::Cli(v) | From::File(_, v) = &disable {
+    if let Chosen::Cli(v) | Chosen::File(_, v) = &disable {
         for d in v.iter() {
             for part in d.get_ref().split(',').map(str::trim).filter(|p| !p.is_empty()) {
                 disabled.set(part).map_err(|e| match &disable {
-                    From::File(f, _) => f.error_at(&d.span(), e),
+                    Chosen::File(f, _) => f.error_at(&d.span(), e),
                     _ => cli_error("--disable", e),
                 })?;
                 names.push(part.to_string());
@@ -289,14 +289,14 @@ pub fn resolve(app: &Path, file: Option<&ProjectFile>, cli: &Settings) -> Result
 
     let rules = pick(&cli.disable_rules, file, |s| &s.disable_rules);
     let mut disabled_rules = BTreeSet::new();
-    if let From::Cli(v) | From::File(_, v) = &rules {
+    if let Chosen::Cli(v) | Chosen::File(_, v) = &rules {
         for r in v.iter() {
             let id = r.get_ref().trim();
             if crate::report::rules::class(id).is_none() {
                 let known: Vec<&str> = crate::report::rules::classes().iter().map(|c| c.id.as_str()).collect();
                 let message = format!("unknown rule {id:?}; the rules are {}", known.join(", "));
                 return Err(match &rules {
-                    From::File(f, _) => f.error_at(&r.span(), message),
+                    Chosen::File(f, _) => f.error_at(&r.span(), message),
                     _ => cli_error("--disable-rule", message),
                 });
             }
@@ -308,8 +308,8 @@ pub fn resolve(app: &Path, file: Option<&ProjectFile>, cli: &Settings) -> Result
 
     let unknown = pick(&cli.unknown_permissions_denied, file, |s| &s.unknown_permissions_denied);
     options.unknown_permissions_denied = match &unknown {
-        From::Cli(b) | From::File(_, b) => **b,
-        From::Default => false,
+        Chosen::Cli(b) | Chosen::File(_, b) => **b,
+        Chosen::Default => false,
     };
     shown.push(("unknown-permissions-denied", options.unknown_permissions_denied.to_string(), unknown.origin()));
 

@@ -21,7 +21,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
-
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
@@ -169,8 +168,8 @@ pub fn privileges(a: &Analysis) -> Vec<FunctionPrivileges> {
         by_function.entry(u.function).or_default().push(u);
     }
     let mut unmodelled: BTreeMap<FnRef, BTreeSet<String>> = BTreeMap::new();
-    for (f, site, call) in &a.unmodelled_calls {
-        unmodelled.entry(*f).or_default().insert(format!("{call} ({}:{})", site.file, site.line));
+    for u in &a.unmodelled_calls {
+        unmodelled.entry(u.function).or_default().insert(format!("{} ({}:{})", u.call, u.site.file, u.site.line));
     }
     let skipped: BTreeSet<(&str, &str)> = a
         .stats
@@ -194,14 +193,21 @@ pub fn privileges(a: &Analysis) -> Vec<FunctionPrivileges> {
         // Which grants of its own role each function uses, so that a grant
         // another function of a shared role uses is told apart.
         let covered_of: BTreeMap<usize, BTreeSet<GrantKey>> = analysed.iter().map(|&fi| (fi, covered(&s.functions[fi].iam, &needs_of[&fi]))).collect();
+        // Services each function calls without a model: its needs there
+        // are unknown, so grants for them are not judged unused.
+        let unmodelled_of: BTreeMap<usize, BTreeSet<String>> = analysed
+            .iter()
+            .map(|&fi| {
+                let services = a.unmodelled_calls.iter().filter(|u| u.function == FnRef { service: si, function: fi }).map(|u| u.iam_prefix.clone()).collect();
+                (fi, services)
+            })
+            .collect();
         for &fi in &analysed {
             let f = &s.functions[fi];
             let fr = FnRef { service: si, function: fi };
             let needs = &needs_of[&fi];
             let sharing: Vec<usize> = analysed.iter().copied().filter(|&g| g != fi && !f.iam.is_empty() && same_role(&s.functions[g].iam, &f.iam)).collect();
-            let unmodelled_services: BTreeSet<String> =
-                a.unmodelled_calls.iter().filter(|(g, ..)| *g == fr).map(|(_, _, call)| call.split('.').next().unwrap_or("?").to_string()).collect();
-            let judge = Judge { needs, own: &covered_of[&fi], sharing: &sharing, covered_of: &covered_of, service: s, unmodelled_services: &unmodelled_services };
+            let judge = Judge { needs, own: &covered_of[&fi], sharing: &sharing, covered_of: &covered_of, service: s, unmodelled_of: &unmodelled_of, function: fi };
             let mut excess = Vec::new();
             for (i, st) in f.iam.iter().enumerate().filter(|(_, st)| st.effect == Effect::Allow) {
                 excess.extend(judge.statement_excess(i, st));
@@ -318,7 +324,8 @@ struct Judge<'a> {
     sharing: &'a [usize],
     covered_of: &'a BTreeMap<usize, BTreeSet<GrantKey>>,
     service: &'a Service,
-    unmodelled_services: &'a BTreeSet<String>,
+    unmodelled_of: &'a BTreeMap<usize, BTreeSet<String>>,
+    function: usize,
 }
 
 impl Judge<'_> {
@@ -337,7 +344,8 @@ impl Judge<'_> {
             // read, or a service the code also calls without a model.
             let pattern = action.to_string();
             let service = pattern.split(':').next().unwrap_or("").to_ascii_lowercase();
-            let unjudged = self.unmodelled_services.contains(&service) || self.unmodelled_services.contains("?") || action.as_lit().is_none();
+            let calls_unmodelled = |g: usize| self.unmodelled_of[&g].contains(&service) || self.unmodelled_of[&g].contains("?");
+            let unjudged = calls_unmodelled(self.function) || action.as_lit().is_none();
             for (ri, resource_pattern) in st.resources.iter().enumerate() {
                 let resource = iam_resource(resource_pattern);
                 let key = (index, ai, ri);
@@ -346,12 +354,15 @@ impl Judge<'_> {
                     if configured || unjudged {
                         continue;
                     }
-                    let others: Vec<&str> =
-                        self.sharing.iter().filter(|g| self.covered_of[g].contains(&key)).map(|&g| self.service.functions[g].name.as_str()).collect();
-                    if others.is_empty() {
-                        out.push(at("unused", format!("{action} on {resource}: no call needs it")));
-                    } else {
-                        out.push(at("shared-role", format!("{action} on {resource}: needed only by {} (shared role)", others.join(", "))));
+                    let name = |g: &usize| self.service.functions[*g].name.as_str();
+                    let needing: Vec<&str> = self.sharing.iter().filter(|g| self.covered_of[g].contains(&key)).map(name).collect();
+                    let maybe: Vec<&str> = self.sharing.iter().filter(|g| !self.covered_of[g].contains(&key) && calls_unmodelled(**g)).map(name).collect();
+                    let maybe_text = format!("{} (calling {service} without a model)", maybe.join(", "));
+                    match (needing.is_empty(), maybe.is_empty()) {
+                        (true, true) => out.push(at("unused", format!("{action} on {resource}: no call needs it"))),
+                        (false, true) => out.push(at("shared-role", format!("{action} on {resource}: needed only by {} (shared role)", needing.join(", ")))),
+                        (false, false) => out.push(at("shared-role", format!("{action} on {resource}: needed only by {}, maybe by {maybe_text} (shared role)", needing.join(", ")))),
+                        (true, false) => out.push(at("shared-role", format!("{action} on {resource}: maybe needed by {maybe_text} (shared role)"))),
                     }
                     continue;
                 }

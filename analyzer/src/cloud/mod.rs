@@ -4,6 +4,7 @@
 pub mod api;
 pub mod destinations;
 pub mod integrations;
+pub mod libraries;
 pub mod links;
 pub mod objects;
 pub mod step_tasks;

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::analysis::{CloudCall, PermissionUse, StoreRead};
+use crate::analysis::{CloudCall, PermissionUse, StoreRead, UnmodelledCall};
 use crate::infra::model::Decision;
 use crate::sym::SymStr;
 use crate::taint::interp::{Args, Interp};
@@ -118,7 +118,18 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 None => {
                     if let Some(function) = self.entry.function {
                         let name = if service.is_empty() { "?" } else { service.as_str() };
-                        self.world.unmodelled_calls.insert((function, site, format!("{name}.{method}")));
+                        // A modelled service names its IAM prefix in its
+                        // actions; others mostly use their boto3 name.
+                        let iam_prefix = self
+                            .ctx
+                            .cloud
+                            .services
+                            .get(&service)
+                            .and_then(|m| m.api.first())
+                            .and_then(|a| a.iam.split(':').next())
+                            .unwrap_or(name)
+                            .to_string();
+                        self.world.unmodelled_calls.insert(UnmodelledCall { function, site, call: format!("{name}.{method}"), iam_prefix });
                     }
                     Value::tainted(args.all_taint())
                 }

@@ -382,6 +382,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             Stmt::Import(s) => {
                 for alias in &s.names {
                     let full = alias.name.as_str();
+                    self.note_aws_library(full, s);
                     match &alias.asname {
                         Some(as_name) => {
                             let v = self.import_module_value(full);
@@ -648,9 +649,29 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         self.bind(def.name.as_str(), class_value);
     }
 
+    /// An import of a library that calls AWS behind boto3: the running
+    /// function's needs for its services are unknown ([`crate::privilege`]).
+    fn note_aws_library(&mut self, module: &str, at: &impl ruff_text_size::Ranged) {
+        let (Some(function), Some(library)) = (self.entry.function, crate::cloud::libraries::of_module(module)) else { return };
+        let site = self.site(at);
+        for prefix in &library.iam_prefixes {
+            self.world.unmodelled_calls.insert(crate::analysis::UnmodelledCall {
+                function,
+                site: site.clone(),
+                call: format!("{} (library)", library.module),
+                iam_prefix: prefix.clone(),
+            });
+        }
+    }
+
     fn exec_import_from(&mut self, s: &'p ast::StmtImportFrom) {
         let file = self.file();
         let module = s.module.as_ref().map(|m| m.as_str());
+        if s.level == 0 {
+            if let Some(m) = module {
+                self.note_aws_library(m, s);
+            }
+        }
         let target = if s.level > 0 {
             self.ctx.program.resolve_relative(file, s.level, module)
         } else {
