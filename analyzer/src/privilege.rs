@@ -84,6 +84,7 @@ pub struct FunctionPrivileges {
 struct RuntimeModel {
     need: Vec<RuntimeNeed>,
     configured: Configured,
+    passed: Configured,
 }
 
 #[derive(Deserialize)]
@@ -345,7 +346,9 @@ impl Judge<'_> {
             let pattern = action.to_string();
             let service = pattern.split(':').next().unwrap_or("").to_ascii_lowercase();
             let calls_unmodelled = |g: usize| self.unmodelled_of[&g].contains(&service) || self.unmodelled_of[&g].contains("?");
-            let unjudged = calls_unmodelled(self.function) || action.as_lit().is_none();
+            let passes_role = !self.unmodelled_of[&self.function].is_empty()
+                && runtime_model().passed.actions.iter().any(|c| SymStr::lit(c).matches_pattern(action, true) != Truth::No);
+            let unjudged = calls_unmodelled(self.function) || passes_role || action.as_lit().is_none();
             for (ri, resource_pattern) in st.resources.iter().enumerate() {
                 let resource = iam_resource(resource_pattern);
                 let key = (index, ai, ri);
@@ -519,6 +522,7 @@ mod tests {
             assert!(n.actions.iter().all(|a| a.contains(':')), "{:?}", n.actions);
         }
         assert!(!runtime_model().configured.actions.is_empty());
+        assert_eq!(runtime_model().passed.actions, ["iam:PassRole"]);
     }
 
     #[test]
