@@ -26,6 +26,10 @@ pub struct Program {
     /// marked [`PyFile::vendored`].
     pub vendored: Vec<vendored::VendoredPackage>,
     by_module: HashMap<String, usize>,
+    /// Module names by their last dotted part: the candidates of the
+    /// suffix search in [`Program::resolve_module`], which runs for every
+    /// import of a library too and must not scan thousands of modules.
+    by_last: HashMap<String, Vec<String>>,
     by_path: HashMap<String, usize>,
 }
 
@@ -112,7 +116,9 @@ impl Program {
         let module = format!("{deployment_file}#{function}");
         match parse_embedded(text, deployment_file, &module, first_line) {
             Ok(file) => {
-                self.by_module.insert(module, self.files.len());
+                if self.by_module.insert(module.clone(), self.files.len()).is_none() {
+                    self.by_last.entry(last_part(&module).to_string()).or_default().push(module);
+                }
                 self.files.push(file);
             }
             Err(failure) => self.failures.push(failure),
@@ -127,12 +133,16 @@ impl Program {
     /// Builds a program from already parsed files (tests, benchmarks).
     pub fn from_files(files: Vec<PyFile>, failures: Vec<ParseFailure>) -> Program {
         let mut by_module = HashMap::new();
+        let mut by_last: HashMap<String, Vec<String>> = HashMap::new();
         let mut by_path = HashMap::new();
         for (i, f) in files.iter().enumerate() {
-            by_module.entry(f.module.clone()).or_insert(i);
+            if let std::collections::hash_map::Entry::Vacant(v) = by_module.entry(f.module.clone()) {
+                v.insert(i);
+                by_last.entry(last_part(&f.module).to_string()).or_default().push(f.module.clone());
+            }
             by_path.insert(f.rel.clone(), i);
         }
-        Program { files, failures, vendored: Vec::new(), by_module, by_path }
+        Program { files, failures, vendored: Vec::new(), by_module, by_last, by_path }
     }
 
     pub fn file_by_path(&self, rel: &str) -> Option<usize> {
@@ -158,9 +168,9 @@ impl Program {
             }
         }
         let suffix = format!(".{name}");
-        let mut found = self.by_module.iter().filter(|(m, _)| m.ends_with(&suffix));
+        let mut found = self.by_last.get(last_part(name)).into_iter().flatten().filter(|m| m.ends_with(&suffix));
         match (found.next(), found.next()) {
-            (Some((_, &i)), None) => Some(i),
+            (Some(m), None) => self.by_module.get(m).copied(),
             _ => None,
         }
     }
@@ -184,6 +194,10 @@ impl Program {
         }
         self.by_module.get(&name).copied()
     }
+}
+
+fn last_part(module: &str) -> &str {
+    module.rsplit('.').next().unwrap_or(module)
 }
 
 fn is_skipped_dir(e: &walkdir::DirEntry) -> bool {
