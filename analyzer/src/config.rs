@@ -95,6 +95,8 @@ pub struct ProjectFile {
     pub path: PathBuf,
     text: String,
     pub settings: Settings,
+    /// Whether the file holds our settings (a `pyproject.toml` may not).
+    ours: bool,
 }
 
 /// A configuration problem, at its line of the file when it has one.
@@ -176,13 +178,13 @@ pub fn read(path: &Path) -> Result<ProjectFile, ConfigError> {
     } else {
         Some(toml::from_str::<Settings>(&text).map_err(error)?)
     };
-    let has_table = settings.is_some();
-    Ok(ProjectFile { path: path.to_path_buf(), text: if has_table { text } else { String::new() }, settings: settings.unwrap_or_default() })
+    let ours = settings.is_some();
+    Ok(ProjectFile { path: path.to_path_buf(), text, settings: settings.unwrap_or_default(), ours })
 }
 
 impl ProjectFile {
     fn has_our_table(&self) -> bool {
-        !self.text.is_empty()
+        self.ours
     }
 
     fn dir(&self) -> &Path {
