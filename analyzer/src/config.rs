@@ -235,12 +235,8 @@ pub fn resolve(app: &Path, file: Option<&ProjectFile>, cli: &Settings) -> Result
     let mut shown = Vec::new();
 
     let deployment = pick(&cli.deployment_files, file, |s| &s.deployment_files);
-    options.deployment_files = match &deployment {
-        Chosen::Cli(v) => v.iter().map(|s| PathBuf::from(s.get_ref())).collect(),
-        Chosen::File(f, v) => v.iter().map(|s| inside(f, s)).collect::<Result<_, _>>()?,
-        Chosen::Default => Vec::new(),
-    };
-    shown.push(("deployment-files", list(&options.deployment_files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()), deployment.origin()));
+    options.deployment_files = paths(&deployment)?;
+    shown.push(("deployment-files", path_list(&options.deployment_files), deployment.origin()));
 
     let exclude = pick(&cli.exclude, file, |s| &s.exclude);
     options.exclude = match &exclude {
@@ -258,12 +254,8 @@ pub fn resolve(app: &Path, file: Option<&ProjectFile>, cli: &Settings) -> Result
     shown.push(("exclude", list(options.exclude.patterns()), exclude.origin()));
 
     let models = pick(&cli.models, file, |s| &s.models);
-    options.models = match &models {
-        Chosen::Cli(v) => v.iter().map(|s| PathBuf::from(s.get_ref())).collect(),
-        Chosen::File(f, v) => v.iter().map(|s| inside(f, s)).collect::<Result<_, _>>()?,
-        Chosen::Default => Vec::new(),
-    };
-    shown.push(("models", list(&options.models.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()), models.origin()));
+    options.models = paths(&models)?;
+    shown.push(("models", path_list(&options.models), models.origin()));
 
     let threat = pick(&cli.threat_model, file, |s| &s.threat_model);
     options.threat_model = match &threat {
@@ -316,6 +308,20 @@ pub fn resolve(app: &Path, file: Option<&ProjectFile>, cli: &Settings) -> Result
     shown.push(("unknown-permissions-denied", options.unknown_permissions_denied.to_string(), unknown.origin()));
 
     Ok(Effective { options, file: file.map(|f| f.path.clone()), shown })
+}
+
+/// Paths as given: on the command line as written, in the file inside its
+/// repository.
+fn paths(chosen: &Chosen<'_, Vec<Spanned<String>>>) -> Result<Vec<PathBuf>, ConfigError> {
+    match chosen {
+        Chosen::Cli(v) => Ok(v.iter().map(|s| PathBuf::from(s.get_ref())).collect()),
+        Chosen::File(f, v) => v.iter().map(|s| inside(f, s)).collect(),
+        Chosen::Default => Ok(Vec::new()),
+    }
+}
+
+fn path_list(paths: &[PathBuf]) -> String {
+    list(&paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>())
 }
 
 /// A path the file names, inside its repository.

@@ -7,22 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod support;
-use support::git;
+use support::{copy_dir, git};
 
 fn suite_case(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../microbenchmarks").join(rel)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let dest = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
 }
 
 fn scan(app: &Path, extra: &[&str]) -> (i32, String) {

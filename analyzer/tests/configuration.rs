@@ -4,27 +4,15 @@
 //! setting comes from, and a broken file named with its line. Also the rule
 //! pages under docs/rules, which must say what `analyzer rule` says.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 mod support;
-use support::git;
+use support::{copy_dir, git};
 
 fn analyzer(args: &[&str]) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_analyzer")).args(args).output().unwrap();
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let dest = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
 }
 
 /// A repository whose app `services/preview` has one SSRF finding.
