@@ -17,12 +17,13 @@ use crate::infra::iam::IamOptions;
 use crate::infra::model::{Code, Decision, Function, InfraModel, InfraOptions, Service, State, StateMachine};
 use crate::program::handler::{self, HandlerCode};
 use crate::program::vendored::VendoredPackage;
-use crate::program::{Index, ParseFailure, Program};
+use crate::program::{FuncId, Index, ParseFailure, Program};
 use crate::sym::SymStr;
 use crate::taint::interp::{Args, Entry, Interp};
 use crate::taint::label::{Hop, LabelId, Labels, Site, Source, SourceKind, Taint};
 use crate::taint::models::TaintModels;
 use crate::taint::value::{Kind, Value};
+use crate::taint::web::Route;
 
 /// Capabilities that can be switched off, to measure what each brings
 /// (CloudFlow's ablation study).
@@ -173,6 +174,11 @@ pub struct World {
     /// What each store read gave this round (see `Interp::read_store`);
     /// dropped when stores change.
     pub store_reads: HashMap<StoreRead, Value>,
+    /// Views of web frameworks, registered as their modules ran.
+    pub routes: BTreeMap<FuncId, Route>,
+    /// Functions whose event an adapter hands to the views of an
+    /// interface (`wsgi`, `asgi`...).
+    pub dispatches: BTreeSet<(FnRef, String)>,
 }
 
 /// One IAM request a function's code makes: a modelled call, the action it
@@ -573,6 +579,8 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
         ..Stats::default()
     };
     let mut handlers = Vec::new();
+    let mut web_handlers: Vec<(FnRef, usize)> = Vec::new();
+    let mut missing_web: Vec<MissingHandler> = Vec::new();
     for (fr, service, func) in ctx.all_functions() {
         let not_python = if let Some(rt) = func.runtime.as_deref().filter(|r| !r.to_ascii_lowercase().starts_with("python")) {
             Some(rt.to_string())
@@ -587,9 +595,21 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             stats.other_runtimes.push(NotPython { function: func.name.clone(), deployment_file: service.file.clone(), why });
             continue;
         }
-        match ctx.handler_code(fr) {
-            Some(code) => handlers.push((fr, code)),
-            None => {
+        let web_file = ctx.handler_file(fr).filter(|&file| handler::binds_object(&index, file, &func.handler.function));
+        match (ctx.handler_code(fr), web_file) {
+            (Some(code), _) => handlers.push((fr, code)),
+            (None, Some(file)) => {
+                web_handlers.push((fr, file));
+                missing_web.push(MissingHandler {
+                    function: func.name.clone(),
+                    deployment_file: service.file.clone(),
+                    line: func.line,
+                    handler_file: func.handler.file.clone(),
+                    handler_function: func.handler.function.clone(),
+                    reason: MissingReason::FunctionNotDefined,
+                });
+            }
+            (None, None) => {
                 let reason = if ctx.handler_file(fr).is_some() {
                     MissingReason::FunctionNotDefined
                 } else if program.failures.iter().any(|p| p.file == func.handler.file) {
@@ -622,6 +642,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
     let mut last_input: HashMap<FnRef, Value> = HashMap::new();
     let mut returns: HashMap<FnRef, Value> = HashMap::new();
     let mut stores_changed = true;
+    let mut views_run: BTreeSet<(FnRef, FuncId)> = BTreeSet::new();
     for round in 0..MAX_ROUNDS {
         stats.rounds = round + 1;
         for (fr, code) in &handlers {
@@ -638,7 +659,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
                 continue;
             }
             last_input.insert(fr, event.clone());
-            let mut interp = Interp::new(&ctx, &mut world, Entry { function: Some(fr), main_file: None });
+            let mut interp = Interp::new(&ctx, &mut world, Entry { function: Some(fr), main_file: None, route: None });
             let args = Args { pos: vec![event, Value::qual("context")], ..Args::default() };
             let receiver = code.receiver.as_ref().map(|name| interp.module_env(code.file).borrow().get(name).cloned().unwrap_or_default());
             let (ret, _) = interp.call_function(code.func, args, receiver);
@@ -649,8 +670,15 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             returns.insert(fr, ret);
         }
         if stores_changed {
+            for &(fr, file) in &web_handlers {
+                serve_web_object(&ctx, &mut world, fr, file);
+            }
+            views_run.clear();
+        }
+        run_views(&ctx, &mut world, &mut views_run);
+        if stores_changed {
             for &file in &scripts {
-                let mut interp = Interp::new(&ctx, &mut world, Entry { function: None, main_file: Some(file) });
+                let mut interp = Interp::new(&ctx, &mut world, Entry { function: None, main_file: Some(file), route: None });
                 interp.module_env(file);
             }
         }
@@ -676,6 +704,14 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
         world.stores = stores;
         if stable {
             break;
+        }
+    }
+    let dispatching: BTreeSet<FnRef> = world.dispatches.iter().map(|(f, _)| *f).collect();
+    for (&(fr, _), missing) in web_handlers.iter().zip(missing_web) {
+        if dispatching.contains(&fr) {
+            stats.handlers += 1;
+        } else {
+            stats.handlers_missing.push(missing);
         }
     }
     let mut findings = collect_findings(&world);
@@ -719,6 +755,61 @@ fn other_language_handler(app: &Path, handler_file: &str) -> Option<String> {
         return None;
     }
     ["js", "mjs", "cjs", "ts"].into_iter().map(|ext| format!("{stem}.{ext}")).find(|f| crate::confine::resolve(app, f).is_ok())
+}
+
+/// A handler naming a module-level object: the module runs (registering
+/// its routes) and, when the object is a web app or an adapter around one,
+/// the function's event goes to that interface's views.
+fn serve_web_object(ctx: &Ctx, world: &mut World, fr: FnRef, file: usize) {
+    let name = ctx.function(fr).1.handler.function.clone();
+    let mut interp = Interp::new(ctx, world, Entry { function: Some(fr), main_file: None, route: None });
+    let object = interp.module_env(file).borrow().get(&name).cloned().unwrap_or_default();
+    let made_by = interp.constructed_as(&object);
+    drop(interp);
+    if let Some(interface) = made_by.iter().find_map(|o| ctx.taint.served_interface(o)) {
+        world.dispatches.insert((fr, interface.to_string()));
+    }
+}
+
+/// Whether a function's event is attacker input under the threat model.
+fn event_is_input(ctx: &Ctx, fr: FnRef) -> bool {
+    let events = &ctx.function(fr).1.events;
+    events.iter().any(|e| ctx.taint.trigger_source(e.trigger.name()).is_some())
+        || (ctx.opts.threat_model == ThreatModel::AllEvents && !events.is_empty())
+}
+
+/// Runs every view an adapter of an input-carrying function reaches, with
+/// the request its route receives. Views in `done` are skipped: the caller
+/// clears it when stores changed, the only input a view's run depends on
+/// besides its request.
+fn run_views(ctx: &Ctx, world: &mut World, done: &mut BTreeSet<(FnRef, FuncId)>) {
+    let dispatches: Vec<(FnRef, String)> = world.dispatches.iter().filter(|(fr, _)| event_is_input(ctx, *fr)).cloned().collect();
+    for (fr, interface) in dispatches {
+        let views: Vec<Route> = world.routes.values().filter(|r| r.interface == interface).cloned().collect();
+        for view in views {
+            if !done.insert((fr, view.func)) {
+                continue;
+            }
+            let what = view.what();
+            let label = world.labels.source(Source { kind: SourceKind::Http, site: view.site.clone(), what: what.clone() });
+            let request: Taint = std::iter::once(label).collect();
+            let def = ctx.index.func(view.func).def;
+            let params = &def.parameters;
+            let kw = params
+                .posonlyargs
+                .iter()
+                .chain(&params.args)
+                .chain(&params.kwonlyargs)
+                .map(|p| p.parameter.name.to_string())
+                .filter(|n| view.input_parameters.as_ref().is_none_or(|named| named.contains(n)))
+                .map(|n| (n, Value::tainted(request.clone())))
+                .collect();
+            let mut interp = Interp::new(ctx, world, Entry { function: Some(fr), main_file: None, route: Some((view.site.clone(), what)) });
+            let (ret, _) = interp.call_function(view.func, Args { kw, ..Args::default() }, None);
+            drop(interp);
+            traceback_findings(world, &request, &ret);
+        }
+    }
 }
 
 /// The source label of a handler's event, if its trigger makes it one.

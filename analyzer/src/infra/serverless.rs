@@ -181,6 +181,10 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
     for (key, phys) in &fn_names {
         let f = find_in(&doc, key).unwrap_or(&null);
         let handler_text = f.get("handler").and_then(Node::as_text).unwrap_or_default();
+        let handler_text = match use_plugin(Plugin::Wsgi).then(|| plugins::serverless_wsgi::app_handler(&handler_text, custom)).flatten() {
+            Some(app) => app,
+            None => handler_text,
+        };
         let module_dir = f.get("module").and_then(Node::as_text).map(|m| format!("{}/", m.trim_end_matches('/')));
         let prefix = format!("{dir_prefix}{}", module_dir.unwrap_or_default());
         let handler = handler_from(&prefix, &handler_text);

@@ -76,6 +76,19 @@ fn resolve_expr(index: &Index, file: usize, value: &Expr, hops: u8) -> Option<Ha
     }
 }
 
+/// Whether module-level code binds `name` (by assignment or import) to
+/// something that is not a function: a web app or an adapter around one
+/// (`handler = Mangum(app)`, a Flask `app` served by serverless-wsgi),
+/// known only once the module has run.
+pub fn binds_object(index: &Index, file: usize, name: &str) -> bool {
+    index.program.files[file].ast.body.iter().any(|stmt| match stmt {
+        Stmt::Assign(a) => a.targets.iter().any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == name)),
+        Stmt::AnnAssign(a) => matches!(&*a.target, Expr::Name(n) if n.id.as_str() == name),
+        Stmt::ImportFrom(i) => i.names.iter().any(|al| al.asname.as_ref().unwrap_or(&al.name).as_str() == name),
+        _ => false,
+    })
+}
+
 /// The application module a module-level `import` binds to `name`.
 fn imported_module(index: &Index, file: usize, name: &str) -> Option<usize> {
     let program = index.program;

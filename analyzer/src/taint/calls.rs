@@ -197,6 +197,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         if let Some(v) = self.boto_constructor(path, &args) {
             return v;
         }
+        self.note_adapter(path);
         let in_main = self.in_main();
         if let Some((kind, namespace)) = self.ctx.taint.source_call(path, in_main) {
             let t = self.source_label(kind, site.clone(), path);

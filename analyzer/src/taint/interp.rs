@@ -37,6 +37,9 @@ const LOOP_ROUNDS: usize = 3;
 pub struct Entry {
     pub function: Option<FnRef>,
     pub main_file: Option<usize>,
+    /// A web framework's view run for its routes: the source site and
+    /// routes that its request reads are labelled with (see `web.rs`).
+    pub route: Option<(Site, String)>,
 }
 
 pub(crate) struct Frame {
@@ -71,6 +74,9 @@ pub(crate) struct Interp<'c, 'a, 'p> {
     /// Refinements a boolean flag carries (`ok = False` under a failed
     /// allow-list test): variable and its value where the flag is true.
     promises: Vec<(&'p Expr, Value)>,
+    /// Library classes an application class derives from (`flask.Flask`
+    /// for `class App(Flask)`), as evaluated where the class is defined.
+    pub(crate) library_bases: HashMap<ClassId, Vec<String>>,
 }
 
 /// One memoised call: callee, arguments, receiver, and what it returned
@@ -168,6 +174,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             files: Vec::new(),
             expr_depth: 0,
             promises: Vec::new(),
+            library_bases: HashMap::new(),
         }
     }
 
@@ -376,6 +383,9 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             Stmt::FunctionDef(def) => {
                 if let Some(id) = self.ctx.index.func_of(def) {
                     self.bind(def.name.as_str(), Value::of_kind(Kind::Func(id)));
+                }
+                if !def.decorator_list.is_empty() {
+                    self.register_routes(def);
                 }
             }
             Stmt::ClassDef(def) => self.exec_class(def),
@@ -621,6 +631,11 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
 
     fn exec_class(&mut self, def: &'p ast::StmtClassDef) {
         let Some(id) = self.ctx.index.class_of(def) else { return };
+        for base in def.bases() {
+            if let Kind::Qual(path) = self.eval(base).kind {
+                self.library_bases.entry(id).or_default().push(path);
+            }
+        }
         let mut class_value = Value::of_kind(Kind::Class(id));
         // Class attributes are evaluated in a scope of their own.
         let outer = self.frame().env.clone();
@@ -1168,6 +1183,12 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
 
     fn maybe_source_attribute(&mut self, v: Value, expr: &'p Expr) -> Value {
         if let Kind::Qual(path) = &v.kind {
+            if let Some((site, what)) = self.entry.route.clone().filter(|_| self.ctx.taint.is_request(path)) {
+                let mut out = v.clone();
+                let t = self.source_label(SourceKind::Http, site, &what);
+                out.add_taint(&t);
+                return out;
+            }
             if let Some(kind) = self.ctx.taint.source_attribute(path, self.in_main()) {
                 let what = path.clone();
                 let site = self.site(expr);

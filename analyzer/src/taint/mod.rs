@@ -7,3 +7,4 @@ pub mod label;
 pub mod loops;
 pub mod models;
 pub mod value;
+pub mod web;

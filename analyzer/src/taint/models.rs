@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::sym::SymStr;
 
 use super::label::SourceKind;
+use super::web::{AdapterModel, FrameworkModel};
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -97,6 +98,10 @@ struct ModelFile {
     source: Vec<SourceModel>,
     #[serde(default)]
     trigger: Vec<TriggerSource>,
+    #[serde(default)]
+    framework: Vec<FrameworkModel>,
+    #[serde(default)]
+    adapter: Vec<AdapterModel>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -106,6 +111,8 @@ pub struct TaintModels {
     pub sources: Vec<SourceModel>,
     pub triggers: Vec<TriggerSource>,
     pub propagators: Vec<PropagatorModel>,
+    pub frameworks: Vec<FrameworkModel>,
+    pub adapters: Vec<AdapterModel>,
 }
 
 const BUILTIN: &[(&str, &str)] = &[
@@ -113,6 +120,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("sanitizers.toml", include_str!("../../models/sanitizers.toml")),
     ("sources.toml", include_str!("../../models/sources.toml")),
     ("propagators.toml", include_str!("../../models/propagators.toml")),
+    ("web_frameworks.toml", include_str!("../../models/web_frameworks.toml")),
 ];
 
 impl TaintModels {
@@ -125,7 +133,7 @@ impl TaintModels {
     }
 
     /// Adds the rows of one model file (`[[sink]]`, `[[sanitizer]]`,
-    /// `[[source]]`, `[[trigger]]`).
+    /// `[[source]]`, `[[trigger]]`, `[[framework]]`, `[[adapter]]`).
     pub fn add_text(&mut self, name: &str, text: &str) -> Result<(), String> {
         let file: ModelFile = toml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
         for s in &file.source {
@@ -143,7 +151,9 @@ impl TaintModels {
         self.sources.extend(file.source);
         self.triggers.extend(file.trigger);
         self.propagators.extend(file.propagator);
-        Ok(())
+        self.frameworks.extend(file.framework);
+        self.adapters.extend(file.adapter);
+        self.check_web().map_err(|e| format!("{name}: {e}"))
     }
 
     pub fn add_file(&mut self, path: &Path) -> Result<(), String> {

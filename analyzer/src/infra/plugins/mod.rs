@@ -6,6 +6,7 @@
 pub mod apigateway_service_proxy;
 pub mod iam_roles_per_function;
 pub mod pseudo_parameters;
+pub mod serverless_wsgi;
 pub mod step_functions;
 
 /// Plugin package names (as listed under `plugins:`) and the model each
@@ -16,6 +17,7 @@ pub const KNOWN: &[(&str, Plugin)] = &[
     ("@serverless/step-functions", Plugin::StepFunctions),
     ("serverless-pseudo-parameters", Plugin::PseudoParameters),
     ("serverless-apigateway-service-proxy", Plugin::ApiGatewayServiceProxy),
+    ("serverless-wsgi", Plugin::Wsgi),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +26,7 @@ pub enum Plugin {
     StepFunctions,
     PseudoParameters,
     ApiGatewayServiceProxy,
+    Wsgi,
 }
 
 /// Whether a listed plugin (possibly `./node_modules/NAME`, or `NAME@1.2`)
