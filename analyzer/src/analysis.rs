@@ -171,9 +171,12 @@ pub struct World {
     /// Module environments shared by every script (see Interp::module_env);
     /// dropped when stores change, since module code may read them.
     pub shared_modules: HashMap<usize, std::rc::Rc<std::cell::RefCell<crate::taint::interp::Env>>>,
-    /// What each store read gave this round (see `Interp::read_store`);
+    /// What each store read gave this round ([`World::read_store`]);
     /// dropped when stores change.
     pub store_reads: HashMap<StoreRead, Value>,
+    /// The reads of the entry point running now, with what they gave: the
+    /// driver keeps them to tell whether a run would see anything new.
+    pub run_reads: Vec<(StoreRead, Value)>,
     /// Views of web frameworks, registered as their modules ran.
     pub routes: BTreeMap<FuncId, Route>,
     /// Functions whose event an adapter hands to the views of an
@@ -229,6 +232,50 @@ impl World {
                 label: l,
             });
         }
+    }
+
+    /// Data stored in a resource by earlier calls and readable at a site.
+    /// Stores change only between rounds, so a read site reading the same
+    /// resource and key gets the same data all round: handlers that share
+    /// a data layer read it many times.
+    pub fn read_store(&mut self, read: &StoreRead) -> Value {
+        if let Some(v) = self.store_reads.get(read) {
+            return v.clone();
+        }
+        let mut out = Value::default();
+        for i in 0..self.stores.len() {
+            let e = &self.stores[i];
+            if e.store != read.store {
+                continue;
+            }
+            let same_resource = read.resource.iter().any(|r| links::same_resource(&read.store, &e.resource, r).possible());
+            if !same_resource {
+                continue;
+            }
+            if let (Some(written), Some(key)) = (&e.key, &read.key) {
+                if !written.may_equal(key).possible() {
+                    continue;
+                }
+            }
+            let hop = Hop {
+                event: format!("{}:stored", read.store),
+                call: e.api.clone(),
+                resource: format!("{} {}", read.store, e.resource),
+                from: e.from.clone(),
+                to: read.site.clone(),
+                conservative: !e.resource.is_known(),
+            };
+            let data = e.data.clone();
+            out.join_in(&data.map_labels(&mut |l| self.labels.with_hop(l, &hop)));
+        }
+        self.store_reads.insert(read.clone(), out.clone());
+        out
+    }
+
+    /// Whether every read of an earlier run still gives what it gave then:
+    /// a run with the same input would then repeat itself exactly.
+    fn reads_unchanged(&mut self, reads: Option<&Vec<(StoreRead, Value)>>) -> bool {
+        reads.is_some_and(|reads| reads.iter().all(|(read, seen)| self.read_store(read) == *seen))
     }
 
     pub fn record_call(&mut self, call: CloudCall) {
@@ -636,10 +683,11 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
     let base: HashMap<FnRef, Value> = handlers.iter().map(|&(fr, _)| (fr, base_event(&ctx, fr))).collect();
     let mut incoming = base.clone();
     let mut http_labels: HashMap<FnRef, Taint> = HashMap::new();
-    // A handler whose event and readable stores did not change since its
-    // last run would only repeat itself: its calls and findings are
-    // already recorded, and its return value is kept.
+    // A run whose input is the same and whose store reads all give what
+    // they gave last time would only repeat itself: its calls and findings
+    // are already recorded, and its return value is kept.
     let mut last_input: HashMap<FnRef, Value> = HashMap::new();
+    let mut reads: HashMap<Run, Vec<(StoreRead, Value)>> = HashMap::new();
     let mut returns: HashMap<FnRef, Value> = HashMap::new();
     let mut stores_changed = true;
     let mut views_run: BTreeSet<(FnRef, FuncId)> = BTreeSet::new();
@@ -655,15 +703,17 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
                     http_labels.insert(fr, t.clone());
                 }
             }
-            if !stores_changed && last_input.get(&fr) == Some(&event) {
+            if last_input.get(&fr) == Some(&event) && (!stores_changed || world.reads_unchanged(reads.get(&Run::Handler(fr)))) {
                 continue;
             }
             last_input.insert(fr, event.clone());
+            world.run_reads.clear();
             let mut interp = Interp::new(&ctx, &mut world, Entry { function: Some(fr), main_file: None, route: None });
             let args = Args { pos: vec![event, Value::qual("context")], ..Args::default() };
             let receiver = code.receiver.as_ref().map(|name| interp.module_env(code.file).borrow().get(name).cloned().unwrap_or_default());
             let (ret, _) = interp.call_function(code.func, args, receiver);
             drop(interp);
+            reads.insert(Run::Handler(fr), std::mem::take(&mut world.run_reads));
             if let Some(http) = http_labels.get(&fr) {
                 traceback_findings(&mut world, http, &ret);
             }
@@ -671,11 +721,15 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
         }
         if stores_changed {
             for &(fr, file) in &web_handlers {
-                serve_web_object(&ctx, &mut world, fr, file);
+                if round == 0 || !world.reads_unchanged(reads.get(&Run::Object(fr))) {
+                    world.run_reads.clear();
+                    serve_web_object(&ctx, &mut world, fr, file);
+                    reads.insert(Run::Object(fr), std::mem::take(&mut world.run_reads));
+                }
             }
-            views_run.clear();
+            views_run.retain(|&(fr, view)| world.reads_unchanged(reads.get(&Run::View(fr, view))));
         }
-        run_views(&ctx, &mut world, &mut views_run);
+        run_views(&ctx, &mut world, &mut views_run, &mut reads);
         if stores_changed {
             for &file in &scripts {
                 let mut interp = Interp::new(&ctx, &mut world, Entry { function: None, main_file: Some(file), route: None });
@@ -757,6 +811,15 @@ fn other_language_handler(app: &Path, handler_file: &str) -> Option<String> {
     ["js", "mjs", "cjs", "ts"].into_iter().map(|ext| format!("{stem}.{ext}")).find(|f| crate::confine::resolve(app, f).is_ok())
 }
 
+/// What the driver runs, for remembering what each run read.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Run {
+    Handler(FnRef),
+    /// The module binding a handler's web app.
+    Object(FnRef),
+    View(FnRef, FuncId),
+}
+
 /// A handler naming a module-level object: the module runs (registering
 /// its routes) and, when the object is a web app or an adapter around one,
 /// the function's event goes to that interface's views.
@@ -782,16 +845,22 @@ fn event_is_input(ctx: &Ctx, fr: FnRef) -> bool {
 /// the request its route receives. Views in `done` are skipped: the caller
 /// clears it when stores changed, the only input a view's run depends on
 /// besides its request.
-fn run_views(ctx: &Ctx, world: &mut World, done: &mut BTreeSet<(FnRef, FuncId)>) {
+fn run_views(ctx: &Ctx, world: &mut World, done: &mut BTreeSet<(FnRef, FuncId)>, reads: &mut HashMap<Run, Vec<(StoreRead, Value)>>) {
     let dispatches: Vec<(FnRef, String)> = world.dispatches.iter().filter(|(fr, _)| event_is_input(ctx, *fr)).cloned().collect();
     for (fr, interface) in dispatches {
-        let views: Vec<Route> = world.routes.values().filter(|r| r.interface == interface).cloned().collect();
+        let views: Vec<Route> = world.routes.values().filter(|r| r.interface == interface && !done.contains(&(fr, r.func))).cloned().collect();
+        if views.is_empty() {
+            continue;
+        }
+        // One interpreter for all views: the modules they import are
+        // evaluated once. So each view's reads include those made before
+        // it ran (module code).
+        world.run_reads.clear();
+        let mut interp = Interp::new(ctx, world, Entry { function: Some(fr), main_file: None, route: None });
         for view in views {
-            if !done.insert((fr, view.func)) {
-                continue;
-            }
+            done.insert((fr, view.func));
             let what = view.what();
-            let label = world.labels.source(Source { kind: SourceKind::Http, site: view.site.clone(), what: what.clone() });
+            let label = interp.world.labels.source(Source { kind: SourceKind::Http, site: view.site.clone(), what: what.clone() });
             let request: Taint = std::iter::once(label).collect();
             let def = ctx.index.func(view.func).def;
             let params = &def.parameters;
@@ -804,10 +873,10 @@ fn run_views(ctx: &Ctx, world: &mut World, done: &mut BTreeSet<(FnRef, FuncId)>)
                 .filter(|n| view.input_parameters.as_ref().is_none_or(|named| named.contains(n)))
                 .map(|n| (n, Value::tainted(request.clone())))
                 .collect();
-            let mut interp = Interp::new(ctx, world, Entry { function: Some(fr), main_file: None, route: Some((view.site.clone(), what)) });
+            interp.enter_view(view.site.clone(), what);
             let (ret, _) = interp.call_function(view.func, Args { kw, ..Args::default() }, None);
-            drop(interp);
-            traceback_findings(world, &request, &ret);
+            traceback_findings(interp.world, &request, &ret);
+            reads.insert(Run::View(fr, view.func), interp.world.run_reads.clone());
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::analysis::{CloudCall, PermissionUse, StoreRead, UnmodelledCall};
 use crate::infra::model::Decision;
 use crate::sym::SymStr;
 use crate::taint::interp::{Args, Interp};
-use crate::taint::label::{Hop, Site, SourceKind, Taint};
+use crate::taint::label::{Site, SourceKind, Taint};
 use crate::taint::value::{Boto, Key, Kind, Value};
 
 use super::api::Api;
@@ -377,41 +377,9 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         if self.ctx.opts.disable.links {
             return Value::default();
         }
-        let key_str = key.and_then(|k| k.str.clone());
-        // Stores change only between rounds, so a read site reading the
-        // same resource and key gets the same data all round: handlers that
-        // share a data layer read it many times.
-        let memo_key = StoreRead { store: store.to_string(), resource: resource.to_vec(), key: key_str.clone(), site: site.clone() };
-        if let Some(v) = self.world.store_reads.get(&memo_key) {
-            return v.clone();
-        }
-        let mut out = Value::default();
-        for i in 0..self.world.stores.len() {
-            let e = &self.world.stores[i];
-            if e.store != store {
-                continue;
-            }
-            let same_resource = resource.iter().any(|r| crate::cloud::links::same_resource(store, &e.resource, r).possible());
-            if !same_resource {
-                continue;
-            }
-            if let (Some(written), Some(read)) = (&e.key, &key_str) {
-                if !written.may_equal(read).possible() {
-                    continue;
-                }
-            }
-            let hop = Hop {
-                event: format!("{store}:stored"),
-                call: e.api.clone(),
-                resource: format!("{} {}", store, e.resource),
-                from: e.from.clone(),
-                to: site.clone(),
-                conservative: !e.resource.is_known(),
-            };
-            let data = e.data.clone();
-            out.join_in(&data.map_labels(&mut |l| self.world.labels.with_hop(l, &hop)));
-        }
-        self.world.store_reads.insert(memo_key, out.clone());
+        let read = StoreRead { store: store.to_string(), resource: resource.to_vec(), key: key.and_then(|k| k.str.clone()), site: site.clone() };
+        let out = self.world.read_store(&read);
+        self.world.run_reads.push((read, out.clone()));
         out
     }
 }

@@ -178,6 +178,10 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         }
     }
 
+    pub fn forget_calls(&mut self) {
+        self.memo.clear();
+    }
+
     // ----- sites and frames -------------------------------------------------
 
     pub fn frame(&mut self) -> &mut Frame {

@@ -226,6 +226,13 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         }
     }
 
+    /// Runs the next view: its request reads get its label, and no call
+    /// result computed for another view's request is reused.
+    pub fn enter_view(&mut self, site: Site, what: String) {
+        self.entry.route = Some((site, what));
+        self.forget_calls();
+    }
+
     /// Notes that the running entry point hands its event to the views of
     /// an interface (see `analysis.rs`, which then runs them).
     pub fn note_adapter(&mut self, callee: &str) {
