@@ -14,6 +14,7 @@
 pub mod cmd;
 pub mod dataset;
 pub mod score;
+pub mod perf;
 pub mod report;
 pub mod run;
 pub mod scan;

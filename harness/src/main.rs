@@ -39,6 +39,8 @@ enum Command {
     Merge(cmd::merge::Args),
     /// Set published tables (AWSomePy, CloudFlow) beside ours, one column per snapshot.
     Published(cmd::published::Args),
+    /// Time analyzers over a dataset, one process per repository and tool: seconds, lines per second, peak memory.
+    Perf(cmd::perf::Args),
     /// A worker process of `harness scan` (internal).
     #[command(hide = true)]
     AnalyzeWorker,
@@ -67,6 +69,7 @@ fn main() -> ExitCode {
         Command::Characterize(a) => cmd::characterize::run(a),
         Command::Scan(a) => cmd::scan::run(a),
         Command::Review(a) => cmd::review::run(a),
+        Command::Perf(a) => cmd::perf::run(a),
         Command::Merge(a) => cmd::merge::run(a),
         Command::Published(a) => cmd::published::run(a),
         Command::AnalyzeWorker => cmd::analyze_worker::run(),

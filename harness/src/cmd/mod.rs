@@ -9,6 +9,7 @@ pub mod fetch;
 pub mod analyze_worker;
 pub mod merge;
 pub mod published;
+pub mod perf;
 pub mod review;
 pub mod scan;
 pub mod ablation;

@@ -10,6 +10,7 @@ mod dataset_characterize;
 mod dataset_fetch;
 mod dataset_github;
 mod dataset_support;
+mod perf;
 mod regression;
 mod scan_dataset;
 mod scan_shards;
