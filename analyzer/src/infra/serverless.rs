@@ -104,6 +104,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
         plugin_names = list.one_or_many().into_iter().filter_map(Node::as_text).collect();
     }
     let use_plugin = |w: Plugin| opts.plugins && plugins::listed(&plugin_names, w);
+    let throttling_plugin = opts.plugins && plugin_names.iter().any(|p| p == "serverless-api-gateway-throttling");
 
     // Resources the functions' intrinsics may refer to.
     let mut ev = CfnEval::new(region.clone(), stack.clone(), &file.relative);
@@ -185,9 +186,11 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
         let prefix = format!("{dir_prefix}{}", module_dir.unwrap_or_default());
         let handler = handler_from(&prefix, &handler_text);
         let mut environment = BTreeMap::new();
+        let mut env_lines = BTreeMap::new();
         for env in [prov_env, f.get("environment")].into_iter().flatten() {
             for (k, v) in env.entries() {
                 environment.insert(k.clone(), v.to_sym());
+                env_lines.insert(k.clone(), v.line);
             }
         }
         let raw_fn_env = raw_functions.iter().find(|(k, _)| k == key).and_then(|(_, x)| x.get("environment"));
@@ -223,6 +226,13 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
             }
         }
         let mut events = f.get("events").map(|e| parse_events(e, &region, &mut extra_resources)).unwrap_or_default();
+        // Throttling keys are the serverless-api-gateway-throttling
+        // plugin's: without it the framework ignores them, and with its
+        // stage-wide settings every REST route is throttled.
+        let stage_throttling = throttling_plugin && custom.and_then(|c| c.get("apiGatewayThrottling")).is_some();
+        for route in events.iter_mut().filter(|e| e.trigger == Trigger::Http).filter_map(|e| e.http.as_mut()) {
+            route.throttled = throttling_plugin && (route.throttled || stage_throttling);
+        }
         // Serverless v3 declares a function URL on the function itself
         // (`url: true` or `url: {authorizer: aws_iam, cors: ...}`), not
         // among its events.
@@ -233,7 +243,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
                 raw_type: "url".into(),
                 resource: None,
                 filter: EventFilter::default(),
-                http: Some(HttpRoute { method: None, path: None, authorizer: iam_auth }),
+                http: Some(HttpRoute { method: None, path: None, authorizer: iam_auth, throttled: false }),
                 line: url.line,
             });
         }
@@ -258,6 +268,9 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
             destinations,
             code: if f.get("image").is_some() { Code::Image } else { Code::Files },
             env_from_files,
+            env_lines,
+            timeout: f.get("timeout").or_else(|| prov.get("timeout")).filter(|t| !t.is_null()).map(Node::to_sym),
+            reserved_concurrency: f.get("reservedConcurrency").filter(|c| !c.is_null()).map(Node::to_sym),
             line: f.line,
         });
     }
@@ -374,6 +387,9 @@ pub fn parse_events(events: &Node, region: &SymStr, created: &mut Vec<Resource>)
                     route.path = text(v.get("path"));
                     route.authorizer = v.get("authorizer").is_some_and(|a| !a.is_null())
                         || v.get("private").is_some_and(Node::truthy);
+                    // serverless-api-gateway-throttling reads it; `load`
+                    // drops it when the plugin is not listed.
+                    route.throttled = v.get("throttling").is_some_and(|t| !t.is_null());
                 }
                 e.http = Some(route);
             }
@@ -384,17 +400,18 @@ pub fn parse_events(events: &Node, region: &SymStr, created: &mut Vec<Resource>)
                     method: c.and_then(|c| c.get("method")).map(|m| m.one_or_many().iter().map(|x| x.to_sym().to_string()).collect::<Vec<_>>().join(",")),
                     path: c.and_then(|c| c.get("path")).map(|m| m.one_or_many().iter().map(|x| x.to_sym().to_string()).collect::<Vec<_>>().join(",")),
                     authorizer: v.get("authorizer").is_some(),
+                    throttled: false,
                 });
             }
             "websocket" => {
                 e.trigger = Trigger::Websocket;
                 let route = if is_str { Some(v.to_sym().to_string()) } else { text(v.get("route")) };
-                e.http = Some(HttpRoute { method: None, path: route, authorizer: v.get("authorizer").is_some() });
+                e.http = Some(HttpRoute { method: None, path: route, authorizer: v.get("authorizer").is_some(), throttled: false });
             }
             "url" => {
                 e.trigger = Trigger::FunctionUrl;
                 let auth = v.get("authorizer").and_then(Node::as_text).is_some_and(|a| a.eq_ignore_ascii_case("aws_iam"));
-                e.http = Some(HttpRoute { method: None, path: None, authorizer: auth });
+                e.http = Some(HttpRoute { method: None, path: None, authorizer: auth, throttled: false });
             }
             "s3" => {
                 e.trigger = Trigger::S3;
