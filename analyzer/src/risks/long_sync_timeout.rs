@@ -3,7 +3,7 @@
 //! `models/risks.toml`). Reported at the function's key; a timeout that is
 //! not a literal number is not judged.
 
-use super::{models, Risk};
+use super::{function_line, models, Risk};
 use crate::analysis::Analysis;
 
 pub fn check(a: &Analysis) -> Vec<Risk> {
@@ -18,11 +18,11 @@ pub fn check(a: &Analysis) -> Vec<Risk> {
             out.push(Risk {
                 rule: "long-sync-timeout".into(),
                 file: s.file.clone(),
-                line: f.line,
+                line: function_line(a, s, f),
                 function: Some(f.name.clone()),
                 subject: "timeout".into(),
                 message: format!(
-                    "function {} may run {timeout} s but its {trigger} trigger waits {limit} s: past that it runs, and is billed, for an answer nobody reads",
+                    "function {} may run {timeout} s behind its {trigger} trigger, which gives up after about {limit} s: past that it runs, and is billed, for an answer nobody reads",
                     f.name
                 ),
             });

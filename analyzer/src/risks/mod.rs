@@ -22,7 +22,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Analysis;
-use crate::infra::model::Event;
+use crate::infra::model::{Event, Framework, Function, Service};
 use crate::report::rules::ClassDoc;
 
 /// One deployment risk found in an application.
@@ -97,6 +97,40 @@ fn describe(e: &Event) -> String {
             format!("{} {} {slash}{path}", e.trigger.name(), h.method.as_deref().unwrap_or("ANY"))
         }
         None => e.trigger.name().to_string(),
+    }
+}
+
+/// The line of the key that holds the YAML value starting at `line` (the
+/// model places a function or an event at its value's first line): the
+/// line itself when it holds `key:` (`url: true`), else the nearest line
+/// above indented less than it.
+fn key_line(a: &Analysis, file: &str, line: u32, key: Option<&str>) -> u32 {
+    let Ok(text) = crate::confine::read_text(&a.app, file) else { return line };
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(at) = lines.get((line as usize).wrapping_sub(1)) else { return line };
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    if key.is_some_and(|k| at.trim_start().trim_start_matches("- ").starts_with(&format!("{k}:"))) {
+        return line;
+    }
+    let content = |l: &&str| !l.trim().is_empty() && !l.trim_start().starts_with('#');
+    (0..line as usize - 1).rev().find(|&i| content(&lines[i]) && indent(lines[i]) < indent(at)).map_or(line, |i| i as u32 + 1)
+}
+
+/// Where a function is declared: its key under `functions:` or its
+/// logical ID.
+fn function_line(a: &Analysis, s: &Service, f: &Function) -> u32 {
+    key_line(a, &s.file, f.line, Some(&f.name))
+}
+
+/// Where an event is declared: a Serverless event's list item, the `url:`
+/// key, a SAM event's name, `FunctionUrlConfig`, or the resource that
+/// routes to the function.
+fn event_line(a: &Analysis, s: &Service, e: &Event) -> u32 {
+    match (s.framework, e.raw_type.as_str()) {
+        (Framework::Serverless, "url") => key_line(a, &s.file, e.line, Some("url")),
+        (Framework::Serverless, raw) if !raw.starts_with("AWS::") => e.line,
+        (_, "FunctionUrlConfig") => key_line(a, &s.file, e.line, Some("FunctionUrlConfig")),
+        _ => key_line(a, &s.file, e.line, None),
     }
 }
 

@@ -4,7 +4,7 @@
 //! left alone: authentication is worth demanding where the request can do
 //! harm or read what is kept.
 
-use super::{describe, models, unauthenticated, Risk};
+use super::{describe, event_line, models, unauthenticated, Risk};
 use crate::analysis::{Analysis, FnRef};
 
 pub fn check(a: &Analysis) -> Vec<Risk> {
@@ -31,7 +31,7 @@ pub fn check(a: &Analysis) -> Vec<Risk> {
                 out.push(Risk {
                     rule: "unauthenticated-endpoint".into(),
                     file: s.file.clone(),
-                    line: e.line,
+                    line: event_line(a, s, e),
                     function: Some(f.name.clone()),
                     message: format!("{what} of function {} has no authorizer, IAM authorization or API key, and {reach}: anyone on the internet can call it", f.name),
                     subject: what,

@@ -3,7 +3,7 @@
 //! function and no throttling on the route. One result per function, at
 //! its key: the fix is on the function.
 
-use super::{describe, unauthenticated, Risk};
+use super::{describe, function_line, unauthenticated, Risk};
 use crate::analysis::Analysis;
 
 pub fn check(a: &Analysis) -> Vec<Risk> {
@@ -17,7 +17,7 @@ pub fn check(a: &Analysis) -> Vec<Risk> {
             out.push(Risk {
                 rule: "unbounded-concurrency".into(),
                 file: s.file.clone(),
-                line: f.line,
+                line: function_line(a, s, f),
                 function: Some(f.name.clone()),
                 subject: "reserved concurrency".into(),
                 message: format!(

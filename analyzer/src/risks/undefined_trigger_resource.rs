@@ -5,7 +5,7 @@
 //! DynamoDB table declared without one. ARNs and names written out, and
 //! imports from other stacks, point outside the file and are not judged.
 
-use super::{describe, Risk};
+use super::{describe, event_line, Risk};
 use crate::analysis::Analysis;
 use crate::cloud::links::same_resource;
 use crate::infra::model::{Event, Service, Trigger};
@@ -21,7 +21,7 @@ pub fn check(a: &Analysis) -> Vec<Risk> {
                 out.push(Risk {
                     rule: "undefined-trigger-resource".into(),
                     file: s.file.clone(),
-                    line: e.line,
+                    line: event_line(a, s, e),
                     function: Some(f.name.clone()),
                     message: format!("the {what} trigger of function {} listens to {problem}: it can never fire as written", f.name),
                     subject: format!("{what} {problem}"),

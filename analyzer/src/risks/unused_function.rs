@@ -10,7 +10,7 @@
 //! (another runtime, a missing handler) and whose role may invoke
 //! functions.
 
-use super::Risk;
+use super::{function_line, Risk};
 use crate::analysis::Analysis;
 use crate::cloud::links::same_resource;
 use crate::infra::iam::IamOptions;
@@ -41,7 +41,7 @@ pub fn check(a: &Analysis) -> Vec<Risk> {
             out.push(Risk {
                 rule: "unused-function".into(),
                 file: s.file.clone(),
-                line: f.line,
+                line: function_line(a, s, f),
                 function: Some(f.name.clone()),
                 subject: "no trigger".into(),
                 message: format!("function {} has no trigger, and nothing in the application invokes it", f.name),
