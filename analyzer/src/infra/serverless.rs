@@ -675,6 +675,19 @@ resources:
     }
 
     #[test]
+    fn limits_throttling_and_environment_lines() {
+        let s = svc("service: t\nplugins:\n  - serverless-api-gateway-throttling\nprovider:\n  name: aws\n  timeout: 20\n  environment:\n    A: x\nfunctions:\n  api:\n    handler: h.api\n    timeout: 900\n    reservedConcurrency: 5\n    environment:\n      B: y\n    events:\n      - http:\n          path: a\n          method: get\n          throttling:\n            maxRequestsPerSecond: 10\n      - http: GET b\n  worker:\n    handler: h.worker\n");
+        let api = &s.functions[0];
+        assert_eq!((api.timeout.clone(), api.reserved_concurrency.clone()), (Some(SymStr::lit("900")), Some(SymStr::lit("5"))));
+        assert_eq!((api.env_lines["A"], api.env_lines["B"]), (8, 15));
+        let throttled: Vec<bool> = api.events.iter().map(|e| e.http.as_ref().unwrap().throttled).collect();
+        assert_eq!(throttled, vec![true, false]);
+        assert_eq!((s.functions[1].timeout.clone(), s.functions[1].reserved_concurrency.clone()), (Some(SymStr::lit("20")), None));
+        let without_plugin = svc("service: t\nprovider:\n  name: aws\nfunctions:\n  api:\n    handler: h.api\n    events:\n      - http:\n          path: a\n          method: get\n          throttling:\n            maxRequestsPerSecond: 10\n");
+        assert!(!without_plugin.functions[0].events[0].http.as_ref().unwrap().throttled, "the framework ignores the plugin's keys");
+    }
+
+    #[test]
     fn functions_handlers_env() {
         let s = svc(BASE);
         let up = &s.functions[0];

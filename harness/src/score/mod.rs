@@ -235,6 +235,31 @@ sink = { file = "a.py", line = 5, callee = "os.system" }
         assert_eq!(s.vulnerabilities, vec!["code-injection"]);
     }
 
+    /// A deployment risk is never a flow: on a case labelled for no risk
+    /// rule it is not scored at all; labelled, it is a finding.
+    #[test]
+    fn deployment_risks_are_not_flows() {
+        let mut log = Log::new("t", "1", None, vec![]);
+        let mut props = analyzer::sarif::PropertyBag::new();
+        props.insert("family".into(), serde_json::json!("deployment-risk"));
+        log.runs[0].results.push(analyzer::sarif::Result {
+            rule_id: Some("unused-function".into()),
+            locations: vec![Location::at("serverless.yml", 12)],
+            properties: Some(props),
+            ..Default::default()
+        });
+        let s = score_case(&case(), ToolOutput::Sarif(log.clone()), Mode::STRICT, None);
+        assert_eq!((s.tp, s.fp, s.fn_), (0, 0, 2));
+        assert!(s.false_positives.is_empty() && s.findings.is_none());
+        let mut labelled = case();
+        if let Ok(l) = labelled.label.as_mut() {
+            l.finding_rules = Some(vec!["unused-function".into()]);
+        }
+        let s = score_case(&labelled, ToolOutput::Sarif(log), Mode::STRICT, None);
+        assert_eq!(s.findings.map(|f| (f.counts.fp, f.false_positives[0].line)), Some((1, 12)));
+        assert_eq!(s.fp, 0);
+    }
+
     #[test]
     fn bad_label_fails_the_case() {
         let mut c = case();
