@@ -520,6 +520,10 @@ pub struct Analysis {
     /// Third-party packages found in the tree: followed, never a source.
     pub vendored: Vec<VendoredPackage>,
     pub findings: Vec<Finding>,
+    /// What the deployment file gets wrong ([`crate::risks`]).
+    pub risks: Vec<crate::risks::Risk>,
+    /// Functions whose HTTP request reaches a sink of a finding.
+    pub http_reaching_sinks: BTreeSet<FnRef>,
     /// Findings kept out by a suppression comment ([`crate::suppress`]).
     pub suppressed: Vec<crate::suppress::Suppressed>,
     /// Every suppression comment of the code read.
@@ -782,7 +786,12 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             resource: resource.clone(),
         })
         .collect();
-    Analysis {
+    let http_reaching_sinks = http_labels
+        .iter()
+        .filter(|(_, t)| t.iter().any(|&l| findings.iter().flat_map(|f| &f.flows).any(|fl| &fl.source == world.labels.source_of(l))))
+        .map(|(fr, _)| *fr)
+        .collect();
+    let mut analysis = Analysis {
         app: app.to_path_buf(),
         calls,
         permission_uses: world.permission_uses.into_iter().collect(),
@@ -791,13 +800,18 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
         parse_failures: program.failures.clone(),
         vendored: program.vendored.clone(),
         findings,
+        risks: Vec::new(),
+        http_reaching_sinks,
         suppressed: Vec::new(),
         unused_suppressions: Vec::new(),
         baseline_known: None,
         suppression_comments: program.files.iter().flat_map(|f| f.suppressions.iter().cloned()).collect(),
         stats,
         timings: Timings { infra_ms, parse_ms, taint_ms: ms(t) },
-    }
+    };
+    analysis.risks = crate::risks::detect(&analysis);
+    analysis.risks.retain(|r| !opts.disabled_rules.contains(&r.rule));
+    analysis
 }
 
 /// With no runtime given anywhere, a handler whose module exists only as a

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::analysis::{analyze, Analysis, Options};
-use crate::report::sarif::fingerprint;
+use crate::report::sarif::{fingerprint, risk_fingerprint};
 
 /// The fingerprints of every result of an earlier log (suppressed ones
 /// too).
@@ -43,14 +43,17 @@ pub fn from_git_revision(app: &Path, rev: &str, opts: &Options) -> Result<BTreeS
     let _ = std::fs::remove_dir_all(&tmp);
     let mut base = result?;
     crate::suppress::apply(&mut base);
-    Ok(base.findings.iter().chain(base.suppressed.iter().map(|s| &s.finding)).map(fingerprint).collect())
+    let findings = base.findings.iter().chain(base.suppressed.iter().map(|s| &s.finding)).map(fingerprint);
+    Ok(findings.chain(base.risks.iter().map(risk_fingerprint)).collect())
 }
 
-/// Drops the findings the baseline already had; returns how many.
+/// Drops the findings and deployment risks the baseline already had;
+/// returns how many.
 pub fn apply(analysis: &mut Analysis, known: &BTreeSet<String>) -> usize {
-    let before = analysis.findings.len();
+    let before = analysis.findings.len() + analysis.risks.len();
     analysis.findings.retain(|f| !known.contains(&fingerprint(f)));
-    let hidden = before - analysis.findings.len();
+    analysis.risks.retain(|r| !known.contains(&risk_fingerprint(r)));
+    let hidden = before - analysis.findings.len() - analysis.risks.len();
     analysis.baseline_known = Some(analysis.baseline_known.unwrap_or(0) + hidden);
     hidden
 }

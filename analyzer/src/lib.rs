@@ -14,6 +14,7 @@ pub mod privilege;
 pub mod program;
 pub mod redact;
 pub mod report;
+pub mod risks;
 pub mod sarif;
 pub mod suppress;
 pub mod sym;

@@ -60,6 +60,10 @@ pub struct Excess {
     /// Where the grant is written (statement origin) and its line.
     pub origin: String,
     pub line: u32,
+    /// The action pattern of the grant (`sqs:SendMessage`, `s3:*`), for
+    /// grants of one statement's action.
+    #[serde(skip)]
+    pub action: Option<String>,
 }
 
 /// The least-privilege view of one function.
@@ -217,7 +221,7 @@ pub fn privileges(a: &Analysis) -> Vec<FunctionPrivileges> {
             let managed: BTreeSet<String> = f.managed_policies.iter().map(|m| m.to_string()).chain(expanded).collect();
             for name in managed {
                 if ["AdministratorAccess", "PowerUserAccess", "FullAccess"].iter().any(|w| name.contains(w)) {
-                    excess.push(Excess { kind: "managed-policy", detail: format!("managed policy {name} grants far more than any call needs"), origin: "managed policy".into(), line: f.line });
+                    excess.push(Excess { kind: "managed-policy", detail: format!("managed policy {name} grants far more than any call needs"), origin: "managed policy".into(), line: f.line, action: None });
                 }
             }
             out.push(FunctionPrivileges {
@@ -332,7 +336,7 @@ struct Judge<'a> {
 impl Judge<'_> {
     /// The excess of statement `index`, an Allow.
     fn statement_excess(&self, index: usize, st: &Statement) -> Vec<Excess> {
-        let at = |kind, detail| Excess { kind, detail, origin: st.origin.clone(), line: st.line };
+        let at = |kind, detail| Excess { kind, detail, origin: st.origin.clone(), line: st.line, action: None };
         if st.not_action {
             return vec![at("not-action", "NotAction allows every action but the ones listed".into())];
         }
@@ -362,7 +366,7 @@ impl Judge<'_> {
                     let maybe: Vec<&str> = self.sharing.iter().filter(|g| !self.covered_of[g].contains(&key) && calls_unmodelled(**g)).map(name).collect();
                     let maybe_text = format!("{} (calling {service} without a model)", maybe.join(", "));
                     match (needing.is_empty(), maybe.is_empty()) {
-                        (true, true) => out.push(at("unused", format!("{action} on {resource}: no call needs it"))),
+                        (true, true) => out.push(Excess { action: Some(pattern.clone()), ..at("unused", format!("{action} on {resource}: no call needs it")) }),
                         (false, true) => out.push(at("shared-role", format!("{action} on {resource}: needed only by {} (shared role)", needing.join(", ")))),
                         (false, false) => out.push(at("shared-role", format!("{action} on {resource}: needed only by {}, maybe by {maybe_text} (shared role)", needing.join(", ")))),
                         (true, false) => out.push(at("shared-role", format!("{action} on {resource}: maybe needed by {maybe_text} (shared role)"))),

@@ -13,12 +13,12 @@
 
 use crate::sym::{Piece, SymStr};
 
-const SECRET_NAMES: &[&str] = &["PASSWORD", "PASSWD", "PWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL", "ACCESS_KEY", "AUTH_KEY", "SIGNING_KEY", "CLIENT_KEY"];
-
-/// Whether an environment variable of this name holds a secret.
+/// Whether an environment variable of this name holds a secret (the
+/// `[secrets]` names of `models/risks.toml`, which the `plaintext-secret`
+/// rule reads too).
 pub fn secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase().replace('-', "_");
-    SECRET_NAMES.iter().any(|s| upper.contains(s))
+    crate::risks::models().secrets.names.iter().any(|s| upper.contains(s.as_str()))
 }
 
 /// Whether a literal text looks like a credential whatever its name.

@@ -33,7 +33,8 @@ fn only_new_flows_are_reported_and_suppressions_are_kept_apart() {
     assert_eq!(code, 1, "the app has a finding");
     let (code, text) = scan(&app, &["--baseline", base.to_str().unwrap()]);
     assert_eq!(code, 0, "{text}");
-    assert!(text.contains("0 finding(s)") && text.contains("1 finding(s) already in the baseline"), "{text}");
+    // One flow and two deployment risks of its public route, all known.
+    assert!(text.contains("0 finding(s), 0 deployment risk(s)") && text.contains("3 finding(s) already in the baseline"), "{text}");
 
     // A new flow, above the old one: the old finding moves down a line and
     // is still known.
@@ -48,7 +49,7 @@ fn only_new_flows_are_reported_and_suppressions_are_kept_apart() {
         let (code, text) = scan(&app, &baseline);
         assert_eq!(code, 1, "{text}");
         assert!(text.starts_with("code-injection at handlers/preview.py:18 (os.system)"), "{text}");
-        assert!(text.contains("1 finding(s);") && !text.contains("ssrf at"), "{text}");
+        assert!(text.contains("1 finding(s), 0 deployment risk(s);") && !text.contains("ssrf at"), "{text}");
     }
 
     // The new flow, suppressed with a reason, and a stale suppression.

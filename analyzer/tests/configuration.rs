@@ -75,7 +75,7 @@ fn a_broken_file_stops_the_scan_with_its_line() {
 }
 
 /// docs/rules/ID.md is what `analyzer rule ID` prints, for every rule;
-/// after changing models/classes.toml, regenerate them with
+/// after changing models/classes.toml or models/risks.toml, regenerate them with
 /// `for r in $(analyzer rule | cut -d' ' -f1); do analyzer rule $r > docs/rules/$r.md; done`.
 #[test]
 fn rule_pages_match_the_rule_documentation() {

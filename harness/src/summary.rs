@@ -13,8 +13,12 @@
 //! case). `seconds` is `null` when the run was not timed (e.g. `harness score`
 //! from a folder of logs). Ratios are rounded to 4 decimals; see
 //! [`crate::score::metrics`] for the empty-denominator convention.
+//! `findings` (cases labelled for deployment-risk rules, their counts and
+//! `by_rule`) and `per_case[].findings` are there only when some case is
+//! labelled for them.
 
 use crate::score::matching::Mode;
+use crate::score::findings::Counts;
 use crate::score::metrics::GroupScore;
 use crate::score::CaseScore;
 use crate::suite::labels::Category;
@@ -39,6 +43,20 @@ pub struct Summary {
     pub f1: f64,
     pub by: By,
     pub per_case: Vec<PerCase>,
+    /// Deployment-risk findings, when some case is labelled for their
+    /// rules; flows' scores above never count them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub findings: Option<FindingsSummary>,
+}
+
+/// The findings block: the cases labelled for deployment-risk rules, their
+/// counts over those rules, and the same per rule (a case belongs to each
+/// rule it is labelled for, and passes a rule with no FP and no FN of it).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct FindingsSummary {
+    #[serde(flatten)]
+    pub all: GroupScore,
+    pub by_rule: BTreeMap<String, GroupScore>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -60,6 +78,9 @@ pub struct PerCase {
     pub fn_: u32,
     pub error: Option<String>,
     pub seconds: Option<f64>,
+    /// The case's findings counts, when it is labelled for some rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub findings: Option<Counts>,
 }
 
 impl Summary {
@@ -87,6 +108,18 @@ impl Summary {
         for map in [&mut by.category, &mut by.vulnerability, &mut by.target_service, &mut by.feature] {
             map.values_mut().for_each(GroupScore::finish);
         }
+        let mut findings: Option<FindingsSummary> = None;
+        for f in scores.iter().filter_map(|s| s.findings.as_ref()) {
+            let block = findings.get_or_insert_with(FindingsSummary::default);
+            block.all.add(f.pass(), f.counts.tp, f.counts.fp, f.counts.fn_);
+            for (rule, c) in &f.by_rule {
+                block.by_rule.entry(rule.clone()).or_default().add(c.fp == 0 && c.fn_ == 0, c.tp, c.fp, c.fn_);
+            }
+        }
+        if let Some(block) = findings.as_mut() {
+            block.all.finish();
+            block.by_rule.values_mut().for_each(GroupScore::finish);
+        }
         Summary {
             tool: tool.to_string(),
             suite: suite.to_string(),
@@ -111,8 +144,10 @@ impl Summary {
                     fn_: s.fn_,
                     error: s.error.clone(),
                     seconds: s.seconds,
+                    findings: s.findings.as_ref().map(|f| f.counts),
                 })
                 .collect(),
+            findings,
         }
     }
 
@@ -163,6 +198,12 @@ impl Summary {
         for (dim, map) in self.dimensions() {
             for (name, g) in map {
                 row(dim, name, g)?;
+            }
+        }
+        if let Some(f) = &self.findings {
+            row("findings", "all", &f.all)?;
+            for (name, g) in &f.by_rule {
+                row("finding_rule", name, g)?;
             }
         }
         Ok(String::from_utf8(w.into_inner()?)?)
@@ -254,6 +295,16 @@ impl Summary {
         )
     }
 
+    /// The findings headline, when some case is labelled for deployment
+    /// risks: `deployment risks: N/M cases pass; TP FP FN; P R F1`.
+    pub fn findings_headline(&self) -> Option<String> {
+        let f = &self.findings.as_ref()?.all;
+        Some(format!(
+            "deployment risks: {}/{} labelled cases pass; TP {} FP {} FN {}; precision {:.2} recall {:.2} F1 {:.2}",
+            f.passed, f.cases, f.tp, f.fp, f.fn_, f.precision, f.recall, f.f1
+        ))
+    }
+
     /// `summary.md`: headline, category table, breakdowns, per-case table.
     pub fn to_markdown(&self) -> String {
         let mut s = format!("# {}\n\n{}\n\n## By category\n\n{}", self.tool, self.headline(), self.category_table());
@@ -263,6 +314,9 @@ impl Summary {
             ("feature", &self.by.feature),
         ] {
             let _ = write!(s, "\n## By {title}\n\n{}", Self::group_table(title, map));
+        }
+        if let (Some(f), Some(line)) = (&self.findings, self.findings_headline()) {
+            let _ = write!(s, "\n## Deployment risks\n\n{line}\n\n{}", Self::group_table("rule", &f.by_rule));
         }
         s.push_str("\n## Cases\n\n| case | category | result | TP | FP | FN | error |\n|---|---|---|---|---|---|---|\n");
         for c in &self.per_case {
@@ -320,6 +374,12 @@ pub fn case_table(scores: &[CaseScore]) -> String {
             for f in &c.false_positives {
                 let _ = writeln!(s, "{:width$}    false positive: {} {}:{}", "", f.rule_id, f.file, f.line);
             }
+            for f in c.findings.iter().flat_map(|f| &f.missed) {
+                let _ = writeln!(s, "{:width$}    missed finding: {} {}:{}", "", f.rule, f.file, f.line);
+            }
+            for f in c.findings.iter().flat_map(|f| &f.false_positives) {
+                let _ = writeln!(s, "{:width$}    false positive finding: {} {}:{}", "", f.rule, f.file, f.line);
+            }
         }
     }
     s
@@ -345,6 +405,7 @@ mod tests {
             seconds: Some(0.5),
             missed: vec![],
             false_positives: vec![],
+            findings: None,
         }
     }
 

@@ -1,5 +1,5 @@
-//! The analyzer's command line. Exit codes: 0 no findings, 1 findings,
-//! 2 error (the harness and CI scripts rely on them).
+//! The analyzer's command line. Exit codes: 0 no findings, 1 findings
+//! (flows, or deployment risks of level error), 2 error (the harness and CI scripts rely on them).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -74,7 +74,8 @@ struct AnalysisArgs {
     /// permissions, filters, links.
     #[arg(long = "disable", value_name = "FEATURE")]
     disable: Vec<String>,
-    /// Do not report this vulnerability class (repeatable).
+    /// Do not report this rule: a vulnerability class or a deployment risk
+    /// (repeatable).
     #[arg(long = "disable-rule", value_name = "RULE")]
     disable_rules: Vec<String>,
     /// Keep paths out of the analysis, gitignore-like (repeatable):
@@ -220,11 +221,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
                 return Ok(ExitCode::from(2));
             }
-            Ok(if analysis.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            // Deployment risks of level warning or note are shown, not failed on.
+            let failing_risk = analysis.risks.iter().any(|r| report::rules::class(&r.rule).is_some_and(|c| c.result_level() == analyzer::sarif::Level::Error));
+            Ok(if analysis.findings.is_empty() && !failing_risk { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Rule { id: None } => {
             for c in report::rules::classes() {
-                println!("{:<24} {}", c.id, c.short);
+                println!("{:<28} {}", c.id, c.short);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -230,7 +230,7 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
                 match integration.get_ci("Uri").and_then(|u| apigateway::lambda_target(&u.to_sym())) {
                     Some(target) => {
                         let auth = props.get("AuthorizationType").and_then(Node::as_text).is_some_and(|a| !a.eq_ignore_ascii_case("NONE"));
-                        let route = HttpRoute { method: Some(method), path, authorizer: auth };
+                        let route = HttpRoute { method: Some(method), path, authorizer: auth, throttled: false };
                         link_http(service, &names, &target, Trigger::Http, "AWS::ApiGateway::Method", route, r.line);
                     }
                     None => {
@@ -242,7 +242,7 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
             "AWS::ApiGatewayV2::Integration" => match props.get("IntegrationUri").and_then(|u| apigateway::lambda_target(&u.to_sym())) {
                 Some(target) => {
                     let (method, path) = apigateway::http_api_route(resources, id).unzip();
-                    let route = HttpRoute { method, path, authorizer: false };
+                    let route = HttpRoute { method, path, authorizer: false, throttled: false };
                     link_http(service, &names, &target, Trigger::HttpApi, "AWS::ApiGatewayV2::Integration", route, r.line);
                 }
                 None => service.integrations.extend(apigateway::http_api(id.clone(), &props, r.line)),
@@ -254,7 +254,7 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
                     match route {
                         apigateway::Route::Service(i) => service.integrations.push(i),
                         apigateway::Route::Lambda { method, path, function, authorizer, line } => {
-                            let route = HttpRoute { method: Some(method), path: Some(path), authorizer };
+                            let route = HttpRoute { method: Some(method), path: Some(path), authorizer, throttled: false };
                             link_http(service, &names, &function, trigger, "x-amazon-apigateway-integration", route, line);
                         }
                     }
@@ -268,7 +268,7 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
             "AWS::Lambda::Url" => {
                 let target = props.get("TargetFunctionArn").map(Node::to_sym).unwrap_or_default();
                 let auth = props.get("AuthType").and_then(Node::as_text).is_some_and(|a| a == "AWS_IAM");
-                let route = HttpRoute { method: None, path: None, authorizer: auth };
+                let route = HttpRoute { method: None, path: None, authorizer: auth, throttled: false };
                 link_http(service, &names, &target, Trigger::FunctionUrl, "AWS::Lambda::Url", route, r.line);
             }
             "AWS::ElasticLoadBalancingV2::TargetGroup" => {

@@ -297,6 +297,9 @@ mod tests {
             destinations: vec![],
             code: crate::infra::model::Code::Files,
             env_from_files: Default::default(),
+            env_lines: Default::default(),
+            timeout: None,
+            reserved_concurrency: None,
             line: 1,
         }
     }

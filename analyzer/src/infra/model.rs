@@ -158,6 +158,15 @@ pub struct Function {
     pub code: Code,
     /// Environment variables whose value a `${file(...)}` brought in.
     pub env_from_files: BTreeSet<String>,
+    /// The deployment-file line of each environment variable (the
+    /// provider's or `Globals`' line when it comes from there).
+    pub env_lines: BTreeMap<String, u32>,
+    /// Seconds one invocation may run (`timeout`, `Timeout`), when the
+    /// deployment file sets it; Lambda's default otherwise.
+    pub timeout: Option<SymStr>,
+    /// `reservedConcurrency` / `ReservedConcurrentExecutions`: the most
+    /// instances that run at once, when set.
+    pub reserved_concurrency: Option<SymStr>,
     pub line: u32,
 }
 
@@ -316,6 +325,9 @@ pub struct HttpRoute {
     pub path: Option<String>,
     /// Whether an authorizer (or `private: true` / IAM auth) guards the route.
     pub authorizer: bool,
+    /// Whether API Gateway throttles the route (stage or route throttling
+    /// settings, the serverless-api-gateway-throttling plugin).
+    pub throttled: bool,
 }
 
 /// A resource declared in `resources:` (Serverless) or `Resources:` (SAM/CFN).

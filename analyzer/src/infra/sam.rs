@@ -138,8 +138,10 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
         let handler_text = props.get("Handler").and_then(Node::as_text).unwrap_or_default();
         let handler = handler_from(&code_dir(&dir_prefix, props.get("CodeUri")), &handler_text);
         let mut environment = BTreeMap::new();
+        let mut env_lines = BTreeMap::new();
         for (k, v) in props.path(&["Environment", "Variables"]).map(Node::entries).unwrap_or_default() {
             environment.insert(k.clone(), v.to_sym());
+            env_lines.insert(k.clone(), v.line);
         }
         let mut role = RolePolicies::default();
         let mut opaque_role = false;
@@ -178,7 +180,14 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
                 .and_then(|api| resources_raw.path(&[&api, "Properties", "Auth", "DefaultAuthorizer"]))
                 .is_some()
                 || api_globals_auth;
-            events.push(parse_event(e, &region, api_auth));
+            let mut event = parse_event(e, &region, api_auth);
+            if let Some(route) = event.http.as_mut() {
+                let (api_key, global) = if event.trigger == Trigger::Http { ("RestApiId", "Api") } else { ("ApiId", "HttpApi") };
+                let api = resources_raw.path(&[id, "Properties", "Events", ename, "Properties", api_key, "Ref"]).and_then(Node::as_text);
+                let api_props = api.and_then(|a| resources_raw.path(&[&a, "Properties"]));
+                route.throttled = [api_props, raw.path(&["Globals", global])].into_iter().flatten().any(throttles);
+            }
+            events.push(event);
         }
         if let Some(u) = props.get("FunctionUrlConfig") {
             let auth = u.get("AuthType").and_then(Node::as_text).is_some_and(|a| a == "AWS_IAM");
@@ -187,7 +196,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
                 raw_type: "FunctionUrlConfig".into(),
                 resource: None,
                 filter: EventFilter::default(),
-                http: Some(HttpRoute { method: None, path: None, authorizer: auth }),
+                http: Some(HttpRoute { method: None, path: None, authorizer: auth, throttled: false }),
                 line: u.line,
             });
         }
@@ -206,6 +215,9 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
             destinations,
             code,
             env_from_files: Default::default(),
+            env_lines,
+            timeout: props.get("Timeout").filter(|t| !t.is_null()).map(Node::to_sym),
+            reserved_concurrency: props.get("ReservedConcurrentExecutions").filter(|c| !c.is_null()).map(Node::to_sym),
             line: r.line,
         });
     }
@@ -280,6 +292,16 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
     service
 }
 
+/// Whether an API's properties (or `Globals.Api`/`Globals.HttpApi`) set a
+/// rate or burst limit: REST `MethodSettings`, HTTP API
+/// `DefaultRouteSettings` or `RouteSettings`.
+fn throttles(api: &Node) -> bool {
+    let limits = |n: &Node| n.get("ThrottlingRateLimit").is_some() || n.get("ThrottlingBurstLimit").is_some();
+    let methods = api.get("MethodSettings").map(Node::items).unwrap_or_default().iter().any(limits);
+    let routes = api.get("RouteSettings").map(|r| r.entries().iter().any(|(_, n)| limits(n))).unwrap_or(false);
+    methods || routes || api.get("DefaultRouteSettings").is_some_and(limits)
+}
+
 /// `DefinitionSubstitutions`: `${Name}` in every string of the definition.
 fn substitute(n: &Node, subs: &BTreeMap<String, SymStr>, ev: &mut CfnEval) -> Node {
     match &n.kind {
@@ -348,6 +370,7 @@ fn parse_event(e: &Node, region: &SymStr, api_default_auth: bool) -> Event {
                 method: p.get("Method").and_then(Node::as_text).map(|m| m.to_ascii_uppercase()),
                 path: p.get("Path").and_then(Node::as_text),
                 authorizer: auth,
+                throttled: false,
             });
         }
         "S3" => {

@@ -104,6 +104,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
         plugin_names = list.one_or_many().into_iter().filter_map(Node::as_text).collect();
     }
     let use_plugin = |w: Plugin| opts.plugins && plugins::listed(&plugin_names, w);
+    let throttling_plugin = opts.plugins && plugin_names.iter().any(|p| p == "serverless-api-gateway-throttling");
 
     // Resources the functions' intrinsics may refer to.
     let mut ev = CfnEval::new(region.clone(), stack.clone(), &file.relative);
@@ -189,9 +190,11 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
         let prefix = format!("{dir_prefix}{}", module_dir.unwrap_or_default());
         let handler = handler_from(&prefix, &handler_text);
         let mut environment = BTreeMap::new();
+        let mut env_lines = BTreeMap::new();
         for env in [prov_env, f.get("environment")].into_iter().flatten() {
             for (k, v) in env.entries() {
                 environment.insert(k.clone(), v.to_sym());
+                env_lines.insert(k.clone(), v.line);
             }
         }
         let raw_fn_env = raw_functions.iter().find(|(k, _)| k == key).and_then(|(_, x)| x.get("environment"));
@@ -227,6 +230,13 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
             }
         }
         let mut events = f.get("events").map(|e| parse_events(e, &region, &mut extra_resources)).unwrap_or_default();
+        // Throttling keys are the serverless-api-gateway-throttling
+        // plugin's: without it the framework ignores them, and with its
+        // stage-wide settings every REST route is throttled.
+        let stage_throttling = throttling_plugin && custom.and_then(|c| c.get("apiGatewayThrottling")).is_some();
+        for route in events.iter_mut().filter(|e| e.trigger == Trigger::Http).filter_map(|e| e.http.as_mut()) {
+            route.throttled = throttling_plugin && (route.throttled || stage_throttling);
+        }
         // Serverless v3 declares a function URL on the function itself
         // (`url: true` or `url: {authorizer: aws_iam, cors: ...}`), not
         // among its events.
@@ -237,7 +247,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
                 raw_type: "url".into(),
                 resource: None,
                 filter: EventFilter::default(),
-                http: Some(HttpRoute { method: None, path: None, authorizer: iam_auth }),
+                http: Some(HttpRoute { method: None, path: None, authorizer: iam_auth, throttled: false }),
                 line: url.line,
             });
         }
@@ -262,6 +272,9 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
             destinations,
             code: if f.get("image").is_some() { Code::Image } else { Code::Files },
             env_from_files,
+            env_lines,
+            timeout: f.get("timeout").or_else(|| prov.get("timeout")).filter(|t| !t.is_null()).map(Node::to_sym),
+            reserved_concurrency: f.get("reservedConcurrency").filter(|c| !c.is_null()).map(Node::to_sym),
             line: f.line,
         });
     }
@@ -378,6 +391,9 @@ pub fn parse_events(events: &Node, region: &SymStr, created: &mut Vec<Resource>)
                     route.path = text(v.get("path"));
                     route.authorizer = v.get("authorizer").is_some_and(|a| !a.is_null())
                         || v.get("private").is_some_and(Node::truthy);
+                    // serverless-api-gateway-throttling reads it; `load`
+                    // drops it when the plugin is not listed.
+                    route.throttled = v.get("throttling").is_some_and(|t| !t.is_null());
                 }
                 e.http = Some(route);
             }
@@ -388,17 +404,18 @@ pub fn parse_events(events: &Node, region: &SymStr, created: &mut Vec<Resource>)
                     method: c.and_then(|c| c.get("method")).map(|m| m.one_or_many().iter().map(|x| x.to_sym().to_string()).collect::<Vec<_>>().join(",")),
                     path: c.and_then(|c| c.get("path")).map(|m| m.one_or_many().iter().map(|x| x.to_sym().to_string()).collect::<Vec<_>>().join(",")),
                     authorizer: v.get("authorizer").is_some(),
+                    throttled: false,
                 });
             }
             "websocket" => {
                 e.trigger = Trigger::Websocket;
                 let route = if is_str { Some(v.to_sym().to_string()) } else { text(v.get("route")) };
-                e.http = Some(HttpRoute { method: None, path: route, authorizer: v.get("authorizer").is_some() });
+                e.http = Some(HttpRoute { method: None, path: route, authorizer: v.get("authorizer").is_some(), throttled: false });
             }
             "url" => {
                 e.trigger = Trigger::FunctionUrl;
                 let auth = v.get("authorizer").and_then(Node::as_text).is_some_and(|a| a.eq_ignore_ascii_case("aws_iam"));
-                e.http = Some(HttpRoute { method: None, path: None, authorizer: auth });
+                e.http = Some(HttpRoute { method: None, path: None, authorizer: auth, throttled: false });
             }
             "s3" => {
                 e.trigger = Trigger::S3;
@@ -659,6 +676,19 @@ resources:
         let d = |f: usize| s.functions[f].destinations.iter().map(|d| (d.on_success, d.target.to_string())).collect::<Vec<_>>();
         assert_eq!(d(0), [(true, "b".to_string()), (false, "arn:aws:sqs:us-east-1:1:dlq".to_string())]);
         assert_eq!(d(1), [(true, "arn:aws:sns:us-east-1:1:done".to_string())]);
+    }
+
+    #[test]
+    fn limits_throttling_and_environment_lines() {
+        let s = svc("service: t\nplugins:\n  - serverless-api-gateway-throttling\nprovider:\n  name: aws\n  timeout: 20\n  environment:\n    A: x\nfunctions:\n  api:\n    handler: h.api\n    timeout: 900\n    reservedConcurrency: 5\n    environment:\n      B: y\n    events:\n      - http:\n          path: a\n          method: get\n          throttling:\n            maxRequestsPerSecond: 10\n      - http: GET b\n  worker:\n    handler: h.worker\n");
+        let api = &s.functions[0];
+        assert_eq!((api.timeout.clone(), api.reserved_concurrency.clone()), (Some(SymStr::lit("900")), Some(SymStr::lit("5"))));
+        assert_eq!((api.env_lines["A"], api.env_lines["B"]), (8, 15));
+        let throttled: Vec<bool> = api.events.iter().map(|e| e.http.as_ref().unwrap().throttled).collect();
+        assert_eq!(throttled, vec![true, false]);
+        assert_eq!((s.functions[1].timeout.clone(), s.functions[1].reserved_concurrency.clone()), (Some(SymStr::lit("20")), None));
+        let without_plugin = svc("service: t\nprovider:\n  name: aws\nfunctions:\n  api:\n    handler: h.api\n    events:\n      - http:\n          path: a\n          method: get\n          throttling:\n            maxRequestsPerSecond: 10\n");
+        assert!(!without_plugin.functions[0].events[0].http.as_ref().unwrap().throttled, "the framework ignores the plugin's keys");
     }
 
     #[test]

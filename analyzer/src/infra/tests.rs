@@ -79,7 +79,13 @@ fn microbenchmarks_resolve_completely() {
     for d in &m.diagnostics {
         problems.push(format!("{}:{}: {}", d.file, d.line, d.message));
     }
-    for s in &m.services {
+    // Cases about a trigger on a resource the file does not define hold an
+    // unresolvable reference on purpose.
+    let undefined_on_purpose = |file: &str| {
+        let label = root.join(file).with_file_name("expected.toml");
+        std::fs::read_to_string(label).is_ok_and(|t| t.contains("rule = \"undefined-trigger-resource\""))
+    };
+    for s in m.services.iter().filter(|s| !undefined_on_purpose(&s.file)) {
         for d in &s.diagnostics {
             problems.push(format!("{}:{}: {}", d.file, d.line, d.message));
         }

@@ -1,6 +1,7 @@
 //! Findings as GitHub Actions workflow commands: each becomes an annotation
 //! on the sink's line in the pull request, with its source and hops in the
-//! message; errors of the run are annotations too.
+//! message; deployment risks are annotations on the deployment file's line,
+//! at their rule's level; errors of the run are annotations too.
 
 use std::fmt::Write;
 
@@ -38,6 +39,16 @@ pub fn render(analysis: &Analysis) -> String {
             escape(&title, true),
             escape(message.trim_end(), false)
         );
+    }
+    for r in &analysis.risks {
+        let doc = super::rules::class(&r.rule);
+        let title = doc.map_or(r.rule.clone(), |c| format!("{} ({})", c.name, c.id));
+        let command = match doc.map(|c| c.result_level()) {
+            Some(crate::sarif::Level::Error) => "error",
+            Some(crate::sarif::Level::Warning) => "warning",
+            _ => "notice",
+        };
+        let _ = writeln!(out, "::{command} file={},line={},title={}::{}", escape(&r.file, true), r.line, escape(&title, true), escape(&r.message, false));
     }
     for u in &analysis.unused_suppressions {
         let _ = writeln!(out, "::warning file={},line={},title=unused suppression::ignore[{}] matches no finding", escape(&u.file, true), u.line, escape(&u.classes.join(","), false));

@@ -1,4 +1,4 @@
-//! Findings, statistics and timings as JSON, for scripts and the harness.
+//! Findings, deployment risks, statistics and timings as JSON, for scripts and the harness.
 
 use serde_json::json;
 
@@ -9,6 +9,7 @@ pub fn render(analysis: &Analysis) -> serde_json::Value {
         "app": analysis.app.display().to_string(),
         "errors": analysis.errors(),
         "findings": analysis.findings,
+        "risks": analysis.risks,
         "suppressed": analysis.suppressed,
         "unused_suppressions": analysis.unused_suppressions,
         "baseline_known": analysis.baseline_known,

@@ -1,7 +1,7 @@
-//! The rule behind each vulnerability class, documented as data
-//! (`models/classes.toml`): SARIF rule metadata that code scanning renders
-//! (description, help, CWE tags, severity, precision) and the text people
-//! read.
+//! The rule behind each vulnerability class and each deployment risk,
+//! documented as data (`models/classes.toml`, `models/risks.toml`): SARIF
+//! rule metadata that code scanning renders (description, help, CWE tags,
+//! severity, precision) and the text people read.
 
 use std::sync::OnceLock;
 
@@ -16,10 +16,32 @@ struct ClassFile {
     class: Vec<ClassDoc>,
 }
 
-/// One vulnerability class.
+/// Which kind of result a rule reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Family {
+    /// A data flow from a source to a sink (the contract's `[[flow]]`).
+    #[default]
+    Flow,
+    /// Something the deployment file gets wrong (`[[finding]]`).
+    DeploymentRisk,
+}
+
+impl Family {
+    /// The `family` property of SARIF results and the rule tag.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Flow => "data-flow",
+            Family::DeploymentRisk => "deployment-risk",
+        }
+    }
+}
+
+/// One rule: a vulnerability class or a deployment risk.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClassDoc {
+    #[serde(skip)]
+    pub family: Family,
     pub id: String,
     pub name: String,
     pub cwe: Vec<u32>,
@@ -30,14 +52,22 @@ pub struct ClassDoc {
     pub why: String,
     pub example: String,
     pub fix: String,
+    /// The SARIF level of its results (deployment risks); flows are errors.
+    #[serde(default)]
+    pub level: Option<crate::sarif::Level>,
 }
 
 const CLASSES: &str = include_str!("../../models/classes.toml");
 
-/// Every documented class, in the file's order (the SARIF rule order).
+/// Every rule: the vulnerability classes, then the deployment risks, each
+/// in its file's order (the SARIF rule order).
 pub fn classes() -> &'static [ClassDoc] {
     static PARSED: OnceLock<Vec<ClassDoc>> = OnceLock::new();
-    PARSED.get_or_init(|| toml::from_str::<ClassFile>(CLASSES).expect("models/classes.toml is checked by the tests").class)
+    PARSED.get_or_init(|| {
+        let mut all = toml::from_str::<ClassFile>(CLASSES).expect("models/classes.toml is checked by the tests").class;
+        all.extend(crate::risks::models().rule.iter().cloned().map(|r| ClassDoc { family: Family::DeploymentRisk, ..r }));
+        all
+    })
 }
 
 pub fn class(id: &str) -> Option<&'static ClassDoc> {
@@ -46,7 +76,13 @@ pub fn class(id: &str) -> Option<&'static ClassDoc> {
 
 impl ClassDoc {
     pub fn tags(&self) -> Vec<String> {
-        std::iter::once("security".to_string()).chain(self.cwe.iter().map(|n| format!("external/cwe/cwe-{n}"))).collect()
+        let family = (self.family == Family::DeploymentRisk).then(|| self.family.name().to_string());
+        std::iter::once("security".to_string()).chain(family).chain(self.cwe.iter().map(|n| format!("external/cwe/cwe-{n}"))).collect()
+    }
+
+    /// The level of its results.
+    pub fn result_level(&self) -> crate::sarif::Level {
+        self.level.unwrap_or(crate::sarif::Level::Error)
     }
 
     pub fn help_text(&self) -> String {
@@ -56,11 +92,12 @@ impl ClassDoc {
     pub fn help_markdown(&self) -> String {
         let cwes: Vec<String> = self.cwe.iter().map(|n| format!("[CWE-{n}](https://cwe.mitre.org/data/definitions/{n}.html)")).collect();
         format!(
-            "## {} ({})\n\n{}\n\n### Why it matters\n\n{}\n\n### Example\n\n```python\n{}```\n\n### How to fix\n\n{}\n\nSee {}.\n",
+            "## {} ({})\n\n{}\n\n### Why it matters\n\n{}\n\n### Example\n\n```{}\n{}```\n\n### How to fix\n\n{}\n\nSee {}.\n",
             self.name,
             self.id,
             self.what,
             self.why,
+            if self.family == Family::DeploymentRisk { "yaml" } else { "python" },
             self.example.trim_start_matches('\n'),
             self.fix,
             cwes.join(", ")
@@ -80,7 +117,12 @@ impl ClassDoc {
         props.insert("tags".into(), json!(self.tags()));
         props.insert("security-severity".into(), json!(format!("{:.1}", self.severity)));
         props.insert("precision".into(), json!(self.precision));
-        props.insert("problem.severity".into(), json!("error"));
+        let problem = match self.result_level() {
+            crate::sarif::Level::Error => "error",
+            crate::sarif::Level::Warning => "warning",
+            _ => "recommendation",
+        };
+        props.insert("problem.severity".into(), json!(problem));
         ReportingDescriptor {
             full_description: Some(MultiformatMessageString::text(&self.what)),
             help: Some(MultiformatMessageString { text: self.help_text(), markdown: Some(self.help_markdown()) }),
@@ -109,6 +151,7 @@ mod tests {
             assert!(class(v).is_some(), "class {v} has no entry in models/classes.toml");
         }
         for c in classes() {
+            assert_eq!(c.level.is_some(), c.family == Family::DeploymentRisk, "{}: a level for each deployment risk, none for classes", c.id);
             assert!(!c.cwe.is_empty() && (0.0..=10.0).contains(&c.severity), "{}", c.id);
             assert!(["very-high", "high", "medium", "low"].contains(&c.precision.as_str()), "{}", c.id);
             for (field, text) in [("short", &c.short), ("what", &c.what), ("why", &c.why), ("example", &c.example), ("fix", &c.fix)] {

@@ -1,13 +1,15 @@
 //! Findings as SARIF 2.1.0, in the contract's shape: one result per sink
 //! and vulnerability class, one code flow per source, whose locations are
 //! the source, every cloud hop (writing call, receiving handler) and the
-//! sink.
+//! sink. Deployment risks are results too: at the deployment file's line,
+//! no code flow, `properties.family = "deployment-risk"`.
 
 use std::collections::BTreeSet;
 
 use serde_json::json;
 
 use crate::analysis::{Analysis, Finding, Flow};
+use crate::risks::Risk;
 use crate::sarif::{CodeFlow, Invocation, Location, Log, Message, Notification, Result as SarifResult};
 use crate::taint::label::Site;
 
@@ -99,6 +101,25 @@ pub fn to_sarif(analysis: &Analysis) -> Log {
             ..Default::default()
         });
     }
+    for r in &analysis.risks {
+        let doc = classes.iter().position(|c| c.id == r.rule);
+        let mut props = crate::sarif::PropertyBag::new();
+        props.insert("family".into(), json!(super::rules::Family::DeploymentRisk.name()));
+        if let Some(f) = &r.function {
+            props.insert("function".into(), json!(f));
+        }
+        run.results.push(SarifResult {
+            rule_id: Some(r.rule.clone()),
+            rule_index: doc.map(|i| i as i64),
+            level: Some(doc.map_or(crate::sarif::Level::Warning, |i| classes[i].result_level())),
+            message: Message::text(r.message.clone()),
+            locations: vec![Location::at(&r.file, r.line)],
+            partial_fingerprints: Some(std::iter::once(("primaryLocationLineHash".to_string(), risk_fingerprint(r))).collect()),
+            properties: Some(props),
+            baseline_state: analysis.baseline_known.map(|_| "new".to_string()),
+            ..Default::default()
+        });
+    }
     let errors = analysis.errors();
     let mut notes: Vec<Notification> = errors.iter().map(|e| Notification { message: Message::text(e.clone()), level: Some(crate::sarif::Level::Error), locations: Vec::new() }).collect();
     notes.extend(notifications(analysis));
@@ -137,8 +158,17 @@ pub fn fingerprint(f: &Finding) -> String {
     for fl in &f.flows {
         parts.push(fl.source.site.function.clone());
     }
-    let text = parts.join("|");
-    // FNV-1a: stable across platforms and versions, unlike std's hasher.
+    fnv(&parts.join("|"))
+}
+
+/// A deployment risk's fingerprint: its rule, file, function and subject,
+/// no line.
+pub fn risk_fingerprint(r: &Risk) -> String {
+    fnv(&[r.rule.as_str(), &r.file, r.function.as_deref().unwrap_or(""), &r.subject].join("|"))
+}
+
+/// FNV-1a: stable across platforms and versions, unlike std's hasher.
+fn fnv(text: &str) -> String {
     let mut h: u64 = 0xcbf29ce484222325;
     for b in text.bytes() {
         h ^= b as u64;

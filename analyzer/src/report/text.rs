@@ -1,4 +1,5 @@
-//! Findings as chains a person reads at a glance:
+//! Findings as chains a person reads at a glance (deployment risks as one
+//! line each, after them):
 //! `POST /produce  handlers/httphandler.py:14 onHTTPPostEvent -> s3:ObjectCreated
 //! (bucket b, prefix uploads/) -> ... -> os.system at handlers/x.py:18`.
 
@@ -32,10 +33,14 @@ pub fn render(analysis: &Analysis) -> String {
             out.push_str(&chain);
         }
     }
+    for r in &analysis.risks {
+        let _ = writeln!(out, "{} at {}:{}: {}", r.rule, r.file, r.line, r.message);
+    }
     let _ = writeln!(
         out,
-        "{} finding(s); {} handler(s), {} Python file(s), {} line(s); {} file(s) not parsed",
+        "{} finding(s), {} deployment risk(s); {} handler(s), {} Python file(s), {} line(s); {} file(s) not parsed",
         analysis.findings.len(),
+        analysis.risks.len(),
         analysis.stats.handlers,
         analysis.stats.python_files,
         analysis.stats.python_lines,

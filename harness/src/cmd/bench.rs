@@ -78,9 +78,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let t = &result.tools[0];
         text.push_str(&case_table(&t.scores));
         text.push_str(&format!("{}\n\n{}", t.summary.headline(), t.summary.category_table()));
+        if let Some(line) = t.summary.findings_headline() {
+            text.push_str(&format!("\n{line}\n"));
+        }
     } else {
         for t in &result.tools {
             text.push_str(&format!("{}\n", t.summary.headline()));
+            if let Some(line) = t.summary.findings_headline() {
+                text.push_str(&format!("  {line}\n"));
+            }
         }
     }
     let summaries: Vec<_> = result.tools.iter().map(|t| t.summary.clone()).collect();

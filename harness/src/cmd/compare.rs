@@ -174,6 +174,7 @@ mod tests {
                 seconds: Some(secs),
                 missed: vec![],
                 false_positives: vec![],
+                findings: None,
             })
             .collect();
         Summary::from_scores("t", "s", Mode::STRICT, &scores)

@@ -372,6 +372,7 @@ mod tests {
                 seconds: Some(0.1 * (i + 1) as f64),
                 missed: vec![],
                 false_positives: vec![],
+                findings: None,
             })
             .collect();
         Summary::from_scores(tool, "suite", Mode::STRICT, &scores)

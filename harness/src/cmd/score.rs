@@ -49,8 +49,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let tool = args.tool.clone().unwrap_or_else(|| display_name(&args.sarif_dir));
     let summary = Summary::from_scores(&tool, &display_name(&args.suite), mode, &scores);
     summary.write_all(&args.out)?;
+    let findings = summary.findings_headline().map(|l| format!("{l}\n")).unwrap_or_default();
     emit(&format!(
-        "{}\n{}\n\n{}\nwrote {}/{{summary.json,summary.csv,cases.csv,summary.md}}\n",
+        "{}\n{}\n{findings}\n{}\nwrote {}/{{summary.json,summary.csv,cases.csv,summary.md}}\n",
         case_table(&scores),
         summary.headline(),
         summary.category_table(),

@@ -5,6 +5,7 @@
 use super::suite::Suite;
 use super::{execute, InProcess, Outcome, RunOptions, Runner, Status, ToolRun};
 use crate::dataset::progress::Progress;
+use crate::score::findings::is_deployment_risk;
 use crate::score::{score_case, CaseScore, ToolOutput};
 use crate::summary::Summary;
 use crate::tools::{Kind, ToolSpec, Tools};
@@ -55,7 +56,7 @@ pub struct ToolResult {
     pub spec: ToolSpec,
     pub scores: Vec<CaseScore>,
     pub summary: Summary,
-    /// Unlabelled cases: (case, findings, error).
+    /// Unlabelled cases: (case, flow results reported, error).
     pub unlabelled: Vec<(String, usize, Option<String>)>,
     /// Cases taken from a previous run (`--resume`).
     pub resumed: usize,
@@ -88,7 +89,11 @@ pub fn score_outcomes(spec: &ToolSpec, suite: &Suite, outcomes: &[Outcome]) -> T
         .unlabelled
         .iter()
         .zip(&outcomes[suite.cases.len()..])
-        .map(|(t, o)| (t.name.clone(), o.log.as_ref().map(|l| l.results().count()).unwrap_or(0), o.status.error.clone()))
+        .map(|(t, o)| {
+            // Flows, as in the scores: deployment risks are not findings of a data flow.
+            let flows = o.log.as_ref().map(|l| l.results().filter(|(run, r)| !is_deployment_risk(run, r)).count()).unwrap_or(0);
+            (t.name.clone(), flows, o.status.error.clone())
+        })
         .collect();
     ToolResult {
         spec: spec.clone(),

@@ -6,6 +6,7 @@
 //! with the same class are merged into one reported flow whose sources are the
 //! union of theirs ("reports of the same sink line and class count as one").
 //! In lenient mode the class is ignored, so the merge key is the sink alone.
+//! Deployment-risk results are no flows ([`super::findings`]).
 
 use super::matching::Mode;
 use analyzer::sarif::{clean_path, Location, Log};
@@ -66,7 +67,7 @@ pub fn reported_flows(log: &Log, case_dir: &Path, mode: Mode) -> Vec<ReportedFlo
     let mut log = log.clone();
     log.normalize_uris(case_dir);
     let mut merged: BTreeMap<(String, u32, String), ReportedFlow> = BTreeMap::new();
-    for (run, result) in log.results() {
+    for (run, result) in log.results().filter(|(run, r)| !super::findings::is_deployment_risk(run, r)) {
         let rule_id = result.resolved_rule_id(run).unwrap_or("").to_string();
         let (file, line) = match result.sink() {
             Some(l) => (clean_path(l.uri().unwrap_or("")), l.start_line().unwrap_or(0)),

@@ -1,10 +1,12 @@
-//! Scoring a tool's findings against a suite's labels.
+//! Scoring a tool's findings against a suite's labels: flows against
+//! `[[flow]]`, deployment-risk results against `[[finding]]`.
 //!
 //! [`score_case`] scores one case from the tool's output (a SARIF log, or the
 //! error that stopped the tool); [`score_sarif_dir`] scores every case of a
 //! suite from a folder of `<case-name>.sarif` logs;
 //! [`crate::summary::Summary::from_scores`] aggregates.
 
+pub mod findings;
 pub mod flows;
 pub mod matching;
 pub mod metrics;
@@ -13,6 +15,7 @@ use crate::suite::discover::Case;
 use crate::suite::labels::ExpectedFlow;
 use crate::suite::python;
 use analyzer::sarif::Log;
+use findings::{reported_findings, FindingScore};
 use flows::{reported_flows, ReportedFlow};
 use matching::{match_flows, Mode};
 use std::cell::RefCell;
@@ -49,10 +52,13 @@ pub struct CaseScore {
     pub missed: Vec<ExpectedFlow>,
     /// Reported flows that matched no expected flow.
     pub false_positives: Vec<ReportedFlow>,
+    /// Deployment risks, for a case labelled for some of their rules.
+    pub findings: Option<FindingScore>,
 }
 
-/// Scores one case. A failed tool run FAILS the case with every expected flow
-/// counted as FN; so does a log whose run says `executionSuccessful: false`.
+/// Scores one case: it PASSES when its flows and the findings of the rules
+/// it is labelled for both have no FP and no FN. A failed tool run FAILS
+/// the case with every expected flow and finding counted as FN; so does a log whose run says `executionSuccessful: false`.
 /// An unreadable label FAILS the case with no counts and the label error.
 pub fn score_case(case: &Case, output: ToolOutput, mode: Mode, seconds: Option<f64>) -> CaseScore {
     let mut score = CaseScore {
@@ -70,6 +76,7 @@ pub fn score_case(case: &Case, output: ToolOutput, mode: Mode, seconds: Option<f
         seconds,
         missed: vec![],
         false_positives: vec![],
+        findings: None,
     };
     let label = match &case.label {
         Ok(l) => l,
@@ -93,6 +100,8 @@ pub fn score_case(case: &Case, output: ToolOutput, mode: Mode, seconds: Option<f
             score.error = Some(e);
             score.fn_ = label.flows.len() as u32;
             score.missed = label.flows.clone();
+            let rules = label.scored_rules();
+            score.findings = (!rules.is_empty()).then(|| FindingScore::failed(rules, &label.findings));
         }
         ToolOutput::Sarif(log) => {
             let reported = reported_flows(&log, &case.dir, mode);
@@ -108,7 +117,9 @@ pub fn score_case(case: &Case, output: ToolOutput, mode: Mode, seconds: Option<f
             score.tp = m.tp;
             score.fp = m.fp;
             score.fn_ = m.fn_;
-            score.pass = m.fp == 0 && m.fn_ == 0;
+            let rules = label.scored_rules();
+            score.findings = (!rules.is_empty()).then(|| findings::score(rules, &label.findings, &reported_findings(&log, &case.dir)));
+            score.pass = m.fp == 0 && m.fn_ == 0 && score.findings.as_ref().is_none_or(FindingScore::pass);
             score.missed =
                 label.flows.iter().zip(&m.matched).filter(|(_, ok)| !**ok).map(|(f, _)| f.clone()).collect();
             score.false_positives = m.false_positives;
@@ -222,6 +233,31 @@ sink = { file = "a.py", line = 5, callee = "os.system" }
         assert_eq!((s.pass, s.tp, s.fp, s.fn_), (false, 1, 0, 1));
         assert_eq!(s.missed[0].sink.line, 5);
         assert_eq!(s.vulnerabilities, vec!["code-injection"]);
+    }
+
+    /// A deployment risk is never a flow: on a case labelled for no risk
+    /// rule it is not scored at all; labelled, it is a finding.
+    #[test]
+    fn deployment_risks_are_not_flows() {
+        let mut log = Log::new("t", "1", None, vec![]);
+        let mut props = analyzer::sarif::PropertyBag::new();
+        props.insert("family".into(), serde_json::json!("deployment-risk"));
+        log.runs[0].results.push(analyzer::sarif::Result {
+            rule_id: Some("unused-function".into()),
+            locations: vec![Location::at("serverless.yml", 12)],
+            properties: Some(props),
+            ..Default::default()
+        });
+        let s = score_case(&case(), ToolOutput::Sarif(log.clone()), Mode::STRICT, None);
+        assert_eq!((s.tp, s.fp, s.fn_), (0, 0, 2));
+        assert!(s.false_positives.is_empty() && s.findings.is_none());
+        let mut labelled = case();
+        if let Ok(l) = labelled.label.as_mut() {
+            l.finding_rules = Some(vec!["unused-function".into()]);
+        }
+        let s = score_case(&labelled, ToolOutput::Sarif(log), Mode::STRICT, None);
+        assert_eq!(s.findings.map(|f| (f.counts.fp, f.false_positives[0].line)), Some((1, 12)));
+        assert_eq!(s.fp, 0);
     }
 
     #[test]

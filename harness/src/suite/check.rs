@@ -9,7 +9,9 @@
 //! and mentions the last dotted part of its callee, each source function is
 //! defined in its file, exactly one deployment file exists (serverless.yml /
 //! serverless.yaml / template.yaml / template.yml), a README.md exists, and
-//! every Python file of the case is UTF-8 and parses.
+//! every Python file of the case is UTF-8 and parses; deployment-risk rules
+//! (`finding_rules`, `[[finding]]`) are the analyzer's, and each finding's
+//! file exists and holds its line.
 
 use super::discover::{discover, Case};
 use super::labels::Label;
@@ -193,7 +195,33 @@ pub fn check_case(case: &Case) -> Vec<String> {
             ));
         }
     }
+
+    let known = deployment_risk_rules();
+    for rule in label.scored_rules().iter().filter(|r| !known.contains(&r.as_str())) {
+        out.push(format!("deployment-risk rule {rule:?} unknown (known: {})", known.join(", ")));
+    }
+    for (i, finding) in label.findings.iter().enumerate() {
+        let at = format!("finding {}", i + 1);
+        if let Some(why) = bad_path(&finding.file) {
+            out.push(format!("{at}: file {:?} {why}", finding.file));
+            continue;
+        }
+        match std::fs::read_to_string(dir.join(&finding.file)) {
+            Ok(text) if finding.line == 0 || finding.line as usize > text.lines().count() => {
+                out.push(format!("{at}: line {} outside {} ({} lines)", finding.line, finding.file, text.lines().count()))
+            }
+            Ok(_) => {}
+            Err(_) => out.push(format!("{at}: file {:?} missing", finding.file)),
+        }
+    }
     out
+}
+
+/// The analyzer's deployment-risk rules (`analyzer/models/risks.toml`):
+/// the rules a `[[finding]]` may name.
+pub fn deployment_risk_rules() -> Vec<&'static str> {
+    use analyzer::report::rules::{classes, Family};
+    classes().iter().filter(|c| c.family == Family::DeploymentRisk).map(|c| c.id.as_str()).collect()
 }
 
 #[cfg(test)]

@@ -175,7 +175,27 @@ fn describe_cases(labelled: &[(&Case, &Label)], skipped: usize) -> Description {
         headers: ["category", "cases", "positive", "negative", "expected flows"].map(String::from).to_vec(),
         rows: pn_cat,
     };
-    Description { cases: labelled.len(), skipped, tables: vec![by_vuln, polarity, loc, by_service, by_feature] }
+    let mut tables = vec![by_vuln, polarity, loc, by_service, by_feature];
+
+    // Deployment risks: a case is positive for a rule it has a `[[finding]]` of.
+    let mut rules: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+    for (_, l) in labelled {
+        for rule in l.scored_rules() {
+            let expected = l.findings.iter().filter(|f| f.rule == rule).count();
+            let e = rules.entry(rule).or_default();
+            if expected > 0 { e.0 += 1 } else { e.1 += 1 }
+            e.2 += expected;
+        }
+    }
+    if !rules.is_empty() {
+        tables.push(Table {
+            title: "Cases by deployment-risk rule".into(),
+            stem: "finding-rule".into(),
+            headers: ["rule", "cases", "positive", "negative", "expected findings"].map(String::from).to_vec(),
+            rows: rules.into_iter().map(|(r, (p, n, e))| vec![r, (p + n).to_string(), p.to_string(), n.to_string(), e.to_string()]).collect(),
+        });
+    }
+    Description { cases: labelled.len(), skipped, tables }
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@
 //! the file, the key and its line. Vulnerability classes are open (new ones
 //! may be added), so any non-empty name is read; [`Vulnerability::is_known`]
 //! tells whether it is one of the classes the contract lists, which
-//! `harness suite check` requires.
+//! `harness suite check` requires. `[[finding]]` tables label deployment
+//! risks (rule, file, line), scored for the rules of `finding_rules`.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -27,11 +28,31 @@ pub struct Label {
     /// The expected flows; empty for a negative case.
     #[serde(default, rename = "flow", skip_serializing_if = "Vec::is_empty")]
     pub flows: Vec<ExpectedFlow>,
+    /// The deployment-risk rules the case is labelled for (default: the
+    /// rules of its `[[finding]]` tables): reported results of other rules
+    /// are not scored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finding_rules: Option<Vec<String>>,
+    /// The expected deployment-risk results.
+    #[serde(default, rename = "finding", skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<ExpectedFinding>,
 }
 
 impl Label {
     pub fn is_negative(&self) -> bool {
         self.flows.is_empty()
+    }
+
+    /// The deployment-risk rules whose results are scored on this case,
+    /// sorted: `finding_rules`, or the rules of the `[[finding]]` tables.
+    pub fn scored_rules(&self) -> Vec<String> {
+        let mut rules: Vec<String> = match &self.finding_rules {
+            Some(r) => r.clone(),
+            None => self.findings.iter().map(|f| f.rule.clone()).collect(),
+        };
+        rules.sort();
+        rules.dedup();
+        rules
     }
 
     /// The distinct vulnerability classes of the flows, sorted; `["none"]` for a negative case.
@@ -79,6 +100,19 @@ pub struct ExpectedFlow {
     pub vulnerability: Vulnerability,
     pub source: Source,
     pub sink: Sink,
+}
+
+/// One `[[finding]]`: a deployment-risk result expected at a line of a
+/// file (usually the deployment file).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedFinding {
+    /// The rule id (`unauthenticated-endpoint`).
+    pub rule: String,
+    /// Relative to the case folder, with `/`.
+    pub file: String,
+    /// 1-based.
+    pub line: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -220,6 +254,16 @@ pub fn parse_label(text: &str, path: &Path) -> Result<Label, LabelError> {
             return Err(err(key, "must not be empty".to_string()));
         }
     }
+    for f in &label.findings {
+        if f.rule.trim().is_empty() || f.file.trim().is_empty() {
+            return Err(err("rule", "a [[finding]] needs a non-empty rule and file".to_string()));
+        }
+        if let Some(rules) = &label.finding_rules {
+            if !rules.contains(&f.rule) {
+                return Err(err("finding_rules", format!("a [[finding]] of rule {} is not scored: add it to finding_rules", f.rule)));
+            }
+        }
+    }
     Ok(label)
 }
 
@@ -350,6 +394,22 @@ sink   = { file = "handlers/dynamodbstreamhandler.py", line = 18, callee = "os.s
     fn new_vulnerability_classes_are_read() {
         let l = parse(&GOOD.replace("\"code-injection\"", "\"xxe\"")).unwrap();
         assert!(!l.flows[0].vulnerability.is_known());
+    }
+
+    #[test]
+    fn findings_and_the_rules_they_are_scored_for() {
+        let l = parse(GOOD).unwrap();
+        assert!(l.scored_rules().is_empty());
+        let t = format!("{GOOD}\n[[finding]]\nrule = \"plaintext-secret\"\nfile = \"serverless.yml\"\nline = 9\n");
+        let l = parse(&t).unwrap();
+        assert_eq!(l.findings, vec![ExpectedFinding { rule: "plaintext-secret".into(), file: "serverless.yml".into(), line: 9 }]);
+        assert_eq!(l.scored_rules(), vec!["plaintext-secret"]);
+        let negative = GOOD.replace("description =", "finding_rules = [\"unused-function\"]\ndescription =");
+        assert_eq!(parse(&negative).unwrap().scored_rules(), vec!["unused-function"]);
+        let e = parse(&t.replace("description =", "finding_rules = [\"unused-function\"]\ndescription =")).unwrap_err();
+        assert_eq!((e.key.as_deref(), e.line), (Some("finding_rules"), Some(8)), "{e}");
+        let e = parse(&t.replace("line = 9", "line = 9\ncallee = \"x\"")).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("callee"), "{e}");
     }
 
     #[test]
