@@ -44,6 +44,9 @@ enum Command {
     /// A worker process of `harness scan` (internal).
     #[command(hide = true)]
     AnalyzeWorker,
+    /// The measuring process of `harness perf` (internal).
+    #[command(hide = true)]
+    PerfMeasure(cmd::perf::MeasureArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         Command::Merge(a) => cmd::merge::run(a),
         Command::Published(a) => cmd::published::run(a),
         Command::AnalyzeWorker => cmd::analyze_worker::run(),
+        Command::PerfMeasure(a) => cmd::perf::measure(a),
     };
     match result {
         Ok(code) => code,

@@ -43,26 +43,36 @@ pub struct Options {
     pub timeout: Duration,
     /// Keep the runs of `perf.csv` in the output folder and do only the rest.
     pub resume: bool,
+    /// The harness binary, run as `perf-measure` around each command.
+    pub wrapper: PathBuf,
 }
 
-/// What one process did: exit code (None when a signal ended it), wall
-/// time, peak resident set in MB.
-#[derive(Debug)]
+/// What one run did: exit code (None when a signal ended it), wall time,
+/// peak resident set in MB.
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Measured {
     pub exit: Option<i32>,
     pub seconds: f64,
     pub peak_mb: f64,
+    #[serde(skip)]
     pub timed_out: bool,
 }
 
-/// Runs `sh -c line` in `cwd` as its own process group and measures it;
-/// on timeout the group is killed.
-pub fn measure(line: &str, cwd: &Path, stderr: &Path, timeout: Duration) -> std::io::Result<Measured> {
+/// Runs `sh -c line` in `cwd` through `wrapper` (`harness perf-measure`,
+/// a fresh small process: a child's peak counts the pages of the process
+/// that spawned it until it runs its program, and the harness' own pages
+/// would otherwise be every tool's floor), as its own process group killed
+/// at the timeout.
+pub fn measure(wrapper: &Path, line: &str, cwd: &Path, stderr: &Path, timeout: Duration) -> std::io::Result<Measured> {
     use std::os::unix::process::CommandExt;
+    let report = stderr.with_extension("measured.json");
+    let _ = std::fs::remove_file(&report);
     let err = std::fs::File::create(stderr)?;
-    let start = Instant::now();
-    let child = Command::new("sh")
-        .arg("-c")
+    let mut child = Command::new(wrapper)
+        .arg("perf-measure")
+        .arg("--report")
+        .arg(&report)
+        .arg("--")
         .arg(line)
         .current_dir(cwd)
         .stdin(Stdio::null())
@@ -70,30 +80,38 @@ pub fn measure(line: &str, cwd: &Path, stderr: &Path, timeout: Duration) -> std:
         .stderr(err)
         .process_group(0)
         .spawn()?;
-    let pid = child.id() as libc::pid_t;
-    let mut timed_out = false;
+    let start = Instant::now();
     loop {
-        let mut status: libc::c_int = 0;
-        // SAFETY: rusage is plain data wait4 fills; pid is our own child.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        if r == pid {
-            let exit = if libc::WIFEXITED(status) { Some(libc::WEXITSTATUS(status)) } else { None };
-            // Linux gives ru_maxrss in kilobytes, the largest of the child
-            // and of the descendants it waited for.
-            let peak_mb = usage.ru_maxrss as f64 / 1024.0;
-            return Ok(Measured { exit, seconds: start.elapsed().as_secs_f64(), peak_mb, timed_out });
+        if child.try_wait()?.is_some() {
+            break;
         }
-        if r < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        if !timed_out && start.elapsed() >= timeout {
+        if start.elapsed() >= timeout {
             // SAFETY: signals the process group the child leads.
-            unsafe { libc::kill(-pid, libc::SIGKILL) };
-            timed_out = true;
+            unsafe { libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL) };
+            let _ = child.wait();
+            return Ok(Measured { exit: None, seconds: start.elapsed().as_secs_f64(), peak_mb: 0.0, timed_out: true });
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+    let text = std::fs::read_to_string(&report).map_err(|e| std::io::Error::other(format!("the measuring process wrote no report: {e}")))?;
+    let _ = std::fs::remove_file(&report);
+    serde_json::from_str(&text).map_err(std::io::Error::other)
+}
+
+/// The wrapper's side: runs `sh -c line` with inherited standard streams,
+/// waits for it, and writes what it measured to `report`.
+pub fn measure_here(line: &str, report: &Path) -> Result<()> {
+    let start = Instant::now();
+    let status = Command::new("sh").arg("-c").arg(line).status()?;
+    let seconds = start.elapsed().as_secs_f64();
+    // SAFETY: getrusage fills plain data.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    // Linux gives ru_maxrss in kilobytes: the largest resident set among
+    // the waited-for descendants (the tool and every process it waited for).
+    let m = Measured { exit: status.code(), seconds, peak_mb: usage.ru_maxrss as f64 / 1024.0, timed_out: false };
+    std::fs::write(report, serde_json::to_string(&m)?)?;
+    Ok(())
 }
 
 /// The repositories of a dataset folder: its subfolders, sorted.
@@ -109,7 +127,7 @@ pub fn repositories(dataset: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn run_one(spec: &ToolSpec, tools_dir: &Path, repo: &Path, lines: u64, scratch: &Path, timeout: Duration) -> Run {
+fn run_one(spec: &ToolSpec, tools_dir: &Path, repo: &Path, lines: u64, scratch: &Path, opts: &Options) -> Run {
     let name = repo.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let out = scratch.join(format!("{}.{}.out", spec.name, name));
     let stderr = scratch.join(format!("{}.{}.stderr", spec.name, name));
@@ -123,7 +141,7 @@ fn run_one(spec: &ToolSpec, tools_dir: &Path, repo: &Path, lines: u64, scratch: 
             return run;
         }
     };
-    match measure(&line, repo, &stderr, timeout) {
+    match measure(&opts.wrapper, &line, repo, &stderr, opts.timeout) {
         Err(e) => {
             run.status = "failed".into();
             run.error = format!("cannot run `{line}`: {e}");
@@ -139,7 +157,7 @@ fn run_one(spec: &ToolSpec, tools_dir: &Path, repo: &Path, lines: u64, scratch: 
             };
             if m.timed_out {
                 run.status = "timeout".into();
-                run.error = format!("timeout after {} s", timeout.as_secs_f64());
+                run.error = format!("timeout after {} s", opts.timeout.as_secs_f64());
             } else {
                 match m.exit {
                     None => {
@@ -206,7 +224,7 @@ pub fn perf(dataset: &Path, tools: &Tools, names: &[String], out: &Path, opts: &
                     progress.finish_item(&format!("{} {}: kept", key.0, key.1));
                     return;
                 }
-                let run = run_one(spec, &tools.dir, repo, n, &scratch, opts.timeout);
+                let run = run_one(spec, &tools.dir, repo, n, &scratch, opts);
                 progress.finish_item(&format!("{} {}: {} {:.2} s {:.0} MB", run.tool, run.repo, run.status, run.seconds, run.peak_mb));
                 let mut all = all.lock().expect("runs");
                 all.insert(key, run);
@@ -288,7 +306,7 @@ pub fn totals(runs: &[Run], order: &[String]) -> Vec<ToolTotal> {
 }
 
 /// Writes `perf_totals` (CSV, Markdown, Parquet) and `perf.md`.
-pub fn write_report(runs: &[Run], order: &[String], out: &Path, wall: &[(String, f64)]) -> Result<Vec<ToolTotal>> {
+pub fn write_report(runs: &[Run], order: &[String], out: &Path, wall: &[(String, f64)], wrapper: &Path) -> Result<Vec<ToolTotal>> {
     let t = totals(runs, order);
     let r2 = |x: f64| (x * 100.0).round() / 100.0;
     let mut df = TableBuilder::new()
@@ -317,10 +335,10 @@ pub fn write_report(runs: &[Run], order: &[String], out: &Path, wall: &[(String,
         md.push_str(&wall.iter().map(|(k, v)| format!("{k} {v:.1} s")).collect::<Vec<_>>().join(", "));
         md.push_str(".\n");
     }
-    if let Ok(floor) = measure("true", out, &out.join(".floor.stderr"), Duration::from_secs(10)) {
+    if let Ok(floor) = measure(wrapper, "true", out, &out.join(".floor.stderr"), Duration::from_secs(10)) {
         let _ = std::fs::remove_file(out.join(".floor.stderr"));
         md.push_str(&format!(
-            "\nA process that does nothing measures {:.0} MB here: Linux counts the spawning harness' pages in a child's peak until it runs its program, so peaks near that value mean \"at most that\".\n",
+            "\nA command that does nothing measures {:.1} MB: peaks are of the tool's own processes, spawned from a small measuring process.\n",
             floor.peak_mb
         ));
     }

@@ -40,9 +40,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
         Some(p) => Tools::load(p)?,
         None => Tools::builtin(),
     };
-    let opts = Options { jobs: a.jobs, timeout: Duration::from_secs(a.timeout), resume: a.resume };
+    let wrapper = std::env::current_exe()?;
+    let opts = Options { jobs: a.jobs, timeout: Duration::from_secs(a.timeout), resume: a.resume, wrapper: wrapper.clone() };
     let (runs, wall) = perf::perf(&a.dataset, &tools, &a.tools, &a.out, &opts)?;
-    let totals = perf::write_report(&runs, &a.tools, &a.out, &wall)?;
+    let totals = perf::write_report(&runs, &a.tools, &a.out, &wall, &wrapper)?;
     for t in &totals {
         println!(
             "{}: {:.1} s over {} repositories (x{:.2}), {:.0} lines/s, peak {:.0} MB, {} failed",
@@ -50,5 +51,20 @@ pub fn run(a: Args) -> Result<ExitCode> {
         );
     }
     println!("wrote {}/perf.md, perf.csv and perf_totals (CSV, Markdown, Parquet)", a.out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The measuring process of `harness perf` (internal).
+#[derive(Debug, clap::Args)]
+pub struct MeasureArgs {
+    /// Where to write what was measured (JSON).
+    #[arg(long)]
+    pub report: PathBuf,
+    /// The shell command to run.
+    pub line: String,
+}
+
+pub fn measure(a: MeasureArgs) -> Result<ExitCode> {
+    perf::measure_here(&a.line, &a.report)?;
     Ok(ExitCode::SUCCESS)
 }

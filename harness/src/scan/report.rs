@@ -173,6 +173,43 @@ pub fn build_tables(records: &[AppRecord], verdicts: &BTreeMap<String, VerdictRo
         TableBuilder::new().str("measure", privilege_rows.iter().map(|(k, _)| *k)).str("functions", privilege_rows.iter().map(|(_, v)| v.clone())).build()?,
     ));
 
+    // Deployment risks (analyzer::risks), over the analysed apps.
+    let rules: BTreeSet<&str> = analysed.iter().flat_map(|r| r.risks.iter().map(|k| k.rule.as_str())).collect();
+    let risk_rows: Vec<(String, u64, u64, u64)> = rules
+        .iter()
+        .map(|rule| {
+            let hits: Vec<(&AppRecord, &super::scan::RiskRecord)> = analysed.iter().flat_map(|r| r.risks.iter().filter(|k| k.rule == *rule).map(move |k| (*r, k))).collect();
+            let apps = hits.iter().map(|(r, _)| r.id()).collect::<BTreeSet<_>>().len() as u64;
+            let fns = hits.iter().filter(|(_, k)| !k.function.is_empty()).map(|(r, k)| (r.id(), k.function.clone())).collect::<BTreeSet<_>>().len() as u64;
+            (rule.to_string(), hits.len() as u64, apps, fns)
+        })
+        .collect();
+    t.push((
+        "risks".into(),
+        "Deployment risks of analysed apps, by rule".into(),
+        TableBuilder::new()
+            .str("rule", risk_rows.iter().map(|r| r.0.clone()))
+            .u64("results", risk_rows.iter().map(|r| r.1))
+            .u64("apps", risk_rows.iter().map(|r| r.2))
+            .u64("functions", risk_rows.iter().map(|r| r.3))
+            .f64("share_of_functions", risk_rows.iter().map(|r| round3(pct(r.3, functions))))
+            .build()?,
+    ));
+    let all_risks: Vec<(&AppRecord, &super::scan::RiskRecord)> = analysed.iter().flat_map(|r| r.risks.iter().map(move |k| (*r, k))).collect();
+    t.push((
+        "risks_found".into(),
+        "Every deployment risk of analysed apps".into(),
+        TableBuilder::new()
+            .str("app", all_risks.iter().map(|(r, _)| r.id()))
+            .str("rule", all_risks.iter().map(|(_, k)| k.rule.clone()))
+            .str("file", all_risks.iter().map(|(_, k)| k.file.clone()))
+            .u64("line", all_risks.iter().map(|(_, k)| k.line as u64))
+            .str("function", all_risks.iter().map(|(_, k)| k.function.clone()))
+            .str("subject", all_risks.iter().map(|(_, k)| k.subject.clone()))
+            .str("message", all_risks.iter().map(|(_, k)| k.message.clone()))
+            .build()?,
+    ));
+
     // Status.
     let status_rows: Vec<(Status, u64, u64)> = Status::ALL
         .iter()

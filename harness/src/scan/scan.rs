@@ -132,6 +132,8 @@ pub struct ChildOutput {
     pub vendored_files: u64,
     #[serde(default)]
     pub privileges: PrivilegeCounts,
+    #[serde(default)]
+    pub risks: Vec<RiskRecord>,
     pub infra_ms: f64,
     pub parse_ms: f64,
     pub taint_ms: f64,
@@ -187,6 +189,21 @@ pub struct AppRecord {
     /// Least privilege of the app's functions ([`analyzer::privilege`]).
     #[serde(default)]
     pub privileges: PrivilegeCounts,
+    /// Deployment risks ([`analyzer::risks`]).
+    #[serde(default)]
+    pub risks: Vec<RiskRecord>,
+}
+
+/// One deployment risk of an app, where the deployment file declares it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskRecord {
+    pub rule: String,
+    /// Relative to the app's folder.
+    pub file: String,
+    pub line: u32,
+    pub function: String,
+    pub subject: String,
+    pub message: String,
 }
 
 /// How many of an app's functions need what their roles grant, and how
@@ -471,6 +488,7 @@ pub fn run_app(job: &AppJob, opts: &ScanOptions, workers: &Pool) -> AppRecord {
         files_omitted: omitted_under(job),
         vendored_files: 0,
         privileges: PrivilegeCounts::default(),
+        risks: Vec::new(),
     };
     match job.config_name() {
         None => {
@@ -537,6 +555,7 @@ pub fn fill_from_child(rec: &mut AppRecord, o: ChildOutput) {
     rec.functions = o.functions;
     rec.vendored_files = o.vendored_files;
     rec.privileges = o.privileges.clone();
+    rec.risks = o.risks.clone();
     rec.timing.infra_ms = o.infra_ms;
     rec.timing.parse_ms = o.parse_ms;
     rec.timing.taint_ms = o.taint_ms;
@@ -618,6 +637,18 @@ pub fn analyze_app(app_dir: &Path, config: Option<&Path>) -> Result<ChildOutput>
         parse_failures: a.parse_failures.iter().map(|p| (p.file.clone(), p.line, p.reason.clone())).collect(),
         vendored_files: a.vendored.iter().map(|v| v.files as u64).sum(),
         privileges: PrivilegeCounts::of(&analyzer::privilege::privileges(&a)),
+        risks: a
+            .risks
+            .iter()
+            .map(|r| RiskRecord {
+                rule: r.rule.clone(),
+                file: r.file.clone(),
+                line: r.line,
+                function: r.function.clone().unwrap_or_default(),
+                subject: r.subject.clone(),
+                message: r.message.clone(),
+            })
+            .collect(),
         infra_ms: a.timings.infra_ms,
         parse_ms: a.timings.parse_ms,
         taint_ms: a.timings.taint_ms,
