@@ -28,7 +28,10 @@ use crate::tools::{Kind, ToolSpec, Tools};
 pub struct Run {
     pub repo: String,
     pub tool: String,
-    /// `ok`, `failed`, `timeout` or `crashed`.
+    /// `ok`; `partial` (an exit code that says something went wrong, with
+    /// an output that reads: the tool went through the repository and
+    /// reported errors, e.g. one deployment file that does not parse);
+    /// `failed`, `timeout` or `crashed`.
     pub status: String,
     pub seconds: f64,
     pub peak_mb: f64,
@@ -164,12 +167,12 @@ fn run_one(spec: &ToolSpec, tools_dir: &Path, repo: &Path, lines: u64, scratch: 
                         run.status = "crashed".into();
                         run.error = last_err();
                     }
-                    Some(c) if !spec.ok_exit.contains(&c) => {
-                        run.status = "failed".into();
-                        run.error = format!("exit code {c}: {}", last_err());
-                    }
-                    Some(_) => {
+                    Some(c) => {
                         run.results = crate::tools::convert(spec.format, &out, repo).ok().map(|log| log.runs.iter().map(|r| r.results.len() as u64).sum());
+                        if !spec.ok_exit.contains(&c) {
+                            run.status = if run.results.is_some() { "partial" } else { "failed" }.into();
+                            run.error = format!("exit code {c}: {}", last_err());
+                        }
                     }
                 }
             }
@@ -217,6 +220,7 @@ pub fn perf(dataset: &Path, tools: &Tools, names: &[String], out: &Path, opts: &
     let mut wall = Vec::new();
     for spec in &specs {
         let start = Instant::now();
+        let ran = std::sync::atomic::AtomicBool::new(false);
         pool.install(|| {
             repos.par_iter().zip(&lines).for_each(|(repo, &n)| {
                 let key = (spec.name.clone(), repo.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default());
@@ -224,6 +228,7 @@ pub fn perf(dataset: &Path, tools: &Tools, names: &[String], out: &Path, opts: &
                     progress.finish_item(&format!("{} {}: kept", key.0, key.1));
                     return;
                 }
+                ran.store(true, std::sync::atomic::Ordering::Relaxed);
                 let run = run_one(spec, &tools.dir, repo, n, &scratch, opts);
                 progress.finish_item(&format!("{} {}: {} {:.2} s {:.0} MB", run.tool, run.repo, run.status, run.seconds, run.peak_mb));
                 let mut all = all.lock().expect("runs");
@@ -233,7 +238,10 @@ pub fn perf(dataset: &Path, tools: &Tools, names: &[String], out: &Path, opts: &
                 }
             })
         });
-        wall.push((spec.name.clone(), start.elapsed().as_secs_f64()));
+        // A pass that only kept earlier runs has no wall clock of its own.
+        if ran.into_inner() {
+            wall.push((spec.name.clone(), start.elapsed().as_secs_f64()));
+        }
     }
     progress.finish();
     let _ = std::fs::remove_dir_all(&scratch);
@@ -274,7 +282,8 @@ pub struct ToolTotal {
 /// Totals over the repositories every tool ran on successfully, so that
 /// one tool's failures do not make it look faster.
 pub fn totals(runs: &[Run], order: &[String]) -> Vec<ToolTotal> {
-    let ok_everywhere = |repo: &str| order.iter().all(|t| runs.iter().any(|r| r.repo == repo && &r.tool == t && r.status == "ok"));
+    let finished = |r: &Run| r.status == "ok" || r.status == "partial";
+    let ok_everywhere = |repo: &str| order.iter().all(|t| runs.iter().any(|r| r.repo == repo && &r.tool == t && finished(r)));
     let mut out: Vec<ToolTotal> = Vec::new();
     for tool in order {
         let mine: Vec<&Run> = runs.iter().filter(|r| &r.tool == tool).collect();
@@ -287,7 +296,7 @@ pub fn totals(runs: &[Run], order: &[String]) -> Vec<ToolTotal> {
         out.push(ToolTotal {
             tool: tool.clone(),
             repos: common.len() as u64,
-            failed: mine.iter().filter(|r| r.status != "ok").count() as u64,
+            failed: mine.iter().filter(|r| !finished(r)).count() as u64,
             seconds,
             ratio: 0.0,
             lines_per_second: if seconds > 0.0 { lines as f64 / seconds } else { 0.0 },
@@ -307,6 +316,7 @@ pub fn totals(runs: &[Run], order: &[String]) -> Vec<ToolTotal> {
 
 /// Writes `perf_totals` (CSV, Markdown, Parquet) and `perf.md`.
 pub fn write_report(runs: &[Run], order: &[String], out: &Path, wall: &[(String, f64)], wrapper: &Path) -> Result<Vec<ToolTotal>> {
+    let out = &std::fs::canonicalize(out)?;
     let t = totals(runs, order);
     let r2 = |x: f64| (x * 100.0).round() / 100.0;
     let mut df = TableBuilder::new()
@@ -344,7 +354,7 @@ pub fn write_report(runs: &[Run], order: &[String], out: &Path, wall: &[(String,
     }
     let failures: Vec<&Run> = runs.iter().filter(|r| r.status != "ok").collect();
     if !failures.is_empty() {
-        md.push_str("\n## Runs that did not finish\n\n| tool | repository | status | error |\n|---|---|---|---|\n");
+        md.push_str("\n## Runs that did not finish, or finished reporting errors (partial)\n\n| tool | repository | status | error |\n|---|---|---|---|\n");
         for r in failures {
             md.push_str(&format!("| {} | {} | {} | {} |\n", r.tool, r.repo, r.status, r.error.replace('|', "\\|")));
         }

@@ -1,5 +1,6 @@
 //! `harness perf` on a small dataset made here, with tools that are shell
-//! one-liners: one finishes, one holds 80 MB, one fails, one times out.
+//! one-liners: one finishes, one holds 80 MB, one fails, one reports errors
+//! but writes its output, one times out.
 //! Checks the measured memory, the statuses, the report and resumption.
 
 use std::path::Path;
@@ -24,6 +25,12 @@ format = "sarif"
 name = "broken"
 kind = "command"
 command = "echo 'no such rule set' >&2; exit 3"
+format = "sarif"
+
+[[tool]]
+name = "grumbling"
+kind = "command"
+command = "echo 'one file did not parse' >&2; echo '{\"version\":\"2.1.0\",\"runs\":[]}' > {out}; exit 2"
 format = "sarif"
 
 [[tool]]
@@ -56,12 +63,12 @@ fn tools_are_timed_side_by_side_with_their_peak_memory() {
     std::fs::write(&tools, TOOLS).unwrap();
     let out = dir.path().join("perf");
     let (d, t, o) = (dataset.to_str().unwrap(), tools.to_str().unwrap(), out.to_str().unwrap());
-    let args = ["perf", "--dataset", d, "--tools", t, "--out", o, "--timeout", "2", "--tool", "quick", "--tool", "hungry", "--tool", "broken", "--tool", "stuck"];
+    let args = ["perf", "--dataset", d, "--tools", t, "--out", o, "--timeout", "2", "--tool", "quick", "--tool", "hungry", "--tool", "broken", "--tool", "grumbling", "--tool", "stuck"];
     let text = harness(&args);
     assert!(text.contains("quick: "), "{text}");
 
     let all = runs(&out);
-    assert_eq!(all.len(), 8);
+    assert_eq!(all.len(), 10);
     let get = |tool: &str, repo: &str| all.iter().find(|r| r.tool == tool && r.repo == repo).unwrap();
     for repo in ["alpha", "beta"] {
         assert_eq!(get("quick", repo).status, "ok");
@@ -71,6 +78,8 @@ fn tools_are_timed_side_by_side_with_their_peak_memory() {
         assert!(get("hungry", repo).peak_mb > get("quick", repo).peak_mb + 50.0);
         assert_eq!(get("broken", repo).status, "failed");
         assert!(get("broken", repo).error.contains("exit code 3: no such rule set"), "{:?}", get("broken", repo));
+        assert_eq!(get("grumbling", repo).status, "partial");
+        assert!(get("grumbling", repo).error.contains("exit code 2: one file did not parse"));
         assert_eq!(get("stuck", repo).status, "timeout");
         assert!(get("stuck", repo).seconds < 10.0);
     }
