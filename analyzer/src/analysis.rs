@@ -522,6 +522,9 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     /// What the deployment file gets wrong ([`crate::risks`]).
     pub risks: Vec<crate::risks::Risk>,
+    /// IAM prefixes of the services the code opens a boto3 client or
+    /// resource for, followed or not ([`crate::program::clients`]).
+    pub opened_services: BTreeSet<String>,
     /// Functions whose HTTP request reaches a sink of a finding.
     pub http_reaching_sinks: BTreeSet<FnRef>,
     /// Findings kept out by a suppression comment ([`crate::suppress`]).
@@ -786,11 +789,19 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             resource: resource.clone(),
         })
         .collect();
-    let http_reaching_sinks = http_labels
+    let mut http_reaching_sinks: BTreeSet<FnRef> = http_labels
         .iter()
         .filter(|(_, t)| t.iter().any(|&l| findings.iter().flat_map(|f| &f.flows).any(|fl| &fl.source == world.labels.source_of(l))))
         .map(|(fr, _)| *fr)
         .collect();
+    // A function serving a web framework reaches a sink when one of its
+    // views is a flow's source.
+    for (fr, interface) in &world.dispatches {
+        let view_is_source = |r: &Route| findings.iter().flat_map(|f| &f.flows).any(|fl| fl.source.kind == SourceKind::Http && fl.source.site == r.site);
+        if world.routes.values().filter(|r| &r.interface == interface).any(view_is_source) {
+            http_reaching_sinks.insert(*fr);
+        }
+    }
     let mut analysis = Analysis {
         app: app.to_path_buf(),
         calls,
@@ -801,6 +812,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
         vendored: program.vendored.clone(),
         findings,
         risks: Vec::new(),
+        opened_services: crate::program::clients::opened_services(&program).iter().map(|s| cloud_models.iam_prefix(s)).collect(),
         http_reaching_sinks,
         suppressed: Vec::new(),
         unused_suppressions: Vec::new(),

@@ -71,3 +71,15 @@ fn secrets_in_the_environment_are_shown_redacted() {
     let shown = Command::new(env!("CARGO_BIN_EXE_analyzer")).args(["infra", tmp.path().to_str().unwrap(), "--show-values"]).output().unwrap();
     assert!(String::from_utf8_lossy(&shown.stdout).contains("hunter2-plain"));
 }
+
+#[test]
+fn an_environment_taken_from_a_file_through_custom_is_redacted_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        &tmp.path().join("serverless.yml"),
+        "service: s\nprovider:\n  name: aws\n  runtime: python3.12\n  environment: ${self:custom.variables}\ncustom:\n  variables: ${file(./variables.yml)}\nfunctions:\n  f:\n    handler: h.main\n",
+    );
+    write(&tmp.path().join("variables.yml"), "DB_HOST: db-host-from-file.internal\nREGION: eu-west-1\n");
+    let out = infra_json(tmp.path());
+    assert!(!out.contains("db-host-from-file") && out.contains("\"DB_HOST\""), "{out}");
+}

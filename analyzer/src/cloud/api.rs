@@ -165,6 +165,13 @@ const BUILTIN: &[(&str, &str)] = &[
 ];
 
 impl CloudModels {
+    /// The IAM action prefix of a boto3 service: a modelled service names
+    /// it in its actions (`states` for `stepfunctions`); others mostly use
+    /// their boto3 name.
+    pub fn iam_prefix(&self, service: &str) -> String {
+        self.services.get(service).and_then(|m| m.api.first()).and_then(|a| a.iam.split(':').next()).unwrap_or(service).to_string()
+    }
+
     pub fn builtin() -> CloudModels {
         let mut m = CloudModels::default();
         for (name, text) in BUILTIN {

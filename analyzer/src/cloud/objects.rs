@@ -118,17 +118,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 None => {
                     if let Some(function) = self.entry.function {
                         let name = if service.is_empty() { "?" } else { service.as_str() };
-                        // A modelled service names its IAM prefix in its
-                        // actions; others mostly use their boto3 name.
-                        let iam_prefix = self
-                            .ctx
-                            .cloud
-                            .services
-                            .get(&service)
-                            .and_then(|m| m.api.first())
-                            .and_then(|a| a.iam.split(':').next())
-                            .unwrap_or(name)
-                            .to_string();
+                        let iam_prefix = self.ctx.cloud.iam_prefix(name);
                         self.world.unmodelled_calls.insert(UnmodelledCall { function, site, call: format!("{name}.{method}"), iam_prefix });
                     }
                     Value::tainted(args.all_taint())

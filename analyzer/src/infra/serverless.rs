@@ -198,7 +198,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
             }
         }
         let raw_fn_env = raw_functions.iter().find(|(k, _)| k == key).and_then(|(_, x)| x.get("environment"));
-        let env_from_files = environment.keys().filter(|k| [raw.get("provider").and_then(|p| p.get("environment")), raw_fn_env].into_iter().flatten().any(|e| from_file(e, k))).cloned().collect();
+        let env_from_files = environment.keys().filter(|k| [raw.get("provider").and_then(|p| p.get("environment")), raw_fn_env].into_iter().flatten().any(|e| from_file(&raw, e, k))).cloned().collect();
         // The function's role.
         let mut role = provider_role.clone();
         let mut opaque_role = provider_opaque;
@@ -327,11 +327,20 @@ fn major_version(v: &str) -> Option<u32> {
 }
 
 /// Whether the variable `name` of an unresolved `environment:` map takes
-/// its value from another file (`${file(...)}`, for the map or the entry):
-/// such values are often secrets kept out of the deployment file.
-fn from_file(raw_env: &Node, name: &str) -> bool {
-    let names_file = |n: &Node| n.as_text().is_some_and(|t| t.contains("${file("));
-    names_file(raw_env) || raw_env.get(name).is_some_and(names_file)
+/// its value from another file (`${file(...)}`, for the map or the entry,
+/// also through `${self:custom.vars}` naming a part of the document that
+/// does): such values are often secrets kept out of the deployment file.
+fn from_file(raw: &Node, raw_env: &Node, name: &str) -> bool {
+    fn names_file(raw: &Node, n: &Node, depth: u8) -> bool {
+        let Some(t) = n.as_text() else { return false };
+        if t.contains("${file(") {
+            return true;
+        }
+        let Some(path) = t.trim().strip_prefix("${self:").and_then(|r| r.strip_suffix('}')) else { return false };
+        let parts: Vec<&str> = path.split('.').collect();
+        depth < 4 && raw.path(&parts).is_some_and(|target| names_file(raw, target, depth + 1))
+    }
+    names_file(raw, raw_env, 0) || raw_env.get(name).is_some_and(|v| names_file(raw, v, 0))
 }
 
 fn find_in<'n>(doc: &'n Node, key: &str) -> Option<&'n Node> {
@@ -367,8 +376,14 @@ fn patterns(n: Option<&Node>) -> Vec<serde_json::Value> {
 /// `events:` of a function (or of a state machine).
 pub fn parse_events(events: &Node, region: &SymStr, created: &mut Vec<Resource>) -> Vec<Event> {
     let mut out = vec![];
+    let null = Node::null(0);
     for item in events.items() {
-        let Some((raw_type, v)) = item.entries().first() else { continue };
+        // `- alexaSkill`: an event with no settings, written as its name.
+        let (raw_type, v) = match (item.entries().first(), item.as_text()) {
+            (Some((t, v)), _) => (t, v),
+            (None, Some(name)) if !name.is_empty() => (&name.clone(), &null),
+            _ => continue,
+        };
         let mut e = Event {
             trigger: Trigger::Other,
             raw_type: raw_type.clone(),

@@ -4,6 +4,7 @@
 //! Files that cannot be read or parsed are recorded, never fatal: a Python 2
 //! helper in a corner of a repository must not hide the handlers next to it.
 
+pub mod clients;
 pub mod handler;
 mod index;
 mod parse;

@@ -60,6 +60,8 @@ pub struct Secrets {
     pub names: Vec<String>,
     pub reference_suffixes: Vec<String>,
     pub reference_prefixes: Vec<String>,
+    pub placeholder_words: Vec<String>,
+    pub placeholder_prefixes: Vec<String>,
 }
 
 #[derive(Deserialize)]

@@ -29,7 +29,7 @@ pub fn check(a: &Analysis) -> Vec<Risk> {
     for s in &a.infra.services {
         let text = crate::confine::read_text(&a.app, &s.file).unwrap_or_default();
         for (fi, f) in s.functions.iter().enumerate() {
-            if !f.events.is_empty() || destination_of_another(s, fi) || named_by_the_deployment_file(s, f, &text) {
+            if !f.events.is_empty() || destination_of_another(s, fi) || named_by_the_deployment_file(s, f, &text) || authorizer(&f.name, &text) {
                 continue;
             }
             let invoked = invokes.iter().any(|arn| {
@@ -82,4 +82,45 @@ fn named_by_the_deployment_file(s: &Service, f: &Function, text: &str) -> bool {
             !before.is_some_and(word) && !after.is_some_and(word)
         })
     })
+}
+
+/// Whether routes use the function as their authorizer: Serverless names
+/// it by its key (`authorizer: auth`, `authorizer: {name: auth}`, an HTTP
+/// API authorizer's `functionName: auth`), and API Gateway calls it before
+/// each request.
+fn authorizer(key: &str, text: &str) -> bool {
+    let value = |line: &str, keys: &[&str]| {
+        let t = line.trim_start().trim_start_matches("- ");
+        keys.iter().any(|k| t.strip_prefix(k).and_then(|r| r.strip_prefix(':')).is_some_and(|v| v.trim().trim_matches(|c| c == '\'' || c == '"') == key))
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    lines.iter().enumerate().any(|(i, line)| {
+        if value(line, &["authorizer", "functionName"]) {
+            return true;
+        }
+        // `name: auth` directly under an `authorizer:` key.
+        if !value(line, &["name"]) {
+            return false;
+        }
+        let indent = line.len() - line.trim_start().len();
+        lines[..i]
+            .iter()
+            .rev()
+            .find(|l| !l.trim().is_empty() && l.len() - l.trim_start().len() < indent)
+            .is_some_and(|parent| parent.trim() == "authorizer:")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::authorizer;
+
+    #[test]
+    fn functions_named_as_authorizers_are_used() {
+        assert!(authorizer("auth", "      - http:\n          authorizer: auth\n"));
+        assert!(authorizer("auth", "          authorizer:\n            name: auth\n            type: request\n"));
+        assert!(authorizer("jwtAuth", "    authorizers:\n      custom:\n        type: request\n        functionName: jwtAuth\n"));
+        assert!(!authorizer("auth", "  auth:\n    handler: auth.main\n          authorizer: aws_iam\n"));
+        assert!(!authorizer("auth", "    name: auth\n"));
+    }
 }
