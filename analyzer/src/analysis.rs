@@ -636,7 +636,11 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
     let mut web_handlers: Vec<(FnRef, usize)> = Vec::new();
     let mut missing_web: Vec<MissingHandler> = Vec::new();
     for (fr, service, func) in ctx.all_functions() {
-        let not_python = if let Some(rt) = func.runtime.as_deref().filter(|r| !r.to_ascii_lowercase().starts_with("python")) {
+        // A custom runtime (`provided`, `provided.al2`) whose handler names
+        // a Python module of the app runs it through a Python runtime layer
+        // or bootstrap: it is Python code like any other.
+        let custom_python = |rt: &str| rt.to_ascii_lowercase().starts_with("provided") && ctx.handler_file(fr).is_some();
+        let not_python = if let Some(rt) = func.runtime.as_deref().filter(|r| !r.to_ascii_lowercase().starts_with("python") && !custom_python(r)) {
             Some(rt.to_string())
         } else if func.code == Code::Image {
             Some("container image".to_string())
