@@ -30,6 +30,11 @@ use std::path::Path;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub tool: String,
+    /// What the tool says it is (`semgrep 1.100.0`), from its logs or its
+    /// install check, so that a result can be tied to the release that made
+    /// it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_version: Option<String>,
     pub suite: String,
     pub mode: String,
     pub cases: u32,
@@ -121,6 +126,7 @@ impl Summary {
             block.by_rule.values_mut().for_each(GroupScore::finish);
         }
         Summary {
+            tool_version: None,
             tool: tool.to_string(),
             suite: suite.to_string(),
             mode: mode.name().to_string(),

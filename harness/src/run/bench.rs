@@ -95,9 +95,14 @@ pub fn score_outcomes(spec: &ToolSpec, suite: &Suite, outcomes: &[Outcome]) -> T
             (t.name.clone(), flows, o.status.error.clone())
         })
         .collect();
+    let mut summary = Summary::from_scores(&spec.name, &suite.name, mode, &scores);
+    summary.tool_version = outcomes.iter().filter_map(|o| o.log.as_ref()).find_map(|l| {
+        let d = &l.runs.first()?.tool.driver;
+        d.version.as_deref().filter(|v| !v.is_empty()).map(|v| format!("{} {v}", d.name))
+    });
     ToolResult {
         spec: spec.clone(),
-        summary: Summary::from_scores(&spec.name, &suite.name, mode, &scores),
+        summary,
         scores,
         unlabelled,
         resumed: outcomes.iter().filter(|o| o.resumed).count(),
@@ -122,7 +127,18 @@ pub fn run_selected(
     let runs: Vec<ToolRun> = ready.iter().map(|(_, r)| r.clone()).collect();
     let targets = suite.targets();
     let outcomes = execute(&runs, &targets, opts, progress)?;
-    let tools = ready.iter().zip(&outcomes).map(|((spec, _), o)| score_outcomes(spec, suite, o)).collect();
+    let tools = ready
+        .iter()
+        .zip(&outcomes)
+        .map(|((spec, run), o)| {
+            let mut result = score_outcomes(spec, suite, o);
+            // Tools whose logs carry no version (Bandit's JSON) say it when checked.
+            if let (None, Runner::Command { dir, .. }) = (&result.summary.tool_version, &run.runner) {
+                result.summary.tool_version = spec.check_installed(dir).ok().flatten();
+            }
+            result
+        })
+        .collect();
     Ok(BenchResult { tools, skipped })
 }
 

@@ -105,23 +105,17 @@ impl ToolSpec {
         Mode { lenient: self.lenient, sink_only: self.reports == Reports::Sinks }
     }
 
-    /// Runs the `check` command (no check: installed). The error is one line.
-    pub fn check_installed(&self, dir: &Path) -> Result<(), String> {
-        let Some(check) = &self.check else { return Ok(()) };
+    /// Runs the `check` command (no check: installed) and returns the first
+    /// line it printed (checks are `--version` commands: the version). The
+    /// error is one line.
+    pub fn check_installed(&self, dir: &Path) -> Result<Option<String>, String> {
+        let Some(check) = &self.check else { return Ok(None) };
         let cmd = substitute(check, &[("dir", dir)], &self.name);
-        let ok = Command::new("sh")
-            .arg("-c")
-            .arg(&cmd)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if ok {
-            Ok(())
-        } else {
-            Err(format!("`{check}` failed"))
+        match Command::new("sh").arg("-c").arg(&cmd).stdin(Stdio::null()).stderr(Stdio::null()).output() {
+            Ok(out) if out.status.success() => {
+                Ok(String::from_utf8_lossy(&out.stdout).lines().map(str::trim).find(|l| !l.is_empty()).map(str::to_string))
+            }
+            _ => Err(format!("`{check}` failed")),
         }
     }
 

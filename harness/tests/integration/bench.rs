@@ -45,6 +45,7 @@ fn bench_prints_the_score_table_and_writes_summaries() {
     let s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(t.path().join("analyzer/summary.json")).unwrap()).unwrap();
     assert_eq!(s["cases"], 5);
     assert!(s["per_case"][0]["seconds"].is_number());
+    assert_eq!(s["tool_version"], format!("serverless-flows {}", env!("CARGO_PKG_VERSION")));
 
     // The report from that folder.
     let (code, stdout, stderr) = harness(&["report", "--from", out]);

@@ -39,6 +39,9 @@ fn analyzer_bandit_and_semgrep_side_by_side() {
     // Both sinks are plain single-file calls: every tool finds them.
     for t in &r.tools[1..] {
         assert!(t.summary.tp >= 1, "{} found nothing", t.spec.name);
+        // Bandit's JSON has no version: its install check gives it.
+        let version = t.summary.tool_version.as_deref().unwrap_or_default();
+        assert!(version.contains(|c: char| c.is_ascii_digit()), "{}: version {version:?}", t.spec.name);
     }
     let table = std::fs::read_to_string(out.path().join("side-by-side.csv")).unwrap();
     assert_eq!(table.lines().count(), 4, "{table}");
