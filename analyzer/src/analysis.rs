@@ -469,6 +469,19 @@ pub struct MissingHandler {
     pub reason: MissingReason,
 }
 
+impl MissingHandler {
+    fn of(service: &Service, func: &Function, reason: MissingReason) -> MissingHandler {
+        MissingHandler {
+            function: func.name.clone(),
+            deployment_file: service.file.clone(),
+            line: func.line,
+            handler_file: func.handler.file.clone(),
+            handler_function: func.handler.function.clone(),
+            reason,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MissingReason {
@@ -634,7 +647,6 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
     };
     let mut handlers = Vec::new();
     let mut web_handlers: Vec<(FnRef, usize)> = Vec::new();
-    let mut missing_web: Vec<MissingHandler> = Vec::new();
     for (fr, service, func) in ctx.all_functions() {
         // A custom runtime (`provided`, `provided.al2`) whose handler names
         // a Python module of the app runs it through a Python runtime layer
@@ -656,17 +668,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
         let web_file = ctx.handler_file(fr).filter(|&file| handler::binds_object(&index, file, &func.handler.function));
         match (ctx.handler_code(fr), web_file) {
             (Some(code), _) => handlers.push((fr, code)),
-            (None, Some(file)) => {
-                web_handlers.push((fr, file));
-                missing_web.push(MissingHandler {
-                    function: func.name.clone(),
-                    deployment_file: service.file.clone(),
-                    line: func.line,
-                    handler_file: func.handler.file.clone(),
-                    handler_function: func.handler.function.clone(),
-                    reason: MissingReason::FunctionNotDefined,
-                });
-            }
+            (None, Some(file)) => web_handlers.push((fr, file)),
             (None, None) => {
                 let reason = if ctx.handler_file(fr).is_some() {
                     MissingReason::FunctionNotDefined
@@ -677,14 +679,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
                 } else {
                     MissingReason::FileNotFound
                 };
-                stats.handlers_missing.push(MissingHandler {
-                    function: func.name.clone(),
-                    deployment_file: service.file.clone(),
-                    line: func.line,
-                    handler_file: func.handler.file.clone(),
-                    handler_function: func.handler.function.clone(),
-                    reason,
-                });
+                stats.handlers_missing.push(MissingHandler::of(service, func, reason));
             }
         }
     }
@@ -772,11 +767,12 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
         }
     }
     let dispatching: BTreeSet<FnRef> = world.dispatches.iter().map(|(f, _)| *f).collect();
-    for (&(fr, _), missing) in web_handlers.iter().zip(missing_web) {
+    for &(fr, _) in &web_handlers {
         if dispatching.contains(&fr) {
             stats.handlers += 1;
         } else {
-            stats.handlers_missing.push(missing);
+            let (service, func) = ctx.function(fr);
+            stats.handlers_missing.push(MissingHandler::of(service, func, MissingReason::FunctionNotDefined));
         }
     }
     let mut findings = collect_findings(&world);

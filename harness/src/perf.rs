@@ -84,17 +84,8 @@ pub fn measure(wrapper: &Path, line: &str, cwd: &Path, stderr: &Path, timeout: D
         .process_group(0)
         .spawn()?;
     let start = Instant::now();
-    loop {
-        if child.try_wait()?.is_some() {
-            break;
-        }
-        if start.elapsed() >= timeout {
-            // SAFETY: signals the process group the child leads.
-            unsafe { libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL) };
-            let _ = child.wait();
-            return Ok(Measured { exit: None, seconds: start.elapsed().as_secs_f64(), peak_mb: 0.0, timed_out: true });
-        }
-        std::thread::sleep(Duration::from_millis(5));
+    if crate::run::wait_or_kill(&mut child, timeout)?.is_none() {
+        return Ok(Measured { exit: None, seconds: start.elapsed().as_secs_f64(), peak_mb: 0.0, timed_out: true });
     }
     let text = std::fs::read_to_string(&report).map_err(|e| std::io::Error::other(format!("the measuring process wrote no report: {e}")))?;
     let _ = std::fs::remove_file(&report);

@@ -126,19 +126,13 @@ impl<'p> Index<'p> {
     /// Looks a method up along the class's bases, each resolved by name
     /// among the program's classes (the same file first).
     pub fn method_resolving_bases(&self, class: ClassId, name: &str) -> Option<FuncId> {
-        self.method(class, name, &|base, file| {
-            let name = match base {
-                ruff_python_ast::Expr::Name(n) => n.id.as_str(),
-                ruff_python_ast::Expr::Attribute(a) => a.attr.as_str(),
-                _ => return None,
-            };
-            let same_file = self.classes.iter().position(|c| c.name == name && c.file == file);
-            same_file.or_else(|| self.classes.iter().position(|c| c.name == name)).map(|i| ClassId(i as u32))
-        })
+        self.find_in_ancestors(class, |c| self.class(c).methods.get(name).copied())
     }
 
-    /// Looks a method up along the class's bases defined in the program.
-    pub fn method(&self, class: ClassId, name: &str, resolve_base: &dyn Fn(&ruff_python_ast::Expr, usize) -> Option<ClassId>) -> Option<FuncId> {
+    /// The first answer of `f` along the class and its bases defined in the
+    /// program (each base resolved by name, the same file first), from the
+    /// class up.
+    pub fn find_in_ancestors<T>(&self, class: ClassId, mut f: impl FnMut(ClassId) -> Option<T>) -> Option<T> {
         let mut seen = Vec::new();
         let mut todo = vec![class];
         while let Some(c) = todo.pop() {
@@ -146,17 +140,23 @@ impl<'p> Index<'p> {
                 continue;
             }
             seen.push(c);
+            if let Some(found) = f(c) {
+                return Some(found);
+            }
             let info = self.class(c);
-            if let Some(&m) = info.methods.get(name) {
-                return Some(m);
-            }
-            for base in &info.bases {
-                if let Some(b) = resolve_base(base, info.file) {
-                    todo.push(b);
-                }
-            }
+            todo.extend(info.bases.iter().filter_map(|base| self.base_class(base, info.file)));
         }
         None
+    }
+
+    fn base_class(&self, base: &ruff_python_ast::Expr, file: usize) -> Option<ClassId> {
+        let name = match base {
+            ruff_python_ast::Expr::Name(n) => n.id.as_str(),
+            ruff_python_ast::Expr::Attribute(a) => a.attr.as_str(),
+            _ => return None,
+        };
+        let same_file = self.classes.iter().position(|c| c.name == name && c.file == file);
+        same_file.or_else(|| self.classes.iter().position(|c| c.name == name)).map(|i| ClassId(i as u32))
     }
 }
 

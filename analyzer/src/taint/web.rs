@@ -15,7 +15,7 @@
 use ruff_python_ast::{self as ast, Expr, StmtFunctionDef};
 use serde::Deserialize;
 
-use crate::program::{ClassId, FuncId};
+use crate::program::FuncId;
 
 use super::interp::Interp;
 use super::label::Site;
@@ -200,26 +200,10 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             Kind::Qual(path) => vec![path.clone()],
             Kind::Instance(cid) => {
                 let mut out = Vec::new();
-                let mut todo = vec![*cid];
-                let mut seen = Vec::new();
-                while let Some(c) = todo.pop() {
-                    if seen.contains(&c) || seen.len() > 32 {
-                        continue;
-                    }
-                    seen.push(c);
+                self.ctx.index.find_in_ancestors(*cid, |c| {
                     out.extend(self.library_bases.get(&c).into_iter().flatten().map(|b| format!("{b}()")));
-                    let info = self.ctx.index.class(c);
-                    for base in &info.bases {
-                        let name = match base {
-                            Expr::Name(n) => n.id.as_str(),
-                            Expr::Attribute(a) => a.attr.as_str(),
-                            _ => continue,
-                        };
-                        if let Some(i) = self.ctx.index.classes.iter().position(|k| k.name == name) {
-                            todo.push(ClassId(i as u32));
-                        }
-                    }
-                }
+                    None::<()>
+                });
                 out
             }
             _ => Vec::new(),

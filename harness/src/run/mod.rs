@@ -265,19 +265,10 @@ fn run_command(spec: &crate::tools::ToolSpec, dir: &Path, target: &Target, paths
         .process_group(0)
         .spawn()
         .map_err(|e| fail(format!("cannot run `{line}`: {e}")))?;
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(st)) => break st,
-            Ok(None) if start.elapsed() >= timeout => {
-                kill_group(child.id());
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err((Status::Timeout, format!("timeout after {} s", timeout.as_secs_f64())));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(e) => return Err(fail(format!("waiting for `{line}`: {e}"))),
-        }
+    let status = match wait_or_kill(&mut child, timeout) {
+        Ok(Some(st)) => st,
+        Ok(None) => return Err((Status::Timeout, format!("timeout after {} s", timeout.as_secs_f64()))),
+        Err(e) => return Err(fail(format!("waiting for `{line}`: {e}"))),
     };
     let last_err = || {
         std::fs::read_to_string(&err_log)
@@ -304,6 +295,24 @@ fn absolute(p: &Path) -> PathBuf {
         p.to_path_buf()
     } else {
         std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf())
+    }
+}
+
+/// Waits for a child that leads its own process group; at the timeout the
+/// whole group is killed and `None` returned.
+pub fn wait_or_kill(child: &mut std::process::Child, timeout: Duration) -> std::io::Result<Option<std::process::ExitStatus>> {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Some(status));
+        }
+        if start.elapsed() >= timeout {
+            kill_group(child.id());
+            let _ = child.kill();
+            let _ = child.wait();
+            return Ok(None);
+        }
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 
