@@ -222,7 +222,7 @@ pub struct StoreRead {
 impl World {
     pub fn add_findings(&mut self, vulnerability: &str, callee: &str, sink: &Site, taint: &Taint) {
         for &l in taint {
-            if self.labels.is_sanitized(l, vulnerability) || self.labels.source_of(l).kind == SourceKind::Traceback {
+            if self.labels.is_sanitized(l, vulnerability) || !self.labels.source_of(l).reaches(vulnerability) {
                 continue;
             }
             self.findings.insert(RawFinding {
@@ -714,7 +714,8 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             }
             last_input.insert(fr, event.clone());
             world.run_reads.clear();
-            let mut interp = Interp::new(&ctx, &mut world, Entry { function: Some(fr), main_file: None, route: None });
+            let responds_http = matches!(source, Some((SourceKind::Http, _)));
+            let mut interp = Interp::new(&ctx, &mut world, Entry { function: Some(fr), main_file: None, route: None, responds_http });
             let args = Args { pos: vec![event, Value::qual("context")], ..Args::default() };
             let receiver = code.receiver.as_ref().map(|name| interp.module_env(code.file).borrow().get(name).cloned().unwrap_or_default());
             let (ret, _) = interp.call_function(code.func, args, receiver);
@@ -738,7 +739,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
         run_views(&ctx, &mut world, &mut views_run, &mut reads);
         if stores_changed {
             for &file in &scripts {
-                let mut interp = Interp::new(&ctx, &mut world, Entry { function: None, main_file: Some(file), route: None });
+                let mut interp = Interp::new(&ctx, &mut world, Entry { function: None, main_file: Some(file), route: None, responds_http: false });
                 interp.module_env(file);
             }
         }
@@ -851,7 +852,7 @@ enum Run {
 /// the function's event goes to that interface's views.
 fn serve_web_object(ctx: &Ctx, world: &mut World, fr: FnRef, file: usize) {
     let name = ctx.function(fr).1.handler.function.clone();
-    let mut interp = Interp::new(ctx, world, Entry { function: Some(fr), main_file: None, route: None });
+    let mut interp = Interp::new(ctx, world, Entry { function: Some(fr), main_file: None, route: None, responds_http: false });
     let object = interp.module_env(file).borrow().get(&name).cloned().unwrap_or_default();
     let made_by = interp.constructed_as(&object);
     drop(interp);
@@ -882,11 +883,11 @@ fn run_views(ctx: &Ctx, world: &mut World, done: &mut BTreeSet<(FnRef, FuncId)>,
         // evaluated once. So each view's reads include those made before
         // it ran (module code).
         world.run_reads.clear();
-        let mut interp = Interp::new(ctx, world, Entry { function: Some(fr), main_file: None, route: None });
+        let mut interp = Interp::new(ctx, world, Entry { function: Some(fr), main_file: None, route: None, responds_http: true });
         for view in views {
             done.insert((fr, view.func));
             let what = view.what();
-            let label = interp.world.labels.source(Source { kind: SourceKind::Http, site: view.site.clone(), what: what.clone() });
+            let label = interp.world.labels.source(Source::input(SourceKind::Http, view.site.clone(), what.clone()));
             let request: Taint = std::iter::once(label).collect();
             let def = ctx.index.func(view.func).def;
             let params = &def.parameters;
@@ -922,13 +923,13 @@ fn event_source(ctx: &Ctx, world: &mut World, fr: FnRef) -> Option<(SourceKind, 
                 }
                 None => e.raw_type.clone(),
             };
-            let id = world.labels.source(Source { kind, site: site.clone(), what });
+            let id = world.labels.source(Source::input(kind, site.clone(), what));
             return Some((kind, std::iter::once(id).collect()));
         }
     }
     if ctx.opts.threat_model == ThreatModel::AllEvents && !func.events.is_empty() {
         let what = func.events.iter().map(|e| e.raw_type.clone()).collect::<Vec<_>>().join(", ");
-        let id = world.labels.source(Source { kind: SourceKind::Event, site, what });
+        let id = world.labels.source(Source::input(SourceKind::Event, site, what));
         return Some((SourceKind::Event, std::iter::once(id).collect()));
     }
     None

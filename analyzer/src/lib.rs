@@ -16,6 +16,7 @@ pub mod redact;
 pub mod report;
 pub mod risks;
 pub mod sarif;
+pub mod secrets;
 pub mod suppress;
 pub mod sym;
 pub mod taint;

@@ -11,27 +11,8 @@
 //! references (`${ssm:/db/password}`) name where a secret is, not the
 //! secret, and are kept. `--show-values` turns redaction off.
 
+use crate::secrets::{looks_like_credential, secret_name};
 use crate::sym::{Piece, SymStr};
-
-/// Whether an environment variable of this name holds a secret (the
-/// `[secrets]` names of `models/risks.toml`, which the `plaintext-secret`
-/// rule reads too).
-pub fn secret_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase().replace('-', "_");
-    crate::risks::models().secrets.names.iter().any(|s| upper.contains(s.as_str()))
-}
-
-/// Whether a literal text looks like a credential whatever its name.
-pub fn looks_like_credential(text: &str) -> bool {
-    let t = text.trim();
-    let aws_key_id = t.len() == 20 && (t.starts_with("AKIA") || t.starts_with("ASIA")) && t.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-    let private_key = t.contains("PRIVATE KEY-----");
-    let random = t.len() >= 32 && !t.contains(char::is_whitespace) && !t.contains("://") && !t.contains('/') && {
-        let classes = [t.chars().any(|c| c.is_ascii_lowercase()), t.chars().any(|c| c.is_ascii_uppercase()), t.chars().any(|c| c.is_ascii_digit())];
-        classes.iter().filter(|&&b| b).count() >= 3
-    };
-    aws_key_id || private_key || random
-}
 
 /// The value as it may be shown: its literal pieces replaced by a
 /// placeholder when the variable or the text is secret.

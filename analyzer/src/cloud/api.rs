@@ -28,8 +28,9 @@ pub struct Api {
     pub fires: Option<Fires>,
     #[serde(default)]
     pub source: Option<ApiSource>,
-    #[serde(default)]
-    pub sink: Option<ApiSink>,
+    /// `sink = {...}` or `sink = [{...}, {...}]`: one row per class.
+    #[serde(default, rename = "sink", deserialize_with = "one_or_many")]
+    pub sinks: Vec<ApiSink>,
     /// The AWS action name (`SendMessage`) by which API Gateway service
     /// integrations and Step Functions tasks perform this call.
     #[serde(default)]
@@ -110,7 +111,30 @@ pub struct Fires {
 #[serde(deny_unknown_fields)]
 pub struct ApiSource {
     pub kind: String,
-    pub into: String,
+    /// Where in the returned value: `SecretString`, or several places.
+    #[serde(deserialize_with = "one_or_many")]
+    pub into: Vec<String>,
+    /// Secret material rather than attacker input (`label::SECRET_CLASS`).
+    #[serde(default)]
+    pub secret: bool,
+    /// A parameter the call must be given as `True` for the result to be a
+    /// source (SSM's `WithDecryption`).
+    #[serde(default)]
+    pub when: Option<String>,
+}
+
+/// A model key written as one table or as a list of them.
+fn one_or_many<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany<T> {
+        One(T),
+        Many(Vec<T>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(t) => vec![t],
+        OneOrMany::Many(v) => v,
+    })
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -152,17 +176,8 @@ pub struct CloudModels {
     pub services: BTreeMap<String, ServiceModel>,
 }
 
-const BUILTIN: &[(&str, &str)] = &[
-    ("aws/s3.toml", include_str!("../../models/aws/s3.toml")),
-    ("aws/dynamodb.toml", include_str!("../../models/aws/dynamodb.toml")),
-    ("aws/sqs.toml", include_str!("../../models/aws/sqs.toml")),
-    ("aws/sns.toml", include_str!("../../models/aws/sns.toml")),
-    ("aws/lambda.toml", include_str!("../../models/aws/lambda.toml")),
-    ("aws/kinesis.toml", include_str!("../../models/aws/kinesis.toml")),
-    ("aws/events.toml", include_str!("../../models/aws/events.toml")),
-    ("aws/stepfunctions.toml", include_str!("../../models/aws/stepfunctions.toml")),
-    ("aws/ssm.toml", include_str!("../../models/aws/ssm.toml")),
-];
+/// Every `models/aws/*.toml` (listed by build.rs), by file name.
+const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/aws_models.rs"));
 
 impl CloudModels {
     /// The IAM action prefix of a boto3 service: a modelled service names

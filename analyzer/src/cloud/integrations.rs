@@ -22,7 +22,7 @@ pub fn calls(ctx: &Ctx, world: &mut World) -> Vec<CloudCall> {
             let Some((service_name, api)) = ctx.cloud.integration(&i.service, &i.action) else { continue };
             let site = Site::in_deployment_file(&service.file, i.line);
             let what = format!("{} (API Gateway -> {}:{})", i.route, i.service, i.action);
-            let taint: Taint = std::iter::once(world.labels.source(Source { kind: SourceKind::Http, site: site.clone(), what })).collect();
+            let taint: Taint = std::iter::once(world.labels.source(Source::input(SourceKind::Http, site.clone(), what))).collect();
             let resource = i
                 .resource
                 .clone()

@@ -10,7 +10,7 @@ use crate::analysis::{CloudCall, PermissionUse, StoreRead, UnmodelledCall};
 use crate::infra::model::Decision;
 use crate::sym::SymStr;
 use crate::taint::interp::{Args, Interp};
-use crate::taint::label::{Site, SourceKind, Taint};
+use crate::taint::label::{Site, Source, SourceKind, Taint};
 use crate::taint::value::{Boto, Key, Kind, Value};
 
 use super::api::Api;
@@ -241,12 +241,15 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             return Value::default();
         }
         let mut ret = Value::of_kind(Kind::Dict);
-        if let Some(src) = &api.source {
+        if let Some(src) = api.source.as_ref().filter(|src| src.when.as_ref().is_none_or(|p| named.get(p).is_some_and(|v| v.str.as_ref().and_then(|s| s.as_lit()) != Some("False")))) {
             let kind = SourceKind::parse(&src.kind).unwrap_or(SourceKind::CloudApi);
-            let t = self.source_label(kind, site.clone(), &format!("{service}.{}", api.name));
+            let what = format!("{service}.{}", api.name);
+            let t = self.label(if src.secret { Source::secret(kind, site.clone(), what) } else { Source::input(kind, site.clone(), what) });
             let mut leaf = Value::tainted(t);
             leaf.kind = Kind::Str;
-            ret = ret.join(&Value::wrap_at_path(&src.into, leaf));
+            for into in &src.into {
+                ret = ret.join(&Value::wrap_at_path(into, leaf.clone()));
+            }
         }
         if let Some(reads) = &api.reads {
             let key = reads.key.as_ref().and_then(|k| named.get(k)).cloned();
@@ -268,7 +271,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 }
             }
         }
-        if let Some(sink) = &api.sink {
+        for sink in &api.sinks {
             let consumed = sink.when.as_deref() == Some("leaves-app") && {
                 let resource = api.resource_of(&named);
                 self.ctx.resource_consumed(api, &resource)

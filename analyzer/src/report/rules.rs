@@ -17,12 +17,18 @@ struct ClassFile {
 }
 
 /// Which kind of result a rule reports.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 pub enum Family {
-    /// A data flow from a source to a sink (the contract's `[[flow]]`).
+    /// A data flow from attacker input to a sink (the contract's `[[flow]]`).
     #[default]
+    #[serde(rename = "data-flow")]
     Flow,
+    /// A data flow of secret material to where it is exposed, labelled as
+    /// a `[[finding]]` at its sink.
+    #[serde(rename = "secret-flow")]
+    SecretFlow,
     /// Something the deployment file gets wrong (`[[finding]]`).
+    #[serde(rename = "deployment-risk")]
     DeploymentRisk,
 }
 
@@ -31,8 +37,15 @@ impl Family {
     pub fn name(self) -> &'static str {
         match self {
             Family::Flow => "data-flow",
+            Family::SecretFlow => "secret-flow",
             Family::DeploymentRisk => "deployment-risk",
         }
+    }
+
+    /// Whether its results are labelled as `[[finding]]`s (rule, file,
+    /// line) rather than `[[flow]]`s.
+    pub fn labelled_as_finding(self) -> bool {
+        self != Family::Flow
     }
 }
 
@@ -40,7 +53,7 @@ impl Family {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClassDoc {
-    #[serde(skip)]
+    #[serde(default)]
     pub family: Family,
     pub id: String,
     pub name: String,
@@ -76,7 +89,7 @@ pub fn class(id: &str) -> Option<&'static ClassDoc> {
 
 impl ClassDoc {
     pub fn tags(&self) -> Vec<String> {
-        let family = (self.family == Family::DeploymentRisk).then(|| self.family.name().to_string());
+        let family = self.family.labelled_as_finding().then(|| self.family.name().to_string());
         std::iter::once("security".to_string()).chain(family).chain(self.cwe.iter().map(|n| format!("external/cwe/cwe-{n}"))).collect()
     }
 
@@ -145,7 +158,7 @@ mod tests {
     fn every_reportable_class_is_documented() {
         let mut reportable: Vec<String> = TaintModels::builtin().sinks.iter().map(|s| s.vulnerability.clone()).collect();
         let cloud = CloudModels::builtin();
-        reportable.extend(cloud.services.values().flat_map(|s| &s.api).filter_map(|a| a.sink.as_ref()).map(|k| k.vulnerability.clone()));
+        reportable.extend(cloud.services.values().flat_map(|s| &s.api).flat_map(|a| &a.sinks).map(|k| k.vulnerability.clone()));
         reportable.extend(["traceback-leakage".to_string(), "information-leakage".to_string()]);
         for v in &reportable {
             assert!(class(v).is_some(), "class {v} has no entry in models/classes.toml");

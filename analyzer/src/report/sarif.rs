@@ -2,7 +2,9 @@
 //! and vulnerability class, one code flow per source, whose locations are
 //! the source, every cloud hop (writing call, receiving handler) and the
 //! sink. Deployment risks are results too: at the deployment file's line,
-//! no code flow, `properties.family = "deployment-risk"`.
+//! no code flow, `properties.family = "deployment-risk"`. Secret-exposure
+//! flows carry `properties.family = "secret-flow"`: they are labelled and
+//! scored as findings at their sink.
 
 use std::collections::BTreeSet;
 
@@ -70,6 +72,9 @@ pub fn to_sarif(analysis: &Analysis) -> Log {
         props.insert("interProcedural".into(), json!(inter));
         if conservative {
             props.insert("conservativeLink".into(), json!(true));
+        }
+        if let Some(family) = rule_index.map(|i| classes[i as usize].family).filter(|f| f.labelled_as_finding()) {
+            props.insert("family".into(), json!(family.name()));
         }
         let first = &f.flows[0];
         let text = format!(

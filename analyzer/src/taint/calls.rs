@@ -8,7 +8,7 @@ use ruff_python_ast::{self as ast, Expr};
 use crate::sym::{Piece, SymStr};
 
 use super::interp::{Args, Interp};
-use super::label::{Site, Taint};
+use super::label::{Site, Source, Taint, SECRET_CLASS};
 use super::models::{Condition, SinkModel};
 use super::value::{Key, Kind, Value};
 
@@ -191,6 +191,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     /// A call to something outside the application, named by its dotted
     /// path.
     pub fn call_external(&mut self, path: &str, callee: &Value, args: Args, site: Site) -> Value {
+        self.check_sinks(path, callee, &args, &site);
         if let Some(v) = self.call_builtin(path, &args, &site) {
             return v;
         }
@@ -199,9 +200,9 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         }
         self.note_adapter(path);
         let in_main = self.in_main();
-        if let Some((kind, namespace)) = self.ctx.taint.source_call(path, in_main) {
-            let t = self.source_label(kind, site.clone(), path);
-            if namespace {
+        if let Some(src) = self.ctx.taint.source_call(path, in_main) {
+            let t = self.label(if src.secret { Source::secret(src.kind, site.clone(), path) } else { Source::input(src.kind, site.clone(), path) });
+            if src.namespace {
                 // Each attribute is input, the object itself is not: a
                 // check on `args.service` leaves `args.region` tainted.
                 let mut v = Value::qual(format!("{path}()"));
@@ -212,7 +213,6 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             v.kind = Kind::Str;
             return v;
         }
-        self.check_sinks(path, callee, &args, &site);
         let mut taint = args.all_taint();
         if let Some(model) = self.ctx.taint.sanitizer(path) {
             let (classes, arguments_only) = (model.vulnerabilities.clone(), model.arguments_only);
@@ -235,10 +235,24 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             }
             return v;
         }
+        if !self.ctx.taint.reveals_secret(path) {
+            taint = self.conceal_secrets(taint);
+        }
         taint.extend(callee.taint.iter().copied());
         let mut v = Value::qual(format!("{path}()"));
         v.taint = taint;
         v
+    }
+
+    /// What a library call makes of the secrets in its arguments: a hash,
+    /// a length, a signed token, a client opened with them. None of it
+    /// reveals the secret, so its labels are sanitized for the secret
+    /// class; attacker input keeps flowing as before.
+    fn conceal_secrets(&mut self, taint: Taint) -> Taint {
+        taint
+            .into_iter()
+            .map(|l| if self.world.labels.source_of(l).secret { self.world.labels.sanitize(l, SECRET_CLASS) } else { l })
+            .collect()
     }
 
     /// Checks every sink model that matches the callee.
@@ -310,9 +324,8 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 v.taint = taint;
                 v
             }
-            "os.getenv" | "os.environ.get" => self.env_var(&arg0, args.get(1, "default")),
+            "os.getenv" | "os.environ.get" => self.env_var(&arg0, args.get(1, "default"), site),
             "open" | "io.open" | "codecs.open" | "builtins.open" | "gzip.open" | "bz2.open" => {
-                self.check_sinks(path, &Value::default(), args, site);
                 let mut f = Value::of_kind(Kind::File);
                 f.set(Key::Id(0), args.get(0, "file").cloned().unwrap_or_default());
                 f

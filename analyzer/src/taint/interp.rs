@@ -21,7 +21,7 @@ use crate::analysis::{Ctx, FnRef, World};
 use crate::program::{ClassId, FuncId};
 use crate::sym::SymStr;
 
-use super::label::{Site, Source, SourceKind, Taint};
+use super::label::{Site, Source, SourceKind, Taint, SECRET_CLASS};
 use super::value::{Key, Kind, Value};
 
 pub type Env = HashMap<String, Value>;
@@ -40,6 +40,9 @@ pub struct Entry {
     /// A web framework's view run for its routes: the source site and
     /// routes that its request reads are labelled with (see `web.rs`).
     pub route: Option<(Site, String)>,
+    /// What the entry function returns is sent as an HTTP response: a
+    /// secret in it is exposed at the `return`.
+    pub responds_http: bool,
 }
 
 pub(crate) struct Frame {
@@ -119,6 +122,20 @@ fn flag_test(test: &Expr) -> Option<(&str, bool)> {
             Expr::Name(n) => Some((n.id.as_str(), false)),
             _ => None,
         },
+        _ => None,
+    }
+}
+
+/// The truth of a test whose value is a constant (`True`, `False`,
+/// `None`) that no input shaped.
+fn constant_truth(v: &Value) -> Option<bool> {
+    if !v.taint.is_empty() {
+        return None;
+    }
+    match (&v.kind, v.str.as_ref().and_then(|s| s.as_lit())) {
+        (Kind::None, _) => Some(false),
+        (Kind::Bool, Some("True")) => Some(true),
+        (Kind::Bool, Some("False")) => Some(false),
         _ => None,
     }
 }
@@ -211,8 +228,11 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     }
 
     pub fn source_label(&mut self, kind: SourceKind, site: Site, what: &str) -> Taint {
-        let id = self.world.labels.source(Source { kind, site, what: what.to_string() });
-        std::iter::once(id).collect()
+        self.label(Source::input(kind, site, what))
+    }
+
+    pub fn label(&mut self, source: Source) -> Taint {
+        std::iter::once(self.world.labels.source(source)).collect()
     }
 
     // ----- modules ---------------------------------------------------------
@@ -333,6 +353,10 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             }
             Stmt::Return(s) => {
                 let v = s.value.as_ref().map(|e| self.eval(e)).unwrap_or_else(|| Value::of_kind(Kind::None));
+                if self.entry.responds_http && self.stack.len() == 1 {
+                    let site = self.site(s);
+                    self.world.add_findings(SECRET_CLASS, "HTTP response", &site, &v.deep_taint());
+                }
                 let frame = self.frame();
                 frame.ret = Some(match frame.ret.take() {
                     Some(r) => r.join(&v),
@@ -444,21 +468,40 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             }
             return;
         }
-        self.eval(&s.test);
+        let test = self.eval(&s.test);
+        // A test on a constant (`if secure:` in a call with `secure=False`,
+        // a flag's default) runs one branch only: a helper that reads a
+        // parameter with or without decryption returns a secret only to
+        // the caller that asked for one.
+        match constant_truth(&test) {
+            Some(true) => return self.exec_block(&s.body),
+            Some(false) => return self.exec_clauses(&s.elif_else_clauses, None),
+            None => {}
+        }
         let guard = self.guard(&s.test);
         let flag = flag_test(&s.test);
         let before = self.frame().env.clone();
         self.refine(guard.as_ref(), true);
         self.keep_promises(flag, true);
         self.exec_block(&s.body);
-        let mut out = self.frame().env.take();
+        let out = self.frame().env.take();
         // Every other branch runs where the first test failed.
         self.frame().env = before;
         self.refine(guard.as_ref(), false);
         self.keep_promises(flag, false);
+        self.exec_clauses(&s.elif_else_clauses, out);
+        if s.elif_else_clauses.is_empty() {
+            self.promise_flags(guard.as_ref(), &s.body);
+        }
+    }
+
+    /// The `elif`/`else` clauses of an `if` whose first test failed, their
+    /// environments joined with `taken` (what the branches before left).
+    fn exec_clauses(&mut self, clauses: &'p [ast::ElifElseClause], taken: Option<Env>) {
+        let mut out = taken;
         let before = self.frame().env.take();
         let mut has_else = false;
-        for clause in &s.elif_else_clauses {
+        for clause in clauses {
             self.frame().env = before.clone();
             if let Some(test) = &clause.test {
                 self.eval(test);
@@ -472,9 +515,6 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             out = join_env(out, before);
         }
         self.frame().env = out;
-        if s.elif_else_clauses.is_empty() {
-            self.promise_flags(guard.as_ref(), &s.body);
-        }
     }
 
     /// `if x not in ALLOWED: ok = False`: wherever `ok` is true afterwards,
@@ -1062,7 +1102,8 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     pub fn subscript(&mut self, base: &Value, key: &Value, key_expr: &Expr) -> Value {
         if let Kind::Qual(path) = &base.kind {
             if path == "os.environ" {
-                return self.env_var(key, None);
+                let site = self.site(key_expr);
+                return self.env_var(key, None, &site);
             }
         }
         if matches!(key_expr, Expr::Slice(_)) {
@@ -1096,13 +1137,21 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     }
 
     /// `os.environ[...]`, `os.getenv(...)`: the function's configured value.
-    pub fn env_var(&mut self, key: &Value, default: Option<&Value>) -> Value {
+    /// An environment variable read at `site`: its value when the
+    /// deployment file sets it, and secret material when that value is a
+    /// secret (`secrets::holds_secret`).
+    pub fn env_var(&mut self, key: &Value, default: Option<&Value>, site: &Site) -> Value {
         let name = key.str.as_ref().and_then(|s| s.as_lit()).map(str::to_string);
         if let (Some(name), false) = (&name, self.ctx.opts.disable.env) {
             if let Some(fr) = self.entry.function {
                 let (_, func) = self.ctx.function(fr);
                 if let Some(v) = func.environment.get(name) {
-                    return Value::string(v.clone());
+                    let secret = crate::secrets::holds_secret(name, v, func.env_from_files.contains(name));
+                    let mut value = Value::string(v.clone());
+                    if secret {
+                        value.taint = self.label(Source::secret(SourceKind::Env, site.clone(), format!("env {name}")));
+                    }
+                    return value;
                 }
             }
         }

@@ -76,6 +76,35 @@ pub struct Source {
     pub site: Site,
     /// What the source is, for people: `POST /produce`, `s3.list_objects`.
     pub what: String,
+    /// Secret material (a Secrets Manager value, a decrypted parameter, an
+    /// environment variable filled with a secret) rather than attacker
+    /// input: it reaches only the sinks of [`SECRET_CLASS`], and only it
+    /// does.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub secret: bool,
+}
+
+/// The class whose sinks secret material reaches: where a secret becomes
+/// readable by someone it was not meant for (logs, HTTP responses, data
+/// that leaves the application). Attacker input reaching a log is no
+/// finding, and a secret passed to `os.system` is no injection.
+pub const SECRET_CLASS: &str = "secret-exposure";
+
+impl Source {
+    /// Attacker-controlled input.
+    pub fn input(kind: SourceKind, site: Site, what: impl Into<String>) -> Source {
+        Source { kind, site, what: what.into(), secret: false }
+    }
+
+    /// Secret material.
+    pub fn secret(kind: SourceKind, site: Site, what: impl Into<String>) -> Source {
+        Source { kind, site, what: what.into(), secret: true }
+    }
+
+    /// Whether data from this source counts at the sinks of `class`.
+    pub fn reaches(&self, class: &str) -> bool {
+        self.secret == (class == SECRET_CLASS) && self.kind != SourceKind::Traceback
+    }
 }
 
 /// One crossing of a cloud service between two functions.
@@ -219,7 +248,7 @@ mod tests {
         let fns = ["a", "b", "c", "d"];
         let hops: Vec<Hop> = fns.iter().flat_map(|x| fns.iter().filter(move |y| *y != x).map(move |y| hop(x, y))).collect();
         let mut labels = Labels::default();
-        let src = labels.source(Source { kind: SourceKind::Http, site: site("a"), what: "POST /".into() });
+        let src = labels.source(Source::input(SourceKind::Http, site("a"), "POST /"));
         let mut frontier = BTreeSet::from([src]);
         for _ in 0..2 * MAX_HOPS {
             let mut next = frontier.clone();
@@ -239,7 +268,7 @@ mod tests {
     #[test]
     fn sanitizing_makes_a_new_label_once() {
         let mut labels = Labels::default();
-        let src = labels.source(Source { kind: SourceKind::Http, site: site("a"), what: "POST /".into() });
+        let src = labels.source(Source::input(SourceKind::Http, site("a"), "POST /"));
         let clean = labels.sanitize(src, "sql-injection");
         assert_ne!(clean, src);
         assert_eq!(labels.sanitize(clean, "sql-injection"), clean);

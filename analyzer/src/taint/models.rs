@@ -76,9 +76,23 @@ pub struct SourceModel {
     /// Only in code run from a script's `if __name__ == "__main__":`.
     #[serde(default)]
     pub only_in_main: bool,
+    /// The result is secret material, not attacker input (see
+    /// `label::SECRET_CLASS`).
+    #[serde(default)]
+    pub secret: bool,
 }
 
-/// A call that returns its first argument's string, shape kept.
+/// What a call that is a source returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SourceCall {
+    pub kind: SourceKind,
+    /// A namespace each of whose attributes is one input.
+    pub namespace: bool,
+    pub secret: bool,
+}
+
+/// A call that returns its first argument's string, shape kept; or one
+/// whose result reveals the secret material it is given.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PropagatorModel {
@@ -90,6 +104,8 @@ pub struct PropagatorModel {
 struct ModelFile {
     #[serde(default)]
     propagator: Vec<PropagatorModel>,
+    #[serde(default)]
+    secret_propagator: Vec<PropagatorModel>,
     #[serde(default)]
     sink: Vec<SinkModel>,
     #[serde(default)]
@@ -111,6 +127,7 @@ pub struct TaintModels {
     pub sources: Vec<SourceModel>,
     pub triggers: Vec<TriggerSource>,
     pub propagators: Vec<PropagatorModel>,
+    pub secret_propagators: Vec<PropagatorModel>,
     pub frameworks: Vec<FrameworkModel>,
     pub adapters: Vec<AdapterModel>,
 }
@@ -151,6 +168,7 @@ impl TaintModels {
         self.sources.extend(file.source);
         self.triggers.extend(file.trigger);
         self.propagators.extend(file.propagator);
+        self.secret_propagators.extend(file.secret_propagator);
         self.frameworks.extend(file.framework);
         self.adapters.extend(file.adapter);
         self.check_web().map_err(|e| format!("{name}: {e}"))
@@ -174,12 +192,18 @@ impl TaintModels {
         self.propagators.iter().any(|p| p.callees.iter().any(|c| glob(c, callee)))
     }
 
-    /// The source kind of a call's result, and whether the result is a
-    /// namespace of inputs rather than one input.
-    pub fn source_call(&self, callee: &str, in_main: bool) -> Option<(SourceKind, bool)> {
+    /// Whether a library call's result reveals the secret given to it.
+    pub fn reveals_secret(&self, callee: &str) -> bool {
+        self.secret_propagators.iter().any(|p| p.callees.iter().any(|c| glob(c, callee)))
+    }
+
+    /// What a call returns when it is a source.
+    pub fn source_call(&self, callee: &str, in_main: bool) -> Option<SourceCall> {
         self.sources.iter().filter(|s| in_main || !s.only_in_main).find_map(|s| {
             let namespace = s.namespaces.iter().any(|p| glob(p, callee));
-            (namespace || s.callees.iter().any(|p| glob(p, callee))).then(|| SourceKind::parse(&s.kind).map(|k| (k, namespace))).flatten()
+            (namespace || s.callees.iter().any(|p| glob(p, callee)))
+                .then(|| SourceKind::parse(&s.kind).map(|kind| SourceCall { kind, namespace, secret: s.secret }))
+                .flatten()
         })
     }
 
@@ -217,7 +241,7 @@ mod tests {
         assert_eq!(m.sinks_for("os.system").next().unwrap().vulnerability, "code-injection");
         assert!(m.sinks_for("pymysql.connect().cursor().execute").any(|s| s.vulnerability == "sql-injection"));
         assert_eq!(m.sanitizer("shlex.quote").unwrap().vulnerabilities, ["code-injection"]);
-        assert_eq!(m.source_call("argparse.ArgumentParser().parse_args", true), Some((SourceKind::Cli, true)));
+        assert_eq!(m.source_call("argparse.ArgumentParser().parse_args", true), Some(SourceCall { kind: SourceKind::Cli, namespace: true, secret: false }));
         assert_eq!(m.source_call("argparse.ArgumentParser().parse_args", false), None);
         assert_eq!(m.trigger_source("http-api"), Some(SourceKind::Http));
         assert_eq!(m.trigger_source("s3"), None);

@@ -5,7 +5,7 @@
 use super::suite::Suite;
 use super::{execute, InProcess, Outcome, RunOptions, Runner, Status, ToolRun};
 use crate::dataset::progress::Progress;
-use crate::score::findings::is_deployment_risk;
+use crate::score::findings::is_finding;
 use crate::score::{score_case, CaseScore, ToolOutput};
 use crate::summary::Summary;
 use crate::tools::{Kind, ToolSpec, Tools};
@@ -91,7 +91,7 @@ pub fn score_outcomes(spec: &ToolSpec, suite: &Suite, outcomes: &[Outcome]) -> T
         .zip(&outcomes[suite.cases.len()..])
         .map(|(t, o)| {
             // Flows, as in the scores: deployment risks are not findings of a data flow.
-            let flows = o.log.as_ref().map(|l| l.results().filter(|(run, r)| !is_deployment_risk(run, r)).count()).unwrap_or(0);
+            let flows = o.log.as_ref().map(|l| l.results().filter(|(run, r)| !is_finding(run, r)).count()).unwrap_or(0);
             (t.name.clone(), flows, o.status.error.clone())
         })
         .collect();

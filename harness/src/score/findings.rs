@@ -1,10 +1,11 @@
-//! Deployment-risk results: what a log reports beside its flows, and how it
-//! is matched against `[[finding]]` labels (docs/ground-truth.md).
+//! Results scored as findings (deployment risks and secret-exposure flows):
+//! what a log reports beside its flows, and how it is matched against
+//! `[[finding]]` labels (docs/ground-truth.md).
 //!
-//! A result is a deployment risk when its `properties.family` is
-//! `deployment-risk`, or when the rule it names is tagged
-//! `deployment-risk` in the run's driver. Such a result is never a
-//! reported flow. A reported finding is (rule, file, line) of its first
+//! A result is a finding when its `properties.family` is `deployment-risk`
+//! or `secret-flow`, or when the rule it names is tagged with one of them
+//! in the run's driver. Such a result is never a reported flow, even with
+//! code flows. A reported finding is (rule, file, line) of its first
 //! location; duplicates are one. Only the rules a case is labelled for
 //! (`finding_rules`, or the rules of its `[[finding]]` tables) are scored:
 //! E matches R when the rules are equal, the files are the same and the
@@ -18,14 +19,16 @@ use analyzer::sarif::{clean_path, Log, Result as SarifResult, Run};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-pub const FAMILY: &str = "deployment-risk";
+/// The result families scored as findings: deployment risks and flows of
+/// secret material.
+pub const FAMILIES: [&str; 2] = ["deployment-risk", "secret-flow"];
 
-/// Whether a result of `run` reports a deployment risk rather than a flow.
-pub fn is_deployment_risk(run: &Run, result: &SarifResult) -> bool {
-    let by_property = result.properties.as_ref().and_then(|p| p.get("family")).and_then(|f| f.as_str()) == Some(FAMILY);
+/// Whether a result of `run` is scored as a finding rather than as a flow.
+pub fn is_finding(run: &Run, result: &SarifResult) -> bool {
+    let by_property = result.properties.as_ref().and_then(|p| p.get("family")).and_then(|f| f.as_str()).is_some_and(|f| FAMILIES.contains(&f));
     by_property
         || result.resolved_rule_id(run).is_some_and(|id| {
-            run.tool.driver.rules.iter().filter(|r| r.id == id).filter_map(|r| r.properties.as_ref()?.get("tags")?.as_array().cloned()).flatten().any(|t| t.as_str() == Some(FAMILY))
+            run.tool.driver.rules.iter().filter(|r| r.id == id).filter_map(|r| r.properties.as_ref()?.get("tags")?.as_array().cloned()).flatten().any(|t| t.as_str().is_some_and(|t| FAMILIES.contains(&t)))
         })
 }
 
@@ -35,7 +38,7 @@ pub fn reported_findings(log: &Log, case_dir: &Path) -> Vec<ExpectedFinding> {
     let mut log = log.clone();
     log.normalize_uris(case_dir);
     let mut out = BTreeSet::new();
-    for (run, result) in log.results().filter(|(run, r)| is_deployment_risk(run, r)) {
+    for (run, result) in log.results().filter(|(run, r)| is_finding(run, r)) {
         let Some(loc) = result.locations.first() else { continue };
         out.insert(ExpectedFinding {
             rule: result.resolved_rule_id(run).unwrap_or("").to_string(),
@@ -119,7 +122,7 @@ mod tests {
 
     fn risk(rule: &str, file: &str, line: u32) -> SarifResult {
         let mut props = analyzer::sarif::PropertyBag::new();
-        props.insert("family".into(), serde_json::json!(FAMILY));
+        props.insert("family".into(), serde_json::json!(FAMILIES[0]));
         SarifResult { rule_id: Some(rule.into()), locations: vec![Location::at(file, line)], properties: Some(props), ..Default::default() }
     }
 
@@ -146,7 +149,7 @@ mod tests {
         let mut log = Log::new("t", "1", None, vec![]);
         let mut tagged = analyzer::sarif::ReportingDescriptor::new("open-bucket", "OpenBucket", "x");
         let mut props = analyzer::sarif::PropertyBag::new();
-        props.insert("tags".into(), serde_json::json!(["security", FAMILY]));
+        props.insert("tags".into(), serde_json::json!(["security", FAMILIES[0]]));
         tagged.properties = Some(props);
         log.runs[0].tool.driver.rules.push(tagged);
         log.runs[0].results = vec![

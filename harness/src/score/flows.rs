@@ -67,7 +67,7 @@ pub fn reported_flows(log: &Log, case_dir: &Path, mode: Mode) -> Vec<ReportedFlo
     let mut log = log.clone();
     log.normalize_uris(case_dir);
     let mut merged: BTreeMap<(String, u32, String), ReportedFlow> = BTreeMap::new();
-    for (run, result) in log.results().filter(|(run, r)| !super::findings::is_deployment_risk(run, r)) {
+    for (run, result) in log.results().filter(|(run, r)| !super::findings::is_finding(run, r)) {
         let rule_id = result.resolved_rule_id(run).unwrap_or("").to_string();
         let (file, line) = match result.sink() {
             Some(l) => (clean_path(l.uri().unwrap_or("")), l.start_line().unwrap_or(0)),

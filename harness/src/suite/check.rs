@@ -196,9 +196,9 @@ pub fn check_case(case: &Case) -> Vec<String> {
         }
     }
 
-    let known = deployment_risk_rules();
+    let known = finding_rules();
     for rule in label.scored_rules().iter().filter(|r| !known.contains(&r.as_str())) {
-        out.push(format!("deployment-risk rule {rule:?} unknown (known: {})", known.join(", ")));
+        out.push(format!("finding rule {rule:?} unknown (known: {})", known.join(", ")));
     }
     for (i, finding) in label.findings.iter().enumerate() {
         let at = format!("finding {}", i + 1);
@@ -217,11 +217,11 @@ pub fn check_case(case: &Case) -> Vec<String> {
     out
 }
 
-/// The analyzer's deployment-risk rules (`analyzer/models/risks.toml`):
-/// the rules a `[[finding]]` may name.
-pub fn deployment_risk_rules() -> Vec<&'static str> {
-    use analyzer::report::rules::{classes, Family};
-    classes().iter().filter(|c| c.family == Family::DeploymentRisk).map(|c| c.id.as_str()).collect()
+/// The analyzer's rules labelled as findings (the deployment risks of
+/// `analyzer/models/risks.toml`, secret exposure): the rules a
+/// `[[finding]]` may name.
+pub fn finding_rules() -> Vec<&'static str> {
+    analyzer::report::rules::classes().iter().filter(|c| c.family.labelled_as_finding()).map(|c| c.id.as_str()).collect()
 }
 
 #[cfg(test)]
