@@ -301,12 +301,13 @@ impl Summary {
         )
     }
 
-    /// The findings headline, when some case is labelled for deployment
-    /// risks: `deployment risks: N/M cases pass; TP FP FN; P R F1`.
+    /// The findings headline, when some case is labelled for a finding
+    /// rule: `findings (deployment risks, secret exposure): N/M cases
+    /// pass; TP FP FN; P R F1`.
     pub fn findings_headline(&self) -> Option<String> {
         let f = &self.findings.as_ref()?.all;
         Some(format!(
-            "deployment risks: {}/{} labelled cases pass; TP {} FP {} FN {}; precision {:.2} recall {:.2} F1 {:.2}",
+            "findings (deployment risks, secret exposure): {}/{} labelled cases pass; TP {} FP {} FN {}; precision {:.2} recall {:.2} F1 {:.2}",
             f.passed, f.cases, f.tp, f.fp, f.fn_, f.precision, f.recall, f.f1
         ))
     }
