@@ -37,17 +37,21 @@ pub fn looks_like_credential(text: &str) -> bool {
 /// path) is not the secret.
 pub fn holds_secret(name: &str, value: &SymStr, from_file: bool) -> bool {
     let secrets = &crate::risks::models().secrets;
-    let names_secret = |name: &str| {
+    let names_reference = |name: &str| {
         let upper = name.to_ascii_uppercase().replace('-', "_");
-        secret_name(name) && !secrets.reference_suffixes.iter().any(|s| upper.ends_with(s.as_str()))
+        secrets.reference_suffixes.iter().any(|s| upper.ends_with(s.as_str()))
     };
+    let names_secret = |name: &str| secret_name(name) && !names_reference(name);
     let named_secret = names_secret(name);
     let pieces = value.pieces();
     let resolved_secret = pieces.iter().any(|p| match p {
         Piece::Lit(l) => l.contains("{{resolve:secretsmanager:") || l.contains("{{resolve:ssm-secure:"),
         Piece::Any(n) => {
             let ssm = n.strip_prefix("ssm:").or_else(|| n.strip_prefix("ssm(")).unwrap_or("");
-            !ssm.is_empty() && (ssm.contains("/aws/reference/secretsmanager/") || ssm.ends_with("~true") || named_secret || names_secret(ssm.rsplit('/').next().unwrap_or(ssm)))
+            // A SecureString (`~true`) under an identifier's name
+            // (`SLACK_APP_ID`) was encrypted by habit, not because it is one.
+            let secure = ssm.ends_with("~true") && !names_reference(name);
+            !ssm.is_empty() && (ssm.contains("/aws/reference/secretsmanager/") || secure || named_secret || names_secret(ssm.rsplit('/').next().unwrap_or(ssm)))
         }
     });
     let literal = value.as_lit().is_some_and(|t| plaintext_secret(name, t));
@@ -55,6 +59,13 @@ pub fn holds_secret(name: &str, value: &SymStr, from_file: bool) -> bool {
     // template parameter, another file, the deploying shell's environment).
     let filled_later = named_secret && (from_file || !value.is_known());
     resolved_secret || literal || filled_later
+}
+
+/// Whether a field of a secret's JSON (`username`, `db_host`, `bot_user`)
+/// tells where or for whom the secret is rather than holding it.
+pub fn public_field(key: &str) -> bool {
+    let last = key.rsplit(['_', '-']).next().unwrap_or(key).to_ascii_lowercase();
+    !secret_name(key) && crate::risks::models().secrets.public_fields.iter().any(|f| *f == last)
 }
 
 /// A literal value that is a secret written in plain text: named as one
@@ -140,5 +151,17 @@ mod tests {
         assert!(!holds_secret("TABLE", &SymStr::lit("orders"), false));
         assert!(holds_secret("SMS_GATEWAY_PASSWORD", &SymStr::any("Ref"), false));
         assert!(!holds_secret("TABLE", &SymStr::any("Ref"), false));
+        assert!(holds_secret("SLACK_CLIENT_SECRET", &SymStr::any("ssm:/prod/bot/client_secret~true"), false));
+        assert!(!holds_secret("SLACK_APP_ID", &SymStr::any("ssm:/prod/bot/app_id~true"), false));
+    }
+
+    #[test]
+    fn fields_that_say_where_a_secret_is_for() {
+        for key in ["username", "host", "port", "dbname", "bot_user", "jenkins_username", "db-host"] {
+            assert!(public_field(key), "{key}");
+        }
+        for key in ["password", "github_personal_access_token", "webhook_secret", "api_key", "user_token"] {
+            assert!(!public_field(key), "{key}");
+        }
     }
 }

@@ -62,6 +62,7 @@ pub struct Secrets {
     pub reference_prefixes: Vec<String>,
     pub placeholder_words: Vec<String>,
     pub placeholder_prefixes: Vec<String>,
+    pub public_fields: Vec<String>,
 }
 
 #[derive(Deserialize)]

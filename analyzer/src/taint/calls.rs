@@ -14,16 +14,28 @@ use super::value::{Key, Kind, Value};
 
 impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     pub fn eval_call(&mut self, c: &'p ast::ExprCall) -> Value {
+        let mut modelled = None;
         let (callee, receiver_expr) = match c.func.as_ref() {
             Expr::Attribute(a) => {
                 let base = self.eval(&a.value);
                 let callee = self.attribute(&base, a.attr.as_str());
+                // `jwt.encode(...)` with a copy of PyJWT in the tree: the
+                // model of `jwt.encode` says more than following its code.
+                if let (Kind::Module(file), Kind::Func(_) | Kind::Bound(_) | Kind::Class(_)) = (&base.kind, &callee.kind) {
+                    let path = format!("{}.{}", self.ctx.program.files[*file].module, a.attr);
+                    if self.ctx.taint.names_exactly(&path) {
+                        modelled = Some(path);
+                    }
+                }
                 (callee, Some(&*a.value))
             }
             other => (self.eval(other), None),
         };
         let args = self.eval_args(&c.arguments);
         let site = self.site(c);
+        if let Some(path) = modelled {
+            return self.call_external(&path, &Value::qual(path.clone()), args, site);
+        }
         match callee.kind.clone() {
             Kind::Func(id) => self.call_function(id, args, None).0,
             Kind::Bound(id) => {
@@ -97,7 +109,10 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             "get" if recv.kind != Kind::Str => {
                 let key = self.key_of(&arg0);
                 let mut v = match key {
-                    Some(k) => recv.get(&k),
+                    Some(k) => {
+                        let v = recv.get(&k);
+                        self.secret_field(&k, v)
+                    }
                     None => recv.get_any(),
                 };
                 if let Some(d) = args.get(1, "default") {
@@ -131,6 +146,15 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 if let Some(d) = args.pos.get(1) {
                     v = v.join(d);
                 }
+                v
+            }
+            "replace" if recv.kind == Kind::Str || recv.str.is_some() || args.pos.len() >= 2 => {
+                // What is replaced leaves the text; what replaces it enters.
+                let mut v = Value::tainted(recv.deep_taint());
+                if let Some(new) = args.get(1, "new") {
+                    v.add_taint(&new.deep_taint());
+                }
+                v.kind = Kind::Str;
                 v
             }
             "pop" => recv.get_any(),

@@ -1121,7 +1121,10 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             }
         }
         match self.key_of(key) {
-            Some(k) => base.get(&k),
+            Some(k) => {
+                let v = base.get(&k);
+                self.secret_field(&k, v)
+            }
             None => {
                 let mut v = base.get_any();
                 // A lookup in a table the code filled itself yields one of
@@ -1134,6 +1137,17 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 v
             }
         }
+    }
+
+    /// A field read from a value: when it is one that tells where or for
+    /// whom a secret is (`creds["username"]`), not secret material.
+    pub fn secret_field(&mut self, key: &Key, v: Value) -> Value {
+        let Key::Item(name) = key else { return v };
+        if !v.is_tainted() || !crate::secrets::public_field(name) {
+            return v;
+        }
+        let labels = &mut self.world.labels;
+        v.map_labels(&mut |l| if labels.source_of(l).secret { labels.sanitize(l, SECRET_CLASS) } else { l })
     }
 
     /// `os.environ[...]`, `os.getenv(...)`: the function's configured value.

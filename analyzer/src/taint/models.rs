@@ -192,6 +192,17 @@ impl TaintModels {
         self.propagators.iter().any(|p| p.callees.iter().any(|c| glob(c, callee)))
     }
 
+    /// Whether a model names this dotted path exactly (not by a pattern):
+    /// such a library call is taken by its model even where the library's
+    /// code lies in the application's tree.
+    pub fn names_exactly(&self, path: &str) -> bool {
+        let exact = |p: &String| p == path;
+        self.sinks.iter().any(|s| s.callees.iter().any(exact))
+            || self.sanitizers.iter().any(|s| s.callees.iter().any(exact))
+            || self.sources.iter().any(|s| s.callees.iter().chain(&s.namespaces).any(exact))
+            || self.propagators.iter().chain(&self.secret_propagators).any(|p| p.callees.iter().any(exact))
+    }
+
     /// Whether a library call's result reveals the secret given to it.
     pub fn reveals_secret(&self, callee: &str) -> bool {
         self.secret_propagators.iter().any(|p| p.callees.iter().any(|c| glob(c, callee)))
