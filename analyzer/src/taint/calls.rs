@@ -5,6 +5,7 @@
 
 use ruff_python_ast::{self as ast, Expr};
 
+use crate::program::FuncId;
 use crate::sym::{Piece, SymStr};
 
 use super::interp::{Args, Interp};
@@ -14,6 +15,16 @@ use super::value::{Key, Kind, Value};
 
 impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     pub fn eval_call(&mut self, c: &'p ast::ExprCall) -> Value {
+        if let Expr::Attribute(a) = c.func.as_ref() {
+            if let Some((method, receiver, self_name)) = self.super_method(&a.value, a.attr.as_str()) {
+                let args = self.eval_args(&c.arguments);
+                let (ret, after) = self.call_function(method, args, Some(receiver));
+                if let Some(after) = after {
+                    self.bind(&self_name, after);
+                }
+                return ret;
+            }
+        }
         let mut modelled = None;
         let (callee, receiver_expr) = match c.func.as_ref() {
             Expr::Attribute(a) => {
@@ -71,6 +82,25 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 }
             },
         }
+    }
+
+    /// `super().name` or `super(Class, self).name` in a method of an
+    /// application class: the method a base class of the application
+    /// defines, with the method's receiver and the name it is bound to.
+    /// A library base (`super().__init__()` of `Exception`) is no answer.
+    fn super_method(&mut self, base: &Expr, name: &str) -> Option<(FuncId, Value, String)> {
+        let Expr::Call(call) = base else { return None };
+        if !matches!(call.func.as_ref(), Expr::Name(n) if n.id.as_str() == "super") {
+            return None;
+        }
+        let func = self.frames.last()?.func?;
+        let info = self.ctx.index.func(func);
+        let class = info.class?;
+        let self_name = info.def.parameters.posonlyargs.iter().chain(&info.def.parameters.args).next()?.parameter.name.to_string();
+        let index = self.ctx.index;
+        let method = index.find_in_ancestors(class, |c| if c == class { None } else { index.class(c).methods.get(name).copied() })?;
+        let receiver = self.lookup(&self_name);
+        Some((method, receiver, self_name))
     }
 
     /// A method called on a value that is not an application object.
@@ -190,6 +220,9 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 Value::of_kind(Kind::None)
             }
             _ => {
+                // `key.sign(msg)` on a key object is a signature, not the
+                // key; the methods of text and containers give it back.
+                let taint = if self.ctx.taint.method_reveals_secret(method) { taint } else { self.conceal_secrets(taint) };
                 let mut v = Value::tainted(taint);
                 if recv.kind == Kind::Str || matches!(method, "encode" | "decode" | "lower" | "upper" | "strip" | "lstrip" | "rstrip" | "replace" | "title") {
                     v.kind = Kind::Str;

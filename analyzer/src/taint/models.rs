@@ -96,7 +96,11 @@ pub struct SourceCall {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PropagatorModel {
+    #[serde(default)]
     pub callees: Vec<String>,
+    /// Methods of the values themselves (`str.encode`), by name.
+    #[serde(default)]
+    pub methods: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -201,6 +205,12 @@ impl TaintModels {
             || self.sanitizers.iter().any(|s| s.callees.iter().any(exact))
             || self.sources.iter().any(|s| s.callees.iter().chain(&s.namespaces).any(exact))
             || self.propagators.iter().chain(&self.secret_propagators).any(|p| p.callees.iter().any(exact))
+    }
+
+    /// Whether a method called on a secret (`.encode()`, `.strip()`)
+    /// returns it still.
+    pub fn method_reveals_secret(&self, method: &str) -> bool {
+        self.secret_propagators.iter().any(|p| p.methods.iter().any(|m| m == method))
     }
 
     /// Whether a library call's result reveals the secret given to it.
