@@ -256,8 +256,8 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             return v;
         }
         self.note_adapter(path);
-        let in_main = self.in_main();
-        if let Some(src) = self.ctx.taint.source_call(path, in_main) {
+        let models = self.ctx.taint.call_models(path);
+        if let Some(src) = if self.in_main() { models.source_in_main } else { models.source } {
             let t = self.label(if src.secret { Source::secret(src.kind, site.clone(), path) } else { Source::input(src.kind, site.clone(), path) });
             if src.namespace {
                 // Each attribute is input, the object itself is not: a
@@ -271,7 +271,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             return v;
         }
         let mut taint = args.all_taint();
-        if let Some(model) = self.ctx.taint.sanitizer(path) {
+        if let Some(model) = &models.sanitizer {
             let (classes, arguments_only) = (model.vulnerabilities.clone(), model.arguments_only);
             let mut v = if arguments_only {
                 let mut q = Value::qual(format!("{path}()"));
@@ -292,7 +292,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             }
             return v;
         }
-        if !self.ctx.taint.reveals_secret(path) {
+        if !models.reveals_secret {
             taint = self.conceal_secrets(taint);
         }
         taint.extend(callee.taint.iter().copied());
@@ -314,8 +314,8 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
 
     /// Checks every sink model that matches the callee.
     pub fn check_sinks(&mut self, path: &str, callee: &Value, args: &Args, site: &Site) {
-        let sinks: Vec<_> = self.ctx.taint.sinks_for(path).cloned().collect();
-        for sink in sinks {
+        let models = self.ctx.taint.call_models(path);
+        for sink in &models.sinks {
             if let Some(cond) = sink.condition {
                 if !condition_holds(cond, &sink, args, &|n| self.ctx.configured_note(n)) {
                     continue;
@@ -346,7 +346,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     /// Library functions whose effect on values the interpreter knows.
     fn call_builtin(&mut self, path: &str, args: &Args, site: &Site) -> Option<Value> {
         let arg0 = args.pos.first().cloned().unwrap_or_default();
-        if self.ctx.taint.keeps_string(path) {
+        if self.ctx.taint.call_models(path).keeps_string {
             let mut v = arg0.taint_only();
             v.kind = Kind::Str;
             v.str = arg0.str.clone();
@@ -389,11 +389,29 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             }
             "json.loads" | "json.load" | "simplejson.loads" | "ujson.loads" | "orjson.loads" | "ast.literal_eval" => {
                 let src = if arg0.kind == Kind::File { self.file_content(&arg0) } else { arg0.clone() };
-                Value::tainted(src.deep_taint())
+                match src.fields.get(&json_shape()) {
+                    Some(shape) => {
+                        // Text joined from another origin (a branch that
+                        // built it otherwise) keeps that origin's taint whole.
+                        let known = shape.deep_taint();
+                        let mut v = shape.clone();
+                        let other: Taint = src.taint.iter().filter(|l| !known.contains(l)).copied().collect();
+                        v.add_taint(&other);
+                        v
+                    }
+                    None => Value::tainted(src.deep_taint()),
+                }
             }
             "json.dumps" | "simplejson.dumps" | "ujson.dumps" | "orjson.dumps" => {
+                // The text is tainted as a whole (a sink reading it sees
+                // every part), and keeps the structure it was made from for
+                // the `json.loads` that reads it back, through queues and
+                // topics too: a message's clean fields stay clean.
                 let mut v = arg0.taint_only();
                 v.kind = Kind::Str;
+                if !arg0.fields.is_empty() {
+                    v.set(json_shape(), arg0.truncated(JSON_SHAPE_DEPTH));
+                }
                 v
             }
             "json.dump" => {
@@ -468,6 +486,16 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         }
         v.element()
     }
+}
+
+/// How deep a JSON text keeps the structure it was made from: enough for
+/// `message["field"]["part"]`; below, each part is tainted as a whole, so
+/// that texts carried through calls, queues and stores stay small.
+const JSON_SHAPE_DEPTH: usize = 1;
+
+/// Where a JSON text keeps the value it was made from.
+fn json_shape() -> Key {
+    Key::Attr("__json__".into())
 }
 
 fn condition_holds(cond: Condition, sink: &SinkModel, args: &Args, configured: &dyn Fn(&str) -> bool) -> bool {

@@ -2,7 +2,9 @@
 //! `analyzer/models/` (built into the binary) and from any extra model
 //! folder a user passes, so that adding a sink is a data change.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
 
@@ -124,6 +126,32 @@ struct ModelFile {
     adapter: Vec<AdapterModel>,
 }
 
+/// Every model that names one dotted call path, looked up once: a real
+/// app makes the same library calls thousands of times, and matching each
+/// against every glob pattern was a tenth of the taint stage.
+#[derive(Debug, Default)]
+pub struct CallModels {
+    pub sinks: Vec<SinkModel>,
+    pub sanitizer: Option<SanitizerModel>,
+    pub keeps_string: bool,
+    pub reveals_secret: bool,
+    /// What the call returns as a source, in library code and in a
+    /// script's `__main__` block.
+    pub source: Option<SourceCall>,
+    pub source_in_main: Option<SourceCall>,
+    pub adapter: Option<String>,
+}
+
+/// Lookups made so far; a clone of the models starts afresh.
+#[derive(Debug, Default)]
+struct LookupCache(Mutex<HashMap<String, Arc<CallModels>>>);
+
+impl Clone for LookupCache {
+    fn clone(&self) -> Self {
+        LookupCache::default()
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct TaintModels {
     pub sinks: Vec<SinkModel>,
@@ -134,6 +162,7 @@ pub struct TaintModels {
     pub secret_propagators: Vec<PropagatorModel>,
     pub frameworks: Vec<FrameworkModel>,
     pub adapters: Vec<AdapterModel>,
+    cache: LookupCache,
 }
 
 const BUILTIN: &[(&str, &str)] = &[
@@ -175,12 +204,32 @@ impl TaintModels {
         self.secret_propagators.extend(file.secret_propagator);
         self.frameworks.extend(file.framework);
         self.adapters.extend(file.adapter);
+        self.cache = LookupCache::default();
         self.check_web().map_err(|e| format!("{name}: {e}"))
     }
 
     pub fn add_file(&mut self, path: &Path) -> Result<(), String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         self.add_text(&path.display().to_string(), &text)
+    }
+
+    /// Every model of a call path (cached).
+    pub fn call_models(&self, path: &str) -> Arc<CallModels> {
+        let mut cache = self.cache.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(m) = cache.get(path) {
+            return m.clone();
+        }
+        let m = Arc::new(CallModels {
+            sinks: self.sinks_for(path).cloned().collect(),
+            sanitizer: self.sanitizer(path).cloned(),
+            keeps_string: self.keeps_string(path),
+            reveals_secret: self.reveals_secret(path),
+            source: self.source_call(path, false),
+            source_in_main: self.source_call(path, true),
+            adapter: self.adapter(path).map(str::to_string),
+        });
+        cache.insert(path.to_string(), m.clone());
+        m
     }
 
     pub fn sinks_for<'s>(&'s self, callee: &'s str) -> impl Iterator<Item = &'s SinkModel> + 's {

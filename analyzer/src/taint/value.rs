@@ -220,6 +220,22 @@ impl Value {
 
     /// A value carrying only the taint of this one (results of unknown
     /// computations on it).
+    /// The value with its structure kept `depth` levels down and each part
+    /// below folded into its taint.
+    pub fn truncated(&self, depth: usize) -> Value {
+        if depth == 0 {
+            let mut v = self.taint_only();
+            v.kind = self.kind.clone();
+            v.str = self.str.clone();
+            return v;
+        }
+        let mut v = Value { taint: self.taint.clone(), fields: Rc::default(), str: self.str.clone(), kind: self.kind.clone() };
+        for (k, x) in self.fields.iter() {
+            v.set(k.clone(), x.truncated(depth - 1));
+        }
+        v
+    }
+
     pub fn taint_only(&self) -> Value {
         Value::tainted(self.deep_taint())
     }

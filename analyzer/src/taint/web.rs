@@ -221,8 +221,8 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     /// an interface (see `analysis.rs`, which then runs them).
     pub fn note_adapter(&mut self, callee: &str) {
         let Some(function) = self.entry.function else { return };
-        if let Some(interface) = self.ctx.taint.adapter(callee) {
-            self.world.dispatches.insert((function, interface.to_string()));
+        if let Some(interface) = &self.ctx.taint.call_models(callee).adapter {
+            self.world.dispatches.insert((function, interface.clone()));
         }
     }
 }
