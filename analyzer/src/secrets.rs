@@ -64,8 +64,8 @@ pub fn holds_secret(name: &str, value: &SymStr, from_file: bool) -> bool {
 /// Whether a field of a secret's JSON (`username`, `db_host`, `bot_user`)
 /// tells where or for whom the secret is rather than holding it.
 pub fn public_field(key: &str) -> bool {
-    let last = key.rsplit(['_', '-']).next().unwrap_or(key).to_ascii_lowercase();
-    !secret_name(key) && crate::risks::models().secrets.public_fields.iter().any(|f| *f == last)
+    let last = key.rsplit(['_', '-']).next().unwrap_or(key);
+    crate::risks::models().secrets.public_fields.iter().any(|f| f.eq_ignore_ascii_case(last)) && !secret_name(key)
 }
 
 /// A literal value that is a secret written in plain text: named as one

@@ -34,7 +34,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 // model of `jwt.encode` says more than following its code.
                 if let (Kind::Module(file), Kind::Func(_) | Kind::Bound(_) | Kind::Class(_)) = (&base.kind, &callee.kind) {
                     let path = format!("{}.{}", self.ctx.program.files[*file].module, a.attr);
-                    if self.ctx.taint.names_exactly(&path) {
+                    if self.ctx.taint.call_models(&path).named_exactly {
                         modelled = Some(path);
                     }
                 }

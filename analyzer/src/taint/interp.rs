@@ -1143,7 +1143,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     /// whom a secret is (`creds["username"]`), not secret material.
     pub fn secret_field(&mut self, key: &Key, v: Value) -> Value {
         let Key::Item(name) = key else { return v };
-        if !v.is_tainted() || !crate::secrets::public_field(name) {
+        if !crate::secrets::public_field(name) || !v.is_tainted() {
             return v;
         }
         let labels = &mut self.world.labels;

@@ -140,6 +140,8 @@ pub struct CallModels {
     pub source: Option<SourceCall>,
     pub source_in_main: Option<SourceCall>,
     pub adapter: Option<String>,
+    /// A model names the path exactly (`TaintModels::names_exactly`).
+    pub named_exactly: bool,
 }
 
 /// Lookups made so far; a clone of the models starts afresh.
@@ -227,6 +229,7 @@ impl TaintModels {
             source: self.source_call(path, false),
             source_in_main: self.source_call(path, true),
             adapter: self.adapter(path).map(str::to_string),
+            named_exactly: self.names_exactly(path),
         });
         cache.insert(path.to_string(), m.clone());
         m
@@ -248,7 +251,7 @@ impl TaintModels {
     /// Whether a model names this dotted path exactly (not by a pattern):
     /// such a library call is taken by its model even where the library's
     /// code lies in the application's tree.
-    pub fn names_exactly(&self, path: &str) -> bool {
+    fn names_exactly(&self, path: &str) -> bool {
         let exact = |p: &String| p == path;
         self.sinks.iter().any(|s| s.callees.iter().any(exact))
             || self.sanitizers.iter().any(|s| s.callees.iter().any(exact))
