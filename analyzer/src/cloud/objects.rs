@@ -244,7 +244,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         if let Some(src) = api.source.as_ref().filter(|src| src.when.as_ref().is_none_or(|p| named.get(p).is_some_and(|v| v.str.as_ref().and_then(|s| s.as_lit()) != Some("False")))) {
             let kind = SourceKind::parse(&src.kind).unwrap_or(SourceKind::CloudApi);
             let what = format!("{service}.{}", api.name);
-            let t = self.label(if src.secret { Source::secret(kind, site.clone(), what) } else { Source::input(kind, site.clone(), what) });
+            let t = self.label(Source::new(kind, site.clone(), what, src.secret));
             let mut leaf = Value::tainted(t);
             leaf.kind = Kind::Str;
             for into in &src.into {

@@ -9,7 +9,7 @@ use crate::program::FuncId;
 use crate::sym::{Piece, SymStr};
 
 use super::interp::{Args, Interp};
-use super::label::{Site, Source, Taint, SECRET_CLASS};
+use super::label::{Site, Source, Taint};
 use super::models::{Condition, SinkModel};
 use super::value::{Key, Kind, Value};
 
@@ -258,7 +258,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         self.note_adapter(path);
         let models = self.ctx.taint.call_models(path);
         if let Some(src) = if self.in_main() { models.source_in_main } else { models.source } {
-            let t = self.label(if src.secret { Source::secret(src.kind, site.clone(), path) } else { Source::input(src.kind, site.clone(), path) });
+            let t = self.label(Source::new(src.kind, site.clone(), path, src.secret));
             if src.namespace {
                 // Each attribute is input, the object itself is not: a
                 // check on `args.service` leaves `args.region` tainted.
@@ -306,10 +306,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     /// reveals the secret, so its labels are sanitized for the secret
     /// class; attacker input keeps flowing as before.
     fn conceal_secrets(&mut self, taint: Taint) -> Taint {
-        taint
-            .into_iter()
-            .map(|l| if self.world.labels.source_of(l).secret { self.world.labels.sanitize(l, SECRET_CLASS) } else { l })
-            .collect()
+        taint.into_iter().map(|l| self.world.labels.conceal(l)).collect()
     }
 
     /// Checks every sink model that matches the callee.

@@ -1147,7 +1147,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             return v;
         }
         let labels = &mut self.world.labels;
-        v.map_labels(&mut |l| if labels.source_of(l).secret { labels.sanitize(l, SECRET_CLASS) } else { l })
+        v.map_labels(&mut |l| labels.conceal(l))
     }
 
     /// `os.environ[...]`, `os.getenv(...)`: the function's configured value.

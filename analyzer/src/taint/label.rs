@@ -101,6 +101,11 @@ impl Source {
         Source { kind, site, what: what.into(), secret: true }
     }
 
+    /// Secret material or attacker input, as a model says.
+    pub fn new(kind: SourceKind, site: Site, what: impl Into<String>, secret: bool) -> Source {
+        Source { kind, site, what: what.into(), secret }
+    }
+
     /// Whether data from this source counts at the sinks of `class`.
     pub fn reaches(&self, class: &str) -> bool {
         self.secret == (class == SECRET_CLASS) && self.kind != SourceKind::Traceback
@@ -215,6 +220,16 @@ impl Labels {
         let mut next = label.clone();
         next.sanitized.insert(class.to_string());
         self.intern(next)
+    }
+
+    /// The label as what does not reveal a secret carries it: sanitized
+    /// for the secret class when its source is secret material.
+    pub fn conceal(&mut self, id: LabelId) -> LabelId {
+        if self.source_of(id).secret {
+            self.sanitize(id, SECRET_CLASS)
+        } else {
+            id
+        }
     }
 
     pub fn is_sanitized(&self, id: LabelId, class: &str) -> bool {
