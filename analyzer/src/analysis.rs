@@ -14,7 +14,7 @@ use crate::cloud::api::{Api, CloudModels};
 use crate::exclude::Exclude;
 use crate::cloud::{destinations, integrations, links, step_tasks};
 use crate::infra::iam::IamOptions;
-use crate::infra::model::{Code, Decision, Function, InfraModel, InfraOptions, Service, State, StateMachine};
+use crate::infra::model::{Code, Decision, Event, Function, InfraModel, InfraOptions, Service, State, StateMachine};
 use crate::program::handler::{self, HandlerCode};
 use crate::program::vendored::VendoredPackage;
 use crate::program::{FuncId, Index, ParseFailure, Program};
@@ -22,7 +22,7 @@ use crate::sym::SymStr;
 use crate::taint::interp::{Args, Entry, Interp};
 use crate::taint::label::{Hop, LabelId, Labels, Site, Source, SourceKind, Taint};
 use crate::taint::models::TaintModels;
-use crate::taint::value::{Kind, Value};
+use crate::taint::value::{Key, Kind, Value};
 use crate::taint::web::Route;
 
 /// Capabilities that can be switched off, to measure what each brings
@@ -177,6 +177,9 @@ pub struct World {
     /// The reads of the entry point running now, with what they gave: the
     /// driver keeps them to tell whether a run would see anything new.
     pub run_reads: Vec<(StoreRead, Value)>,
+    /// Request sources whose signature a handler verified, with the
+    /// platforms that signed them (`taint/signed.rs`).
+    pub signed_sources: BTreeMap<u32, BTreeSet<usize>>,
     /// Views of web frameworks, registered as their modules ran.
     pub routes: BTreeMap<FuncId, Route>,
     /// Functions whose event an adapter hands to the views of an
@@ -714,8 +717,12 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             }
             last_input.insert(fr, event.clone());
             world.run_reads.clear();
-            let responds_http = matches!(source, Some((SourceKind::Http, _)));
-            let mut interp = Interp::new(&ctx, &mut world, Entry { function: Some(fr), main_file: None, route: None, responds_http });
+            let request = match &source {
+                Some((SourceKind::Http, t)) => t.clone(),
+                _ => Taint::new(),
+            };
+            let responds_http = !request.is_empty();
+            let mut interp = Interp::new(&ctx, &mut world, Entry { function: Some(fr), main_file: None, route: None, responds_http, request });
             let args = Args { pos: vec![event, Value::qual("context")], ..Args::default() };
             let receiver = code.receiver.as_ref().map(|name| interp.module_env(code.file).borrow().get(name).cloned().unwrap_or_default());
             let (ret, _) = interp.call_function(code.func, args, receiver);
@@ -739,7 +746,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
         run_views(&ctx, &mut world, &mut views_run, &mut reads);
         if stores_changed {
             for &file in &scripts {
-                let mut interp = Interp::new(&ctx, &mut world, Entry { function: None, main_file: Some(file), route: None, responds_http: false });
+                let mut interp = Interp::new(&ctx, &mut world, Entry { function: None, main_file: Some(file), route: None, responds_http: false, request: Taint::new() });
                 interp.module_env(file);
             }
         }
@@ -852,7 +859,7 @@ enum Run {
 /// the function's event goes to that interface's views.
 fn serve_web_object(ctx: &Ctx, world: &mut World, fr: FnRef, file: usize) {
     let name = ctx.function(fr).1.handler.function.clone();
-    let mut interp = Interp::new(ctx, world, Entry { function: Some(fr), main_file: None, route: None, responds_http: false });
+    let mut interp = Interp::new(ctx, world, Entry { function: Some(fr), main_file: None, route: None, responds_http: false, request: Taint::new() });
     let object = interp.module_env(file).borrow().get(&name).cloned().unwrap_or_default();
     let made_by = interp.constructed_as(&object);
     drop(interp);
@@ -883,7 +890,7 @@ fn run_views(ctx: &Ctx, world: &mut World, done: &mut BTreeSet<(FnRef, FuncId)>,
         // evaluated once. So each view's reads include those made before
         // it ran (module code).
         world.run_reads.clear();
-        let mut interp = Interp::new(ctx, world, Entry { function: Some(fr), main_file: None, route: None, responds_http: true });
+        let mut interp = Interp::new(ctx, world, Entry { function: Some(fr), main_file: None, route: None, responds_http: true, request: Taint::new() });
         for view in views {
             done.insert((fr, view.func));
             let what = view.what();
@@ -936,10 +943,14 @@ fn event_source(ctx: &Ctx, world: &mut World, fr: FnRef) -> Option<(SourceKind, 
 }
 
 /// What a handler's event looks like before any taint reaches it: the
-/// parts its trigger fixes (an S3 key under the filter's prefix).
+/// parts its trigger fixes (an S3 key under the filter's prefix, no path
+/// parameters on routes that declare none).
 fn base_event(ctx: &Ctx, fr: FnRef) -> Value {
     let (_, func) = ctx.function(fr);
     let mut ev = Value::default();
+    if let Some(field) = no_route_parameters(ctx, &func.events) {
+        ev.set(Key::Item(field.to_string()), Value::of_kind(Kind::None));
+    }
     for e in &func.events {
         if e.trigger == crate::infra::model::Trigger::S3 {
             let mut key = SymStr::lit(e.filter.s3_prefix.clone().unwrap_or_default());
@@ -954,6 +965,23 @@ fn base_event(ctx: &Ctx, fr: FnRef) -> Value {
         }
     }
     ev
+}
+
+/// The path-parameter field of a function's HTTP events when none of its
+/// routes declares a parameter (`{file}`, a greedy `{proxy+}`, a `*`
+/// catch-all) and no other entry point may call it.
+fn no_route_parameters<'m>(ctx: &'m Ctx, events: &[Event]) -> Option<&'m str> {
+    let mut field = None;
+    for e in events.iter().filter(|e| e.trigger.is_entry_point()) {
+        let model = ctx.taint.trigger_model(e.trigger.name())?;
+        let this = model.route_parameters.as_deref()?;
+        let path = e.http.as_ref().and_then(|h| h.path.as_deref())?;
+        if path.contains('{') || path.contains('*') || field.is_some_and(|f| f != this) {
+            return None;
+        }
+        field = Some(this);
+    }
+    field
 }
 
 /// Step Functions: a Task's result is the next Task's input.

@@ -30,29 +30,29 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             return None;
         }
         match last {
-            "client" | "resource" => Some(self.boto_object(last, args)),
-            "Session" => Some(Value::of_kind(Kind::Boto(Boto { service: String::new(), class: SESSION.into() }))),
+            "client" | "resource" => Some(self.boto_object(last, args, own_credentials(args))),
+            "Session" => Some(Value::of_kind(Kind::Boto(Boto { service: String::new(), class: SESSION.into(), own_credentials: own_credentials(args) }))),
             _ => None,
         }
     }
 
-    fn boto_object(&mut self, class: &str, args: &Args) -> Value {
+    fn boto_object(&mut self, class: &str, args: &Args, own_credentials: bool) -> Value {
         let raw = args.get(0, "service_name").and_then(|v| v.str.as_ref()).and_then(|s| s.as_lit()).unwrap_or("").to_string();
         let service = self.ctx.cloud.service_name(&raw);
-        Value::of_kind(Kind::Boto(Boto { service, class: class.to_string() }))
+        Value::of_kind(Kind::Boto(Boto { service, class: class.to_string(), own_credentials }))
     }
 
     pub fn boto_attribute(&mut self, base: &Value, b: &Boto, attr: &str) -> Value {
         if b.class == RESOURCE && attr == META {
-            return Value::of_kind(Kind::Boto(Boto { service: b.service.clone(), class: META.into() }));
+            return Value::of_kind(Kind::Boto(b.derived(&b.service, META)));
         }
         if b.class == META && attr == CLIENT {
-            return Value::of_kind(Kind::Boto(Boto { service: b.service.clone(), class: CLIENT.into() }));
+            return Value::of_kind(Kind::Boto(b.derived(&b.service, CLIENT)));
         }
         if let Some(class) = self.ctx.cloud.resource_class(&b.service, &b.class) {
             if let Some(coll) = class.collections.get(attr) {
                 let mut v = base.clone();
-                v.kind = Kind::Boto(Boto { service: b.service.clone(), class: format!("{COLLECTION}{coll}") });
+                v.kind = Kind::Boto(b.derived(&b.service, format!("{COLLECTION}{coll}")));
                 return v;
             }
             // `bucket.name`, `obj.key`, `obj.bucket_name`, `queue.url`.
@@ -78,17 +78,17 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         let service = b.service.clone();
         if b.class == SESSION {
             return match method {
-                "client" | "resource" => self.boto_object(method, &args),
+                "client" | "resource" => self.boto_object(method, &args, b.own_credentials || own_credentials(&args)),
                 _ => Value::default(),
             };
         }
         if b.class == RESOURCE {
             if let Some(class) = self.ctx.cloud.resource_class(&service, method).cloned() {
-                return self.sub_resource(&service, &class.name, &class.ids, Vec::new(), &args);
+                return self.sub_resource(b, &class.name, &class.ids, Vec::new(), &args);
             }
             if service == "sqs" && method == "get_queue_by_name" {
                 let name = args.get(0, "QueueName").cloned().unwrap_or_default();
-                let mut q = Value::of_kind(Kind::Boto(Boto { service, class: "Queue".into() }));
+                let mut q = Value::of_kind(Kind::Boto(b.derived(&service, "Queue")));
                 q.set(Key::Id(0), name);
                 return q;
             }
@@ -97,7 +97,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         if b.class == CLIENT {
             if method == "get_paginator" {
                 let op = args.get(0, "operation_name").and_then(|v| v.str.as_ref()).and_then(|s| s.as_lit()).unwrap_or("").to_string();
-                return Value::of_kind(Kind::Boto(Boto { service, class: format!("{PAGINATOR}{op}") }));
+                return Value::of_kind(Kind::Boto(b.derived(&service, format!("{PAGINATOR}{op}"))));
             }
             if service == "sqs" && method == "get_queue_url" {
                 let name = args.get(0, "QueueName").cloned().unwrap_or_default();
@@ -113,7 +113,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             return match self.ctx.cloud.api(&service, method).cloned() {
                 Some(api) => {
                     let named = name_args(&api, &[], &args);
-                    self.api_call(&service, &api, named, site)
+                    self.api_call(b, &api, named, site)
                 }
                 None => {
                     if let Some(function) = self.entry.function {
@@ -129,7 +129,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             if method == "paginate" {
                 if let Some(api) = self.ctx.cloud.api(&service, op).cloned() {
                     let named = name_args(&api, &[], &args);
-                    let page = self.api_call(&service, &api, named, site);
+                    let page = self.api_call(b, &api, named, site);
                     let mut pages = Value::of_kind(Kind::List);
                     pages.set(Key::Elem, page);
                     return pages;
@@ -143,7 +143,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 other => match self.ctx.cloud.api(&service, &format!("{coll}.{other}")).cloned() {
                     Some(api) => {
                         let named = self.ids_as_params(recv, &service, &api);
-                        self.api_call(&service, &api, named, site)
+                        self.api_call(b, &api, named, site)
                     }
                     None => Value::default(),
                 },
@@ -155,7 +155,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         let ids: Vec<Value> = (0..class.ids.len()).map(|i| recv.fields.get(&Key::Id(i as u8)).cloned().unwrap_or_default()).collect();
         if let Some(sub) = class.subresources.get(method) {
             if let Some(sub_class) = self.ctx.cloud.resource_class(&service, sub).cloned() {
-                return self.sub_resource(&service, &sub_class.name, &sub_class.ids, ids, &args);
+                return self.sub_resource(b, &sub_class.name, &sub_class.ids, ids, &args);
             }
         }
         let Some(api_name) = class.methods.get(method) else {
@@ -166,16 +166,16 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         };
         let id_params: Vec<(String, Value)> = class.ids.iter().cloned().zip(ids).collect();
         let named = name_args(&api, &id_params, &args);
-        self.api_call(&service, &api, named, site)
+        self.api_call(b, &api, named, site)
     }
 
-    fn sub_resource(&mut self, service: &str, class: &str, id_names: &[String], mut ids: Vec<Value>, args: &Args) -> Value {
+    fn sub_resource(&mut self, b: &Boto, class: &str, id_names: &[String], mut ids: Vec<Value>, args: &Args) -> Value {
         let mut pos = args.pos.iter();
         for name in id_names.iter().skip(ids.len()) {
             let v = args.kw(name).or_else(|| pos.next()).cloned().unwrap_or_default();
             ids.push(v);
         }
-        let mut v = Value::of_kind(Kind::Boto(Boto { service: service.to_string(), class: class.to_string() }));
+        let mut v = Value::of_kind(Kind::Boto(b.derived(&b.service, class)));
         for (i, id) in ids.into_iter().enumerate() {
             v.add_taint(&id.deep_taint());
             v.set(Key::Id(i as u8), id);
@@ -210,10 +210,10 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         };
         let site = self.site(at);
         let named = self.ids_as_params(v, &service, &api);
-        let listed = self.api_call(&service, &api, named.clone(), site);
+        let listed = self.api_call(b, &api, named.clone(), site);
         let item = listed.element();
         let key = item.get(&Key::Item("key".into()));
-        let mut summary = Value::of_kind(Kind::Boto(Boto { service, class: "ObjectSummary".into() }));
+        let mut summary = Value::of_kind(Kind::Boto(b.derived(&service, "ObjectSummary")));
         summary.set(Key::Id(0), named.get("Bucket").cloned().unwrap_or_default());
         summary.set(Key::Id(1), key.clone());
         summary.set(Key::Attr("key".into()), key);
@@ -222,12 +222,13 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
 
     /// One modelled cloud API call: checks the caller's permission, then
     /// applies what the model says the call does.
-    pub fn api_call(&mut self, service: &str, api: &Api, named: BTreeMap<String, Value>, site: Site) -> Value {
+    pub fn api_call(&mut self, b: &Boto, api: &Api, named: BTreeMap<String, Value>, site: Site) -> Value {
+        let service = b.service.as_str();
         let arn = self.build_arn(api, &named);
-        let decision = self.permission(&api.iam, &arn);
+        let decision = if b.own_credentials { Decision::Unknown } else { self.permission(&api.iam, &arn) };
         let shown = api.resource_of(&named).iter().map(|r| r.to_string()).collect::<Vec<_>>().join(",");
         self.world.api_sites.insert((self.entry.function, site.clone(), service.to_string(), api.name.clone(), shown));
-        if let Some(function) = self.entry.function {
+        if let Some(function) = self.entry.function.filter(|_| !b.own_credentials) {
             self.world.permission_uses.insert(PermissionUse {
                 function,
                 action: api.iam.clone(),
@@ -375,6 +376,13 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         self.world.run_reads.push((read, out.clone()));
         out
     }
+}
+
+/// Whether a client, resource or session is given credentials of its own
+/// (`aws_access_key_id=`, `profile_name=`, an assumed role's
+/// `aws_session_token=`) instead of the function's role.
+fn own_credentials(args: &Args) -> bool {
+    ["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "profile_name", "botocore_session"].iter().any(|k| args.kw(k).is_some())
 }
 
 /// Parameter values as a model names them: resource-object ids first, then

@@ -141,6 +141,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 let mut v = match key {
                     Some(k) => {
                         let v = recv.get(&k);
+                        let v = self.signed_field(&k, v);
                         self.secret_field(&k, v)
                     }
                     None => recv.get_any(),
@@ -222,6 +223,9 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             _ => {
                 // `key.sign(msg)` on a key object is a signature, not the
                 // key; the methods of text and containers give it back.
+                if self.ctx.taint.method_keeps_document(method) && recv.fields.contains_key(&json_shape()) {
+                    return recoded(&recv);
+                }
                 let taint = if self.ctx.taint.method_reveals_secret(method) { taint } else { self.conceal_secrets(taint) };
                 let mut v = Value::tainted(taint);
                 if recv.kind == Kind::Str || matches!(method, "encode" | "decode" | "lower" | "upper" | "strip" | "lstrip" | "rstrip" | "replace" | "title") {
@@ -249,6 +253,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     /// path.
     pub fn call_external(&mut self, path: &str, callee: &Value, args: Args, site: Site) -> Value {
         self.check_sinks(path, callee, &args, &site);
+        self.note_verifier(path);
         if let Some(v) = self.call_builtin(path, &args, &site) {
             return v;
         }
@@ -343,11 +348,15 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     /// Library functions whose effect on values the interpreter knows.
     fn call_builtin(&mut self, path: &str, args: &Args, site: &Site) -> Option<Value> {
         let arg0 = args.pos.first().cloned().unwrap_or_default();
-        if self.ctx.taint.call_models(path).keeps_string {
+        let models = self.ctx.taint.call_models(path);
+        if models.keeps_string {
             let mut v = arg0.taint_only();
             v.kind = Kind::Str;
             v.str = arg0.str.clone();
             return Some(v);
+        }
+        if models.keeps_document {
+            return Some(recoded(&arg0));
         }
         let v = match path {
             "str" | "repr" | "format" | "unicode" => {
@@ -491,6 +500,17 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
 /// second level removed no more false positives on the real corpus and
 /// cost more time).
 const JSON_SHAPE_DEPTH: usize = 1;
+
+/// A JSON text encoded or decoded (base64, bytes, compression): another
+/// text, the same document.
+fn recoded(text: &Value) -> Value {
+    let mut v = text.taint_only();
+    v.kind = Kind::Str;
+    if let Some(shape) = text.fields.get(&json_shape()) {
+        v.set(json_shape(), shape.clone());
+    }
+    v
+}
 
 /// Where a JSON text keeps the value it was made from.
 fn json_shape() -> Key {

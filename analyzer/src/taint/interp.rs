@@ -10,7 +10,7 @@
 //! never reports.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
@@ -43,6 +43,8 @@ pub struct Entry {
     /// What the entry function returns is sent as an HTTP response: a
     /// secret in it is exposed at the `return`.
     pub responds_http: bool,
+    /// The labels of the HTTP request the entry function receives.
+    pub request: Taint,
 }
 
 pub(crate) struct Frame {
@@ -80,6 +82,9 @@ pub(crate) struct Interp<'c, 'a, 'p> {
     /// Library classes an application class derives from (`flask.Flask`
     /// for `class App(Flask)`), as evaluated where the class is defined.
     pub(crate) library_bases: HashMap<ClassId, Vec<String>>,
+    /// Signed-request platforms whose signature header this run read
+    /// (`taint/signed.rs`).
+    pub(crate) signature_headers: BTreeSet<usize>,
 }
 
 /// One memoised call: callee, arguments, receiver, and what it returned
@@ -140,6 +145,28 @@ fn constant_truth(v: &Value) -> Option<bool> {
     }
 }
 
+/// Loops over more elements than this run as one joined round.
+const MAX_UNROLLED: usize = 32;
+
+/// The elements of a literal list, tuple or set of constants (or of tuples
+/// of constants), short enough to run a loop once per element.
+fn literal_elements(e: &Expr) -> Option<&[Expr]> {
+    fn constant(e: &Expr) -> bool {
+        match e {
+            Expr::StringLiteral(_) | Expr::NumberLiteral(_) | Expr::BooleanLiteral(_) | Expr::NoneLiteral(_) => true,
+            Expr::Tuple(t) => t.elts.iter().all(constant),
+            _ => false,
+        }
+    }
+    let elts = match e {
+        Expr::List(l) => &l.elts,
+        Expr::Tuple(t) => &t.elts,
+        Expr::Set(s) => &s.elts,
+        _ => return None,
+    };
+    (!elts.is_empty() && elts.len() <= MAX_UNROLLED && elts.iter().all(constant)).then_some(elts.as_slice())
+}
+
 /// `sys.exit(...)`, `exit(...)`, `quit(...)`, `os._exit(...)`: the path
 /// ends there, like a `raise`.
 fn is_exit_call(e: &Expr) -> bool {
@@ -192,6 +219,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             expr_depth: 0,
             promises: Vec::new(),
             library_bases: HashMap::new(),
+            signature_headers: BTreeSet::new(),
         }
     }
 
@@ -377,11 +405,14 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 }
             }
             Stmt::If(s) => self.exec_if(s),
-            Stmt::For(s) => {
-                let iter = self.eval(&s.iter);
-                let elem = self.iterate(&iter, &s.iter);
-                self.exec_loop(Some((&s.target, elem)), &s.body, &s.orelse);
-            }
+            Stmt::For(s) => match literal_elements(&s.iter) {
+                Some(elements) => self.exec_unrolled(&s.target, elements, &s.body, &s.orelse),
+                None => {
+                    let iter = self.eval(&s.iter);
+                    let elem = self.iterate(&iter, &s.iter);
+                    self.exec_loop(Some((&s.target, elem)), &s.body, &s.orelse);
+                }
+            },
             Stmt::While(s) => {
                 self.eval(&s.test);
                 self.exec_loop(None, &s.body, &s.orelse);
@@ -641,6 +672,34 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         }
         self.frame().loop_exits = saved_exits;
         self.frame().env = head;
+        self.exec_block(orelse);
+    }
+
+    /// A loop over a short literal list runs once per element, each round
+    /// with its own constant: `for key in ["tile", "mask"]: out[key] =
+    /// src[key]` copies each field to its own field, where one round with
+    /// the joined keys would mix every field into every other.
+    fn exec_unrolled(&mut self, target: &'p Expr, elements: &'p [Expr], body: &'p [Stmt], orelse: &'p [Stmt]) {
+        let saved_exits = std::mem::take(&mut self.frame().loop_exits);
+        // `break` and `continue` both leave their environment in
+        // `loop_exits`: each may go on to the next round or leave the loop.
+        let mut left: Option<Env> = None;
+        for element in elements {
+            if self.frame().env.is_none() {
+                break;
+            }
+            let v = self.eval(element);
+            self.assign(target, v);
+            self.exec_block(body);
+            for e in std::mem::take(&mut self.frame().loop_exits) {
+                left = join_env(left, Some(e.clone()));
+                let here = self.frame().env.take();
+                self.frame().env = join_env(here, Some(e));
+            }
+        }
+        self.frame().loop_exits = saved_exits;
+        let here = self.frame().env.take();
+        self.frame().env = join_env(here, left);
         self.exec_block(orelse);
     }
 
@@ -1123,6 +1182,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         match self.key_of(key) {
             Some(k) => {
                 let v = base.get(&k);
+                let v = self.signed_field(&k, v);
                 self.secret_field(&k, v)
             }
             None => {

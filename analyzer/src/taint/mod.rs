@@ -6,5 +6,6 @@ pub mod interp;
 pub mod label;
 pub mod loops;
 pub mod models;
+pub mod signed;
 pub mod value;
 pub mod web;

@@ -61,6 +61,29 @@ pub struct SanitizerModel {
 pub struct TriggerSource {
     pub triggers: Vec<String>,
     pub kind: String,
+    /// The event field holding a route's path parameters, which the
+    /// trigger leaves null when no route of the function declares one
+    /// (`GET /` has none, `GET /{file}` has `file`).
+    #[serde(default)]
+    pub route_parameters: Option<String>,
+}
+
+/// A platform that signs its requests (see `taint/signed.rs`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedRequestModel {
+    pub platform: String,
+    /// Headers carrying the signature, matched without regard to case.
+    pub headers: Vec<String>,
+    /// Digest comparisons: they verify the request in a run that read one
+    /// of `headers`.
+    #[serde(default)]
+    pub checks: Vec<String>,
+    /// Library calls that verify a request on their own.
+    #[serde(default)]
+    pub verifiers: Vec<String>,
+    /// Fields the platform writes itself.
+    pub fields: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -113,6 +136,8 @@ struct ModelFile {
     #[serde(default)]
     secret_propagator: Vec<PropagatorModel>,
     #[serde(default)]
+    codec: Vec<PropagatorModel>,
+    #[serde(default)]
     sink: Vec<SinkModel>,
     #[serde(default)]
     sanitizer: Vec<SanitizerModel>,
@@ -120,6 +145,8 @@ struct ModelFile {
     source: Vec<SourceModel>,
     #[serde(default)]
     trigger: Vec<TriggerSource>,
+    #[serde(default)]
+    signed_request: Vec<SignedRequestModel>,
     #[serde(default)]
     framework: Vec<FrameworkModel>,
     #[serde(default)]
@@ -134,6 +161,9 @@ pub struct CallModels {
     pub sinks: Vec<SinkModel>,
     pub sanitizer: Option<SanitizerModel>,
     pub keeps_string: bool,
+    /// An encoding or decoding: the text changes, the JSON document it
+    /// carries does not.
+    pub keeps_document: bool,
     pub reveals_secret: bool,
     /// What the call returns as a source, in library code and in a
     /// script's `__main__` block.
@@ -160,8 +190,10 @@ pub struct TaintModels {
     pub sanitizers: Vec<SanitizerModel>,
     pub sources: Vec<SourceModel>,
     pub triggers: Vec<TriggerSource>,
+    pub signed_requests: Vec<SignedRequestModel>,
     pub propagators: Vec<PropagatorModel>,
     pub secret_propagators: Vec<PropagatorModel>,
+    pub codecs: Vec<PropagatorModel>,
     pub frameworks: Vec<FrameworkModel>,
     pub adapters: Vec<AdapterModel>,
     cache: LookupCache,
@@ -185,7 +217,7 @@ impl TaintModels {
     }
 
     /// Adds the rows of one model file (`[[sink]]`, `[[sanitizer]]`,
-    /// `[[source]]`, `[[trigger]]`, `[[framework]]`, `[[adapter]]`).
+    /// `[[source]]`, `[[codec]]`, `[[trigger]]`, `[[framework]]`, `[[adapter]]`).
     pub fn add_text(&mut self, name: &str, text: &str) -> Result<(), String> {
         let file: ModelFile = toml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
         for s in &file.source {
@@ -202,8 +234,10 @@ impl TaintModels {
         self.sanitizers.extend(file.sanitizer);
         self.sources.extend(file.source);
         self.triggers.extend(file.trigger);
+        self.signed_requests.extend(file.signed_request);
         self.propagators.extend(file.propagator);
         self.secret_propagators.extend(file.secret_propagator);
+        self.codecs.extend(file.codec);
         self.frameworks.extend(file.framework);
         self.adapters.extend(file.adapter);
         self.cache = LookupCache::default();
@@ -225,6 +259,7 @@ impl TaintModels {
             sinks: self.sinks_for(path).cloned().collect(),
             sanitizer: self.sanitizer(path).cloned(),
             keeps_string: self.keeps_string(path),
+            keeps_document: self.codecs.iter().any(|p| p.callees.iter().any(|c| glob(c, path))),
             reveals_secret: self.reveals_secret(path),
             source: self.source_call(path, false),
             source_in_main: self.source_call(path, true),
@@ -265,6 +300,12 @@ impl TaintModels {
         self.secret_propagators.iter().any(|p| p.methods.iter().any(|m| m == method))
     }
 
+    /// Whether a method of text (`.encode()`) gives back the JSON document
+    /// its receiver carries.
+    pub fn method_keeps_document(&self, method: &str) -> bool {
+        self.codecs.iter().any(|p| p.methods.iter().any(|m| m == method))
+    }
+
     /// Whether a library call's result reveals the secret given to it.
     pub fn reveals_secret(&self, callee: &str) -> bool {
         self.secret_propagators.iter().any(|p| p.callees.iter().any(|c| glob(c, callee)))
@@ -289,10 +330,11 @@ impl TaintModels {
     }
 
     pub fn trigger_source(&self, trigger: &str) -> Option<SourceKind> {
-        self.triggers
-            .iter()
-            .find(|t| t.triggers.iter().any(|n| n == trigger))
-            .and_then(|t| SourceKind::parse(&t.kind))
+        self.trigger_model(trigger).and_then(|t| SourceKind::parse(&t.kind))
+    }
+
+    pub fn trigger_model(&self, trigger: &str) -> Option<&TriggerSource> {
+        self.triggers.iter().find(|t| t.triggers.iter().any(|n| n == trigger))
     }
 }
 

@@ -38,6 +38,18 @@ pub struct Boto {
     /// models (`Bucket`, `Object`, `Table`, `Queue`, `Topic`) or a
     /// collection (`collection:objects`).
     pub class: String,
+    /// Signed with credentials the code passes itself (access keys, a
+    /// profile, an assumed role's token) rather than the function's role,
+    /// whose statements then decide nothing about its calls.
+    pub own_credentials: bool,
+}
+
+impl Boto {
+    /// Another object of the same origin: what a client, resource or
+    /// session hands out is signed as it is.
+    pub fn derived(&self, service: &str, class: impl Into<String>) -> Boto {
+        Boto { service: service.to_string(), class: class.into(), own_credentials: self.own_credentials }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -115,14 +127,17 @@ impl Value {
         t
     }
 
-    /// Reads a field; parts inherit the taint of the whole.
+    /// Reads a field; parts inherit the taint of the whole, but for a part
+    /// known to be `None`, which carries no data whoever sent the whole.
     pub fn get(&self, key: &Key) -> Value {
         let found = self.fields.get(key).cloned().or_else(|| match key {
             Key::Index(_) | Key::Item(_) => self.fields.get(&Key::Elem).cloned(),
             _ => None,
         });
         let mut v = found.unwrap_or_default();
-        v.taint.extend(self.taint.iter().copied());
+        if v.kind != Kind::None {
+            v.taint.extend(self.taint.iter().copied());
+        }
         v
     }
 
@@ -173,6 +188,13 @@ impl Value {
         } else {
             match (&self.kind, &other.kind) {
                 (Kind::Unknown | Kind::None, k) | (k, Kind::Unknown | Kind::None) => k.clone(),
+                // A session opened with access keys where the role has
+                // none (`if session.get_credentials() is None:`), a
+                // developer's profile outside Lambda: the deployed
+                // function signs with its role.
+                (Kind::Boto(a), Kind::Boto(b)) if a.service == b.service && a.class == b.class => {
+                    Kind::Boto(Boto { own_credentials: a.own_credentials && b.own_credentials, ..a.clone() })
+                }
                 _ => Kind::Unknown,
             }
         };
@@ -234,6 +256,16 @@ impl Value {
             v.set(k.clone(), x.truncated(depth - 1));
         }
         v
+    }
+
+    /// Keeps only the labels `keep` accepts, in every part.
+    pub fn retain_labels(&mut self, keep: &mut dyn FnMut(u32) -> bool) {
+        self.taint.retain(|&l| keep(l));
+        if !self.fields.is_empty() {
+            for v in Rc::make_mut(&mut self.fields).values_mut() {
+                v.retain_labels(keep);
+            }
+        }
     }
 
     pub fn taint_only(&self) -> Value {
