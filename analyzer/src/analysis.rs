@@ -188,7 +188,8 @@ pub struct World {
 }
 
 /// One IAM request a function's code makes: a modelled call, the action it
-/// needs, the resource ARN as far as it is known, and the role's answer.
+/// needs, the resource ARN as far as it is known, and the role's answer
+/// (unknown when the call is signed with credentials of its own).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct PermissionUse {
     pub function: FnRef,
@@ -198,6 +199,8 @@ pub struct PermissionUse {
     pub call: String,
     pub site: Site,
     pub decision: Decision,
+    /// Signed with the code's own credentials: the role needs nothing for it.
+    pub own_credentials: bool,
 }
 
 /// A boto3 call no model describes: what it needs from IAM is unknown,
@@ -543,6 +546,9 @@ pub struct Analysis {
     pub opened_services: BTreeSet<String>,
     /// Functions whose HTTP request reaches a sink of a finding.
     pub http_reaching_sinks: BTreeSet<FnRef>,
+    /// Functions that check the signature of the platform calling them
+    /// (`taint/signed.rs`): the request authenticates itself.
+    pub signature_checked: BTreeSet<FnRef>,
     /// Findings kept out by a suppression comment ([`crate::suppress`]).
     pub suppressed: Vec<crate::suppress::Suppressed>,
     /// Every suppression comment of the code read.
@@ -810,6 +816,11 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             http_reaching_sinks.insert(*fr);
         }
     }
+    let signature_checked = http_labels
+        .iter()
+        .filter(|(_, t)| t.iter().any(|&l| world.signed_sources.contains_key(&world.labels.get(l).source)))
+        .map(|(fr, _)| *fr)
+        .collect();
     let mut analysis = Analysis {
         app: app.to_path_buf(),
         calls,
@@ -822,6 +833,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
         risks: Vec::new(),
         opened_services: crate::program::clients::opened_services(&program).iter().map(|s| cloud_models.iam_prefix(s)).collect(),
         http_reaching_sinks,
+        signature_checked,
         suppressed: Vec::new(),
         unused_suppressions: Vec::new(),
         baseline_known: None,

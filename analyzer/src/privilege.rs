@@ -169,7 +169,7 @@ fn unknown_parts(arn: &SymStr) -> Vec<String> {
 /// Every function of the analysed app with a Python handler.
 pub fn privileges(a: &Analysis) -> Vec<FunctionPrivileges> {
     let mut by_function: BTreeMap<FnRef, Vec<&crate::analysis::PermissionUse>> = BTreeMap::new();
-    for u in &a.permission_uses {
+    for u in a.permission_uses.iter().filter(|u| !u.own_credentials) {
         by_function.entry(u.function).or_default().push(u);
     }
     let mut unmodelled: BTreeMap<FnRef, BTreeSet<String>> = BTreeMap::new();

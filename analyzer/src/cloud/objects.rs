@@ -228,7 +228,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         let decision = if b.own_credentials { Decision::Unknown } else { self.permission(&api.iam, &arn) };
         let shown = api.resource_of(&named).iter().map(|r| r.to_string()).collect::<Vec<_>>().join(",");
         self.world.api_sites.insert((self.entry.function, site.clone(), service.to_string(), api.name.clone(), shown));
-        if let Some(function) = self.entry.function.filter(|_| !b.own_credentials) {
+        if let Some(function) = self.entry.function {
             self.world.permission_uses.insert(PermissionUse {
                 function,
                 action: api.iam.clone(),
@@ -236,6 +236,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 call: format!("{service}.{}", api.name),
                 site: site.clone(),
                 decision,
+                own_credentials: b.own_credentials,
             });
         }
         if decision == Decision::Denied {

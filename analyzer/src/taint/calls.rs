@@ -112,6 +112,21 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         if recv.kind == Kind::File {
             return self.file_method(&recv, method, &args);
         }
+        if let Some(model) = self.ctx.taint.method_sanitizer(method) {
+            let classes = model.vulnerabilities.clone();
+            let mut v = Value::tainted(args.all_taint());
+            v.kind = Kind::Str;
+            if !classes.iter().any(|c| c == "*") {
+                for l in recv.deep_taint() {
+                    let mut id = l;
+                    for c in &classes {
+                        id = self.world.labels.sanitize(id, c);
+                    }
+                    v.taint.insert(id);
+                }
+            }
+            return v;
+        }
         let mut taint = recv.deep_taint();
         taint.extend(args.all_taint());
         let arg0 = args.pos.first().cloned().unwrap_or_default();

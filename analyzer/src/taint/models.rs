@@ -47,7 +47,13 @@ pub enum Condition {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SanitizerModel {
+    #[serde(default)]
     pub callees: Vec<String>,
+    /// Methods, by name, whose result is safe whatever the receiver
+    /// (only date and time objects have `strftime`); their arguments'
+    /// taint stays.
+    #[serde(default)]
+    pub methods: Vec<String>,
     /// Vulnerability classes the result is safe for; `*` = all.
     pub vulnerabilities: Vec<String>,
     /// Only the arguments are made safe, as bound parameters are
@@ -277,6 +283,11 @@ impl TaintModels {
     /// The sanitizer model of a call, if it is one.
     pub fn sanitizer(&self, callee: &str) -> Option<&SanitizerModel> {
         self.sanitizers.iter().find(|s| s.callees.iter().any(|p| glob(p, callee)))
+    }
+
+    /// The sanitizer model of a method, by its name.
+    pub fn method_sanitizer(&self, method: &str) -> Option<&SanitizerModel> {
+        self.sanitizers.iter().find(|s| s.methods.iter().any(|m| m == method))
     }
 
     pub fn keeps_string(&self, callee: &str) -> bool {
