@@ -68,7 +68,14 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                     }
                 }
             }
-            Kind::Qual(path) => self.call_external(&path, &callee, args, site),
+            Kind::Qual(path) => {
+                let validated = self.validated_argument(&path, c, &args);
+                let v = self.call_external(&path, &callee, args, site);
+                if let Some((place, clean)) = validated {
+                    self.store_back(place, clean);
+                }
+                v
+            }
             _ => match (callee.fields.get(&Key::Id(0)), callee.fields.get(&Key::Attr("__method__".into()))) {
                 (Some(receiver), Some(method)) => {
                     let receiver = receiver.clone();
@@ -82,6 +89,26 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 }
             },
         }
+    }
+
+    /// A validator (`uuid.UUID(x)`, `datetime.strptime(x, fmt)`) raises
+    /// unless its first argument is harmless: past the call, that argument
+    /// as the code names it (a variable, a field) is clean too.
+    fn validated_argument(&mut self, path: &str, c: &'p ast::ExprCall, args: &Args) -> Option<(&'p Expr, Value)> {
+        let models = self.ctx.taint.call_models(path);
+        let model = models.sanitizer.as_ref().filter(|m| m.validates)?;
+        let place = c.arguments.args.first().filter(|e| matches!(e, Expr::Name(_) | Expr::Attribute(_) | Expr::Subscript(_)))?;
+        let mut v = args.pos.first()?.clone();
+        if !v.is_tainted() {
+            return None;
+        }
+        if model.vulnerabilities.iter().any(|c| c == "*") {
+            v.retain_labels(&mut |_| false);
+        } else {
+            let labels = &mut self.world.labels;
+            v = v.map_labels(&mut |l| model.vulnerabilities.iter().fold(l, |id, c| labels.sanitize(id, c)));
+        }
+        Some((place, v))
     }
 
     /// `super().name` or `super(Class, self).name` in a method of an
@@ -274,6 +301,15 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         }
         if let Some(v) = self.boto_constructor(path, &args) {
             return v;
+        }
+        // A method of text or of a date called on what a library returned
+        // (`Path(url).stem.replace(old, new)`, `parse(s).strftime(fmt)`):
+        // the method's own model applies.
+        if let Some((_, method)) = path.rsplit_once('.').filter(|(on, _)| on.contains("()")) {
+            if (method == "replace" && args.pos.len() >= 2) || self.ctx.taint.method_sanitizer(method).is_some() {
+                let recv = Value { taint: callee.taint.clone(), kind: Kind::Str, ..Value::default() };
+                return self.call_method(recv, method, args, site, None);
+            }
         }
         self.note_adapter(path);
         let models = self.ctx.taint.call_models(path);
@@ -509,12 +545,13 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     }
 }
 
-/// How deep a JSON text keeps the structure it was made from: its top
-/// level (`message["field"]`); below, each field is tainted as a whole, so
-/// that texts carried through calls, queues and stores stay small (a
-/// second level removed no more false positives on the real corpus and
-/// cost more time).
-const JSON_SHAPE_DEPTH: usize = 1;
+/// How deep a JSON text keeps the structure it was made from: two levels
+/// (`message["scenes"][date]`); below, each part is tainted as a whole, so
+/// that texts carried through calls, queues and stores stay small. Real
+/// pipelines nest one map per activity in their messages (a data-cube
+/// builder's scenes by date), where one level made every date the caller's
+/// tile name; a third level removed nothing more on the real corpus.
+const JSON_SHAPE_DEPTH: usize = 2;
 
 /// A JSON text encoded or decoded (base64, bytes, compression): another
 /// text, the same document.

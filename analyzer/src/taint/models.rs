@@ -60,6 +60,10 @@ pub struct SanitizerModel {
     /// (`Key(name).eq(value)`): the receiver's taint stays in the result.
     #[serde(default)]
     pub arguments_only: bool,
+    /// The call raises unless its first argument is safe, so the argument
+    /// itself is clean after it (`taint/calls.rs`, `validated_argument`).
+    #[serde(default)]
+    pub validates: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]
