@@ -730,7 +730,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             let responds_http = !request.is_empty();
             let mut interp = Interp::new(&ctx, &mut world, Entry { function: Some(fr), main_file: None, route: None, responds_http, request });
             let args = Args { pos: vec![event, Value::qual("context")], ..Args::default() };
-            let receiver = code.receiver.as_ref().map(|name| interp.module_env(code.file).borrow().get(name).cloned().unwrap_or_default());
+            let receiver = code.receiver.as_ref().map(|name| interp.module_env(code.file).borrow().get(name.as_str()).cloned().unwrap_or_default());
             let (ret, _) = interp.call_function(code.func, args, receiver);
             drop(interp);
             reads.insert(Run::Handler(fr), std::mem::take(&mut world.run_reads));
@@ -872,7 +872,7 @@ enum Run {
 fn serve_web_object(ctx: &Ctx, world: &mut World, fr: FnRef, file: usize) {
     let name = ctx.function(fr).1.handler.function.clone();
     let mut interp = Interp::new(ctx, world, Entry { function: Some(fr), main_file: None, route: None, responds_http: false, request: Taint::new() });
-    let object = interp.module_env(file).borrow().get(&name).cloned().unwrap_or_default();
+    let object = interp.module_env(file).borrow().get(name.as_str()).cloned().unwrap_or_default();
     let made_by = interp.constructed_as(&object);
     drop(interp);
     if let Some(interface) = made_by.iter().find_map(|o| ctx.taint.served_interface(o)) {

@@ -24,7 +24,9 @@ use crate::sym::SymStr;
 use super::label::{Site, Source, SourceKind, Taint, SECRET_CLASS};
 use super::value::{Key, Kind, Value};
 
-pub type Env = HashMap<String, Value>;
+/// A scope's variables. Environments are copied at every branch, so the
+/// names are shared rather than copied.
+pub type Env = HashMap<Rc<str>, Value>;
 
 /// Limits that keep the analysis finite on any input.
 const MAX_CALL_DEPTH: usize = 24;
@@ -325,16 +327,16 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     pub fn bind(&mut self, name: &str, value: Value) {
         let frame = self.frame();
         if frame.global_names.contains(name) {
-            frame.globals.borrow_mut().insert(name.to_string(), value);
+            frame.globals.borrow_mut().insert(Rc::from(name), value);
             return;
         }
         if frame.func.is_none() {
             // Module-level code binds straight into the module, so that
             // functions called later in the same module body see the name.
-            frame.globals.borrow_mut().insert(name.to_string(), value.clone());
+            frame.globals.borrow_mut().insert(Rc::from(name), value.clone());
         }
         if let Some(env) = frame.env.as_mut() {
-            env.insert(name.to_string(), value);
+            env.insert(Rc::from(name), value);
         }
     }
 
@@ -662,7 +664,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 next = join_env(next, Some(e));
             }
             let settled = match (&reads, &head, &next) {
-                (Some(reads), Some(h), Some(n)) => reads.iter().all(|name| h.get(name) == n.get(name)),
+                (Some(reads), Some(h), Some(n)) => reads.iter().all(|name| h.get(name.as_str()) == n.get(name.as_str())),
                 _ => next == head,
             };
             head = next;
@@ -801,7 +803,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             if name == "*" {
                 if let Some(t) = target {
                     let env = self.module_env(t);
-                    let names: Vec<(String, Value)> = env.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                    let names: Vec<(Rc<str>, Value)> = env.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
                     for (k, v) in names {
                         self.bind(&k, v);
                     }
