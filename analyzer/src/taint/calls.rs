@@ -10,7 +10,7 @@ use crate::sym::{Piece, SymStr};
 
 use super::interp::{Args, Interp};
 use super::label::{Site, Source, Taint};
-use super::models::{Condition, SinkModel};
+use super::models::{CallbackModel, Condition, Pass, SinkModel};
 use super::value::{Key, Kind, Value};
 
 impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
@@ -47,12 +47,27 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         if let Some(path) = modelled {
             return self.call_external(&path, &Value::qual(path.clone()), args, site);
         }
+        if let Kind::Qual(path) = &callee.kind {
+            let validated = self.validated_argument(path, c, &args);
+            let v = self.call_external(path, &callee, args, site);
+            if let Some((place, clean)) = validated {
+                self.store_back(place, clean);
+            }
+            return v;
+        }
+        self.call_value(&callee, args, site, receiver_expr)
+    }
+
+    /// Calls what a value holds: an application function or method, a
+    /// class, a library callable, a method of a value; `place` is where a
+    /// method's receiver came from, updated with what the method did to it.
+    pub fn call_value(&mut self, callee: &Value, args: Args, site: Site, place: Option<&'p Expr>) -> Value {
         match callee.kind.clone() {
             Kind::Func(id) => self.call_function(id, args, None).0,
             Kind::Bound(id) => {
                 let receiver = callee.fields.get(&Key::Id(0)).cloned().unwrap_or_default();
                 let (ret, after) = self.call_function(id, args, Some(receiver));
-                if let (Some(place), Some(after)) = (receiver_expr, after) {
+                if let (Some(place), Some(after)) = (place, after) {
                     self.store_back(place, after);
                 }
                 ret
@@ -68,19 +83,12 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                     }
                 }
             }
-            Kind::Qual(path) => {
-                let validated = self.validated_argument(&path, c, &args);
-                let v = self.call_external(&path, &callee, args, site);
-                if let Some((place, clean)) = validated {
-                    self.store_back(place, clean);
-                }
-                v
-            }
+            Kind::Qual(path) => self.call_external(&path, callee, args, site),
             _ => match (callee.fields.get(&Key::Id(0)), callee.fields.get(&Key::Attr("__method__".into()))) {
                 (Some(receiver), Some(method)) => {
                     let receiver = receiver.clone();
                     let method = method.str.as_ref().and_then(|s| s.as_lit()).unwrap_or_default().to_string();
-                    self.call_method(receiver, &method, args, site, receiver_expr)
+                    self.call_method(receiver, &method, args, site, place)
                 }
                 _ => {
                     let mut t = args.all_taint();
@@ -89,6 +97,58 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 }
             },
         }
+    }
+
+    /// A library call that runs a function it is given (`executor.submit(f,
+    /// x)`, `pool.map(f, xs)`, `Thread(target=f, args=(x,))`,
+    /// `joblib.delayed(f)`): the function runs here with what the call
+    /// passes on. `None` when the callee is no such call.
+    fn callback(&mut self, model: &CallbackModel, args: &Args, site: &Site) -> Option<Value> {
+        let function = match &model.keyword {
+            Some(k) => args.kw(k).or_else(|| args.pos.get(model.function)),
+            None => args.pos.get(model.function),
+        }?
+        .clone();
+        if !matches!(function.kind, Kind::Func(_) | Kind::Bound(_) | Kind::Class(_)) {
+            return None;
+        }
+        Some(match model.pass {
+            Pass::Itself => function,
+            Pass::Rest => {
+                let passed = Args {
+                    pos: args.pos.iter().skip(model.function + 1).cloned().collect(),
+                    kw: args.kw.iter().filter(|(k, _)| Some(k) != model.keyword.as_ref()).cloned().collect(),
+                    spread: args.spread.clone(),
+                };
+                // What comes back is a future: its `result()` is the
+                // function's return value, as far as its taint goes.
+                self.call_value(&function, passed, site.clone(), None).taint_only()
+            }
+            Pass::Each => {
+                let mut results = Value::of_kind(Kind::List);
+                let mut joined = Value::default();
+                for iterable in args.pos.iter().skip(model.function + 1) {
+                    let element = self.element_of(iterable);
+                    let ret = self.call_value(&function, Args { pos: vec![element], ..Args::default() }, site.clone(), None);
+                    joined = joined.join(&ret);
+                }
+                results.set(Key::Elem, joined);
+                results
+            }
+            Pass::ArgsKeyword => {
+                let pos = args.kw("args").map(|t| {
+                    let n = t.fields.keys().filter(|k| matches!(k, Key::Index(_))).count();
+                    if n == 0 { vec![t.get_any()] } else { (0..n as i64).map(|i| t.get(&Key::Index(i))).collect() }
+                });
+                let kw = args.kw("kwargs").map(|d| d.fields.iter().filter_map(|(k, v)| match k {
+                    Key::Item(name) => Some((name.clone(), v.clone())),
+                    _ => None,
+                }).collect());
+                let passed = Args { pos: pos.unwrap_or_default(), kw: kw.unwrap_or_default(), spread: None };
+                self.call_value(&function, passed, site.clone(), None);
+                Value::qual("threading.Thread()")
+            }
+        })
     }
 
     /// A validator (`uuid.UUID(x)`, `datetime.strptime(x, fmt)`) raises
@@ -296,6 +356,11 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     pub fn call_external(&mut self, path: &str, callee: &Value, args: Args, site: Site) -> Value {
         self.check_sinks(path, callee, &args, &site);
         self.note_verifier(path);
+        if let Some(model) = self.ctx.taint.call_models(path).callback.clone() {
+            if let Some(v) = self.callback(&model, &args, &site) {
+                return v;
+            }
+        }
         if let Some(v) = self.call_builtin(path, &args, &site) {
             return v;
         }

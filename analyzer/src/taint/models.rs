@@ -78,6 +78,37 @@ pub struct TriggerSource {
     pub route_parameters: Option<String>,
 }
 
+/// A library call that runs a function it is given (`taint/calls.rs`,
+/// `callback`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackModel {
+    pub callees: Vec<String>,
+    /// Position of the function among the arguments.
+    #[serde(default)]
+    pub function: usize,
+    /// Keyword that may name the function instead (`target`).
+    #[serde(default)]
+    pub keyword: Option<String>,
+    pub pass: Pass,
+}
+
+/// What a callback call hands the function it runs.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pass {
+    /// Nothing yet: the call returns the function (`joblib.delayed(f)`),
+    /// called later with its arguments.
+    Itself,
+    /// The arguments after the function, keywords included
+    /// (`executor.submit(f, x, y=1)`).
+    Rest,
+    /// Each element of the iterables after the function (`pool.map(f, xs)`).
+    Each,
+    /// The `args` tuple and `kwargs` dict (`Thread(target=f, args=(x,))`).
+    ArgsKeyword,
+}
+
 /// A platform that signs its requests (see `taint/signed.rs`).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -148,6 +179,8 @@ struct ModelFile {
     #[serde(default)]
     codec: Vec<PropagatorModel>,
     #[serde(default)]
+    callback: Vec<CallbackModel>,
+    #[serde(default)]
     sink: Vec<SinkModel>,
     #[serde(default)]
     sanitizer: Vec<SanitizerModel>,
@@ -174,6 +207,7 @@ pub struct CallModels {
     /// An encoding or decoding: the text changes, the JSON document it
     /// carries does not.
     pub keeps_document: bool,
+    pub callback: Option<CallbackModel>,
     pub reveals_secret: bool,
     /// What the call returns as a source, in library code and in a
     /// script's `__main__` block.
@@ -204,6 +238,7 @@ pub struct TaintModels {
     pub propagators: Vec<PropagatorModel>,
     pub secret_propagators: Vec<PropagatorModel>,
     pub codecs: Vec<PropagatorModel>,
+    pub callbacks: Vec<CallbackModel>,
     pub frameworks: Vec<FrameworkModel>,
     pub adapters: Vec<AdapterModel>,
     cache: LookupCache,
@@ -248,6 +283,7 @@ impl TaintModels {
         self.propagators.extend(file.propagator);
         self.secret_propagators.extend(file.secret_propagator);
         self.codecs.extend(file.codec);
+        self.callbacks.extend(file.callback);
         self.frameworks.extend(file.framework);
         self.adapters.extend(file.adapter);
         self.cache = LookupCache::default();
@@ -270,6 +306,7 @@ impl TaintModels {
             sanitizer: self.sanitizer(path).cloned(),
             keeps_string: self.keeps_string(path),
             keeps_document: self.codecs.iter().any(|p| p.callees.iter().any(|c| glob(c, path))),
+            callback: self.callbacks.iter().find(|c| c.callees.iter().any(|p| glob(p, path))).cloned(),
             reveals_secret: self.reveals_secret(path),
             source: self.source_call(path, false),
             source_in_main: self.source_call(path, true),
