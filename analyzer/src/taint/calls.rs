@@ -103,7 +103,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     /// x)`, `pool.map(f, xs)`, `Thread(target=f, args=(x,))`,
     /// `joblib.delayed(f)`): the function runs here with what the call
     /// passes on. `None` when the callee is no such call.
-    fn callback(&mut self, model: &CallbackModel, args: &Args, site: &Site) -> Option<Value> {
+    fn callback(&mut self, path: &str, model: &CallbackModel, args: &Args, site: &Site) -> Option<Value> {
         let function = match &model.keyword {
             Some(k) => args.kw(k).or_else(|| args.pos.get(model.function)),
             None => args.pos.get(model.function),
@@ -114,6 +114,11 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         }
         Some(match model.pass {
             Pass::Itself => function,
+            Pass::Later => {
+                let input = Value::tainted(self.entry.request.clone());
+                self.call_value(&function, Args { pos: vec![input.clone(), input], ..Args::default() }, site.clone(), None);
+                Value::qual(format!("{path}()"))
+            }
             Pass::Rest => {
                 let passed = Args {
                     pos: args.pos.iter().skip(model.function + 1).cloned().collect(),
@@ -357,7 +362,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         self.check_sinks(path, callee, &args, &site);
         self.note_verifier(path);
         if let Some(model) = self.ctx.taint.call_models(path).callback.clone() {
-            if let Some(v) = self.callback(&model, &args, &site) {
+            if let Some(v) = self.callback(path, &model, &args, &site) {
                 return v;
             }
         }

@@ -107,6 +107,11 @@ pub enum Pass {
     Each,
     /// The `args` tuple and `kwargs` dict (`Thread(target=f, args=(x,))`).
     ArgsKeyword,
+    /// Values of the library's own, later (a bot's handler, called with
+    /// each update): the function runs now, with arguments made of the
+    /// request the running handler received (a webhook's update), and the
+    /// call gives the library's object.
+    Later,
 }
 
 /// A platform that signs its requests (see `taint/signed.rs`).
