@@ -92,6 +92,14 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 q.set(Key::Id(0), name);
                 return q;
             }
+            // Resource actions of a service without a model
+            // (`ec2.create_instances`); a modelled service's resource has
+            // its actions in the model, and a method outside it is more
+            // often a client method called on the resource by mistake
+            // (`dynamodb_resource.get_item`), which fails.
+            if !self.ctx.cloud.services.contains_key(&service) {
+                self.unmodelled(&service, method, site);
+            }
             return Value::tainted(args.all_taint());
         }
         if b.class == CLIENT {
@@ -116,11 +124,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                     self.api_call(b, &api, named, site)
                 }
                 None => {
-                    if let Some(function) = self.entry.function {
-                        let name = if service.is_empty() { "?" } else { service.as_str() };
-                        let iam_prefix = self.ctx.cloud.iam_prefix(name);
-                        self.world.unmodelled_calls.insert(UnmodelledCall { function, site, call: format!("{name}.{method}"), iam_prefix });
-                    }
+                    self.unmodelled(&service, method, site);
                     Value::tainted(args.all_taint())
                 }
             };
@@ -218,6 +222,16 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         summary.set(Key::Id(1), key.clone());
         summary.set(Key::Attr("key".into()), key);
         summary
+    }
+
+    /// A call of a client or service resource that no model describes
+    /// (`ec2.create_instances`): what it needs from IAM is unknown.
+    fn unmodelled(&mut self, service: &str, method: &str, site: Site) {
+        if let Some(function) = self.entry.function {
+            let name = if service.is_empty() { "?" } else { service };
+            let iam_prefix = self.ctx.cloud.iam_prefix(name);
+            self.world.unmodelled_calls.insert(UnmodelledCall { function, site, call: format!("{name}.{method}"), iam_prefix });
+        }
     }
 
     /// One modelled cloud API call: checks the caller's permission, then
