@@ -15,6 +15,29 @@ pub fn secret_name(name: &str) -> bool {
     crate::risks::models().secrets.names.iter().any(|s| upper.contains(s.as_str()))
 }
 
+/// The words of a secret's variable name that say whose it is
+/// (`STRIPE_SECRET_KEY` -> `stripe`): lower-case, four letters or more,
+/// not one of the `generic-words` of `models/risks.toml`.
+pub fn service_words(name: &str) -> Vec<String> {
+    let generic = &crate::risks::models().secrets.generic_words;
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .map(str::to_ascii_lowercase)
+        .filter(|w| w.len() >= 4 && w.chars().all(|c| c.is_ascii_alphabetic()) && !generic.contains(w))
+        .collect()
+}
+
+/// Whether a request to `host` sends the secret named `name` to another
+/// service than its own: the name says whose it is and the host does not
+/// carry that word. `None` when the name says nothing.
+pub fn sent_elsewhere(name: &str, host: &str) -> Option<bool> {
+    let words = service_words(name);
+    if words.is_empty() {
+        return None;
+    }
+    let host = host.to_ascii_lowercase();
+    Some(!words.iter().any(|w| host.contains(w.as_str())))
+}
+
 /// Whether a literal text looks like a credential whatever its name.
 pub fn looks_like_credential(text: &str) -> bool {
     let t = text.trim();
@@ -105,6 +128,15 @@ fn placeholder(name: &str, t: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_secret_goes_elsewhere_when_the_host_lacks_its_service() {
+        assert_eq!(service_words("STRIPE_SECRET_KEY"), ["stripe"]);
+        assert_eq!(sent_elsewhere("STRIPE_SECRET_KEY", "hooks.slack.com"), Some(true));
+        assert_eq!(sent_elsewhere("STRIPE_SECRET_KEY", "api.stripe.com"), Some(false));
+        assert_eq!(sent_elsewhere("TELEGRAM_BOT_TOKEN", "api.telegram.org"), Some(false));
+        assert_eq!(sent_elsewhere("API_TOKEN", "example.org"), None, "the name says whose it is not");
+    }
 
     #[test]
     fn placeholders_and_unresolved_variables_are_not_secrets() {

@@ -63,6 +63,7 @@ pub struct Secrets {
     pub placeholder_words: Vec<String>,
     pub placeholder_prefixes: Vec<String>,
     pub public_fields: Vec<String>,
+    pub generic_words: Vec<String>,
 }
 
 #[derive(Deserialize)]

@@ -9,7 +9,7 @@ use crate::program::FuncId;
 use crate::sym::{Piece, SymStr};
 
 use super::interp::{Args, Interp};
-use super::label::{Site, Source, Taint};
+use super::label::{Site, Source, SourceKind, Taint};
 use super::models::{CallbackModel, Condition, Pass, SinkModel};
 use super::value::{Key, Kind, Value};
 
@@ -439,8 +439,15 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     pub fn check_sinks(&mut self, path: &str, callee: &Value, args: &Args, site: &Site) {
         let models = self.ctx.taint.call_models(path);
         for sink in &models.sinks {
+            let mut foreign_host = None;
             if let Some(cond) = sink.condition {
-                if !condition_holds(cond, &sink, args, &|n| self.ctx.configured_note(n)) {
+                if cond == Condition::ForeignHost {
+                    let url = sink.args.first().and_then(|&i| args.pos.get(i)).or_else(|| args.kw("url"));
+                    match url.and_then(|u| u.str.as_ref()).and_then(literal_host) {
+                        Some(host) => foreign_host = Some(host),
+                        None => continue,
+                    }
+                } else if !condition_holds(cond, &sink, args, &|n| self.ctx.configured_note(n)) {
                     continue;
                 }
             }
@@ -460,6 +467,14 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             }
             if sink.receiver {
                 taint.extend(callee.taint.iter().copied());
+            }
+            if let Some(host) = &foreign_host {
+                let labels = &self.world.labels;
+                taint.retain(|&l| {
+                    let source = labels.source_of(l);
+                    let name = source.what.strip_prefix("env ").filter(|_| source.kind == SourceKind::Env);
+                    name.and_then(|n| crate::secrets::sent_elsewhere(n, host)) == Some(true)
+                });
             }
             let name = sink.report_as.clone().unwrap_or_else(|| path.to_string());
             self.world.add_findings(&sink.vulnerability, &name, site, &taint);
@@ -650,6 +665,7 @@ fn condition_holds(cond: Condition, sink: &SinkModel, args: &Args, configured: &
             let command_is_string = args.get(0, "args").map(|v| v.kind == Kind::Str || v.str.is_some()).unwrap_or(false);
             shell || command_is_string
         }
+        Condition::ForeignHost => true,
         Condition::YamlUnsafe => {
             let loader = args.get(1, "Loader");
             match loader.map(|l| &l.kind) {
@@ -658,6 +674,15 @@ fn condition_holds(cond: Condition, sink: &SinkModel, args: &Args, configured: &
             }
         }
     }
+}
+
+/// The host of a URL whose text is known up to the end of its host
+/// (`https://hooks.slack.com/` + anything).
+fn literal_host(url: &SymStr) -> Option<String> {
+    let known = url.known_prefix();
+    let (_, rest) = known.split_once("://")?;
+    let end = rest.find(['/', '?', '#', ':']).or_else(|| url.as_lit().map(|_| rest.len()))?;
+    Some(rest[..end].to_string()).filter(|h| !h.is_empty())
 }
 
 /// Whether the code or its configuration picks the URL's server: the URL

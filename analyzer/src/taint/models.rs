@@ -42,6 +42,10 @@ pub enum Condition {
     /// `https://api.example.org/` + data the attacker picks a path on a
     /// server the developer chose, not the server.
     UrlHostOpen,
+    /// An HTTP request to a host the code names that is not the service a
+    /// secret belongs to (`STRIPE_SECRET_KEY` sent to `hooks.slack.com`);
+    /// decided for each secret, by its variable's name.
+    ForeignHost,
 }
 
 #[derive(Clone, Debug, Deserialize)]
