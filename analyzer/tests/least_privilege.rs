@@ -45,6 +45,14 @@ fn policy_of(case: &Path) -> Vec<FunctionPrivileges> {
     privileges(&analyze(case, &Options::default()).unwrap())
 }
 
+/// The least-privilege report of a one-file SAM app written here.
+fn policy_of_sam_app(template: &str, app: &str) -> Vec<FunctionPrivileges> {
+    let t = tempfile::tempdir().unwrap();
+    std::fs::write(t.path().join("template.yaml"), template).unwrap();
+    std::fs::write(t.path().join("app.py"), app).unwrap();
+    policy_of(t.path())
+}
+
 #[test]
 fn generated_statements_allow_exactly_what_the_code_needs() {
     let opts = IamOptions { unknown_as_denied: false };
@@ -90,14 +98,10 @@ fn a_shared_role_gives_each_function_the_others_grants() {
 
 #[test]
 fn a_full_access_managed_policy_is_excess() {
-    let t = tempfile::tempdir().unwrap();
-    std::fs::write(
-        t.path().join("template.yaml"),
+    let fs = policy_of_sam_app(
         "Transform: AWS::Serverless-2016-10-31\nResources:\n  Reader:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Policies:\n        - AmazonS3FullAccess\n",
-    )
-    .unwrap();
-    std::fs::write(t.path().join("app.py"), "import boto3\n\ndef handler(event, context):\n    return boto3.client('s3').get_object(Bucket='reports', Key='daily.csv')\n").unwrap();
-    let fs = policy_of(t.path());
+        "import boto3\n\ndef handler(event, context):\n    return boto3.client('s3').get_object(Bucket='reports', Key='daily.csv')\n",
+    );
     assert_eq!(fs.len(), 1);
     assert!(fs[0].excess.iter().any(|e| e.kind == "managed-policy" && e.detail.contains("AmazonS3FullAccess")), "{:#?}", fs[0]);
     assert!(fs[0].needs.iter().any(|n| n.action == "s3:GetObject" && n.resource == "arn:aws:s3:::reports/daily.csv"), "{:#?}", fs[0].needs);
@@ -105,18 +109,10 @@ fn a_full_access_managed_policy_is_excess() {
 
 #[test]
 fn calls_signed_with_the_codes_own_keys_are_not_the_roles_needs() {
-    let t = tempfile::tempdir().unwrap();
-    std::fs::write(
-        t.path().join("template.yaml"),
+    let fs = policy_of_sam_app(
         "Transform: AWS::Serverless-2016-10-31\nResources:\n  Reader:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n",
-    )
-    .unwrap();
-    std::fs::write(
-        t.path().join("app.py"),
         "import os\nimport boto3\n\nkeys = boto3.Session(aws_access_key_id=os.environ['KEY_ID'], aws_secret_access_key=os.environ['SECRET'])\n\ndef handler(event, context):\n    boto3.client('s3').get_object(Bucket='reports', Key='daily.csv')\n    return keys.client('s3').get_object(Bucket='archive', Key='old.csv')\n",
-    )
-    .unwrap();
-    let fs = policy_of(t.path());
+    );
     assert_eq!(fs.len(), 1);
     assert!(fs[0].needs.iter().any(|n| n.resource == "arn:aws:s3:::reports/daily.csv"), "{:#?}", fs[0].needs);
     assert!(fs[0].needs.iter().all(|n| !n.resource.contains("archive")), "the role signs no call on the archive: {:#?}", fs[0].needs);
@@ -124,18 +120,10 @@ fn calls_signed_with_the_codes_own_keys_are_not_the_roles_needs() {
 
 #[test]
 fn calls_made_by_callbacks_and_resource_actions_of_unmodelled_services_are_seen() {
-    let t = tempfile::tempdir().unwrap();
-    std::fs::write(
-        t.path().join("template.yaml"),
+    let fs = policy_of_sam_app(
         "Transform: AWS::Serverless-2016-10-31\nResources:\n  Scaler:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Policies:\n        - Statement:\n            - Effect: Allow\n              Action: ec2:RunInstances\n              Resource: '*'\n",
-    )
-    .unwrap();
-    std::fs::write(
-        t.path().join("app.py"),
         "from concurrent.futures import ThreadPoolExecutor\nimport boto3\n\nec2 = boto3.resource('ec2')\n\ndef launch(count):\n    return ec2.create_instances(MinCount=count, MaxCount=count, ImageId='ami-1')\n\ndef handler(event, context):\n    with ThreadPoolExecutor() as pool:\n        pool.submit(launch, 2)\n",
-    )
-    .unwrap();
-    let fs = policy_of(t.path());
+    );
     assert_eq!(fs.len(), 1);
     assert!(fs[0].unmodelled_calls.iter().any(|c| c.starts_with("ec2.create_instances")), "{:#?}", fs[0]);
     assert!(fs[0].excess.iter().all(|e| !e.detail.contains("ec2:RunInstances on *: no call needs it")), "{:#?}", fs[0].excess);

@@ -361,8 +361,9 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     pub fn call_external(&mut self, path: &str, callee: &Value, args: Args, site: Site) -> Value {
         self.check_sinks(path, callee, &args, &site);
         self.note_verifier(path);
-        if let Some(model) = self.ctx.taint.call_models(path).callback.clone() {
-            if let Some(v) = self.callback(path, &model, &args, &site) {
+        let models = self.ctx.taint.call_models(path);
+        if let Some(model) = &models.callback {
+            if let Some(v) = self.callback(path, model, &args, &site) {
                 return v;
             }
         }
@@ -382,7 +383,6 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             }
         }
         self.note_adapter(path);
-        let models = self.ctx.taint.call_models(path);
         if let Some(src) = if self.in_main() { models.source_in_main } else { models.source } {
             let t = self.label(Source::new(src.kind, site.clone(), path, src.secret));
             if src.namespace {
