@@ -128,3 +128,11 @@ fn calls_made_by_callbacks_and_resource_actions_of_unmodelled_services_are_seen(
     assert!(fs[0].unmodelled_calls.iter().any(|c| c.starts_with("ec2.create_instances")), "{:#?}", fs[0]);
     assert!(fs[0].excess.iter().all(|e| !e.detail.contains("ec2:RunInstances on *: no call needs it")), "{:#?}", fs[0].excess);
 }
+
+#[test]
+fn a_call_signed_with_the_codes_own_keys_is_undecided_like_any_unknown_permission() {
+    let case = suite().join("application/own-credentials-session");
+    let flows = |unknown_permissions_denied| analyze(&case, &Options { unknown_permissions_denied, ..Options::default() }).unwrap().findings.len();
+    assert_eq!(flows(false), 1, "the keys' permissions are unknown, and unknown counts as allowed");
+    assert_eq!(flows(true), 0, "--unknown-permissions-denied denies what the keys may do too");
+}

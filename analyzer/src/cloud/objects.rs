@@ -239,7 +239,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     pub fn api_call(&mut self, b: &Boto, api: &Api, named: BTreeMap<String, Value>, site: Site) -> Value {
         let service = b.service.as_str();
         let arn = self.build_arn(api, &named);
-        let decision = if b.own_credentials { Decision::Unknown } else { self.permission(&api.iam, &arn) };
+        let decision = self.permission(&api.iam, &arn, b.own_credentials);
         let shown = api.resource_of(&named).iter().map(|r| r.to_string()).collect::<Vec<_>>().join(",");
         self.world.api_sites.insert((self.entry.function, site.clone(), service.to_string(), api.name.clone(), shown));
         if let Some(function) = self.entry.function {
@@ -366,12 +366,13 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     }
 
     /// May the running function make this call? Scripts run with the
-    /// operator's credentials, which the model cannot see.
-    fn permission(&self, action: &str, arn: &SymStr) -> Decision {
+    /// operator's credentials, and a client opened with keys of its own
+    /// with those keys, which the model cannot see.
+    fn permission(&self, action: &str, arn: &SymStr, own_credentials: bool) -> Decision {
         if self.ctx.opts.disable.permissions {
             return Decision::Allowed;
         }
-        let decision = match self.entry.function {
+        let decision = match self.entry.function.filter(|_| !own_credentials) {
             Some(f) => self.ctx.function(f).1.allows(action, arn, &self.ctx.iam_options()),
             None => Decision::Unknown,
         };

@@ -10,7 +10,7 @@ use crate::sym::{Piece, SymStr};
 
 use super::interp::{Args, Interp};
 use super::label::{Site, Source, SourceKind, Taint};
-use super::models::{CallbackModel, Condition, Pass, SinkModel};
+use super::models::{CallModels, CallbackModel, Condition, Pass, SinkModel};
 use super::value::{Key, Kind, Value};
 
 impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
@@ -359,15 +359,15 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     /// A call to something outside the application, named by its dotted
     /// path.
     pub fn call_external(&mut self, path: &str, callee: &Value, args: Args, site: Site) -> Value {
-        self.check_sinks(path, callee, &args, &site);
-        self.note_verifier(path);
         let models = self.ctx.taint.call_models(path);
+        self.check_sinks(path, &models, callee, &args, &site);
+        self.note_verifier(path);
         if let Some(model) = &models.callback {
             if let Some(v) = self.callback(path, model, &args, &site) {
                 return v;
             }
         }
-        if let Some(v) = self.call_builtin(path, &args, &site) {
+        if let Some(v) = self.call_builtin(path, &models, &args, &site) {
             return v;
         }
         if let Some(v) = self.boto_constructor(path, &args) {
@@ -436,8 +436,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     }
 
     /// Checks every sink model that matches the callee.
-    pub fn check_sinks(&mut self, path: &str, callee: &Value, args: &Args, site: &Site) {
-        let models = self.ctx.taint.call_models(path);
+    fn check_sinks(&mut self, path: &str, models: &CallModels, callee: &Value, args: &Args, site: &Site) {
         for sink in &models.sinks {
             let mut foreign_host = None;
             if let Some(cond) = sink.condition {
@@ -482,9 +481,8 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     }
 
     /// Library functions whose effect on values the interpreter knows.
-    fn call_builtin(&mut self, path: &str, args: &Args, site: &Site) -> Option<Value> {
+    fn call_builtin(&mut self, path: &str, models: &CallModels, args: &Args, site: &Site) -> Option<Value> {
         let arg0 = args.pos.first().cloned().unwrap_or_default();
-        let models = self.ctx.taint.call_models(path);
         if models.keeps_string {
             let mut v = arg0.taint_only();
             v.kind = Kind::Str;
