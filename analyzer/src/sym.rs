@@ -138,10 +138,18 @@ impl SymStr {
     }
 
     /// The least symbolic string describing both: the common literal prefix
-    /// and suffix around an unknown middle.
+    /// and suffix around an unknown middle. Unknown pieces both start with
+    /// (a configured base URL, a created file's name) stay at the start.
     pub fn join(&self, other: &SymStr) -> SymStr {
         if self == other {
             return self.clone();
+        }
+        let lead = self.pieces.iter().zip(&other.pieces).take_while(|(x, y)| x == y).count();
+        if lead > 0 && matches!(self.pieces[..lead].last(), Some(Piece::Any(_))) {
+            let mut out = SymStr { pieces: self.pieces[..lead].to_vec() };
+            let rest = |s: &SymStr| SymStr { pieces: s.pieces[lead..].to_vec() };
+            out.push(&rest(self).join(&rest(other)));
+            return out;
         }
         let a = self.render_with('\u{0}');
         let b = other.render_with('\u{0}');
@@ -529,6 +537,11 @@ mod tests {
         assert_eq!(j.known_prefix(), "uploads/");
         assert_eq!(j.known_suffix(), ".txt");
         assert_eq!(SymStr::lit("x").join(&SymStr::lit("x")), SymStr::lit("x"));
+        let base = |tail: &str| SymStr::any("env:API_URL").concat(&SymStr::lit(tail));
+        let j = base("/users/1").join(&base("/users/22"));
+        assert_eq!(j.pieces().first(), Some(&Piece::Any("env:API_URL".into())));
+        assert_eq!(j.known_suffix(), "");
+        assert!(j.render_with('*').starts_with("*/users/"));
     }
 
     #[test]

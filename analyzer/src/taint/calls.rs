@@ -370,6 +370,11 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         if let Some(v) = self.call_builtin(path, &models, &args, &site) {
             return v;
         }
+        if let Some(i) = models.created_file_element {
+            let mut v = Value::of_kind(Kind::Tuple);
+            v.set(Key::Index(i), created_file_name());
+            return v;
+        }
         if let Some(v) = self.boto_constructor(path, &args) {
             return v;
         }
@@ -508,6 +513,9 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                     s = Some(match s {
                         None => part,
                         Some(_) if part.known_prefix().starts_with('/') => part,
+                        // A part that may be absolute may replace a created
+                        // file's name.
+                        Some(prev) if part.known_prefix().is_empty() && in_created_file(&prev) => SymStr::any("path").concat(&part),
                         Some(prev) => {
                             let mut joined = prev.clone();
                             if !prev.known_suffix().ends_with('/') || prev.as_lit() == Some("") {
@@ -664,6 +672,10 @@ fn condition_holds(cond: Condition, sink: &SinkModel, args: &Args, configured: &
             shell || command_is_string
         }
         Condition::ForeignHost => true,
+        Condition::PathOpen => {
+            let path = sink.args.iter().find_map(|&i| args.pos.get(i)).or_else(|| sink.keywords.iter().find_map(|k| args.kw(k)));
+            !path.and_then(|v| v.str.as_ref()).is_some_and(in_created_file)
+        }
         Condition::YamlUnsafe => {
             let loader = args.get(1, "Loader");
             match loader.map(|l| &l.kind) {
@@ -672,6 +684,20 @@ fn condition_holds(cond: Condition, sink: &SinkModel, args: &Args, configured: &
             }
         }
     }
+}
+
+/// The note of a string that is the name of a file the code created
+/// (`[[created_file]]` in `sinks.toml`).
+const CREATED_FILE: &str = "created file";
+
+/// The name of a file the code created, as a string.
+pub(super) fn created_file_name() -> Value {
+    Value::string(SymStr::any(CREATED_FILE))
+}
+
+/// Whether a path starts with the name of a file the code created.
+fn in_created_file(path: &SymStr) -> bool {
+    matches!(path.pieces().first(), Some(Piece::Any(n)) if n == CREATED_FILE)
 }
 
 /// The host of a URL whose text is known up to the end of its host

@@ -30,6 +30,21 @@ pub type Env = HashMap<Rc<str>, Value>;
 
 /// Limits that keep the analysis finite on any input.
 const MAX_CALL_DEPTH: usize = 24;
+/// Runs of a recursive function before its result is taken as it stands.
+const MAX_RECURSION_ROUNDS: usize = 3;
+
+/// What recursive calls are answered with (`Interp::call_function`).
+struct Recursion {
+    seeds: HashMap<FuncId, Value>,
+    called_itself: HashSet<FuncId>,
+    lowest_used: usize,
+}
+
+impl Default for Recursion {
+    fn default() -> Self {
+        Recursion { seeds: HashMap::new(), called_itself: HashSet::new(), lowest_used: usize::MAX }
+    }
+}
 const MAX_EXPR_DEPTH: usize = 200;
 const LOOP_ROUNDS: usize = 3;
 
@@ -74,6 +89,10 @@ pub(crate) struct Interp<'c, 'a, 'p> {
     /// entry keeps its inputs, so that a hash collision is never a hit.
     memo: HashMap<u64, Vec<Memo>>,
     stack: Vec<FuncId>,
+    /// Recursion: what a function on the stack is taken to return when it
+    /// calls itself, and the lowest stack position such a call answered
+    /// from this since the running call began (`call_function`).
+    recursion: Recursion,
     pub(crate) frames: Vec<Frame>,
     /// Local files written during this run: path -> taint of their content.
     pub(crate) files: Vec<(SymStr, Taint)>,
@@ -216,6 +235,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             class_values: HashMap::new(),
             memo: HashMap::new(),
             stack: Vec::new(),
+            recursion: Recursion::default(),
             frames: Vec::new(),
             files: Vec::new(),
             expr_depth: 0,
@@ -1263,6 +1283,11 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             }
             Kind::Qual(path) => {
                 let full = format!("{path}.{attr}");
+                if self.ctx.taint.names_created_file(&full) {
+                    let mut v = super::calls::created_file_name();
+                    v.taint = base.taint.clone();
+                    return v;
+                }
                 match self.ctx.program.resolve_module(&full, None).filter(|_| !path.contains('(')) {
                     Some(m) if self.ctx.program.files[m].module == full => Value::of_kind(Kind::Module(m)),
                     _ => {
@@ -1361,13 +1386,56 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         if let Some((.., r)) = self.memo.get(&key).and_then(|calls| calls.iter().find(|(f, a, r, _)| *f == id && *a == args && *r == receiver)) {
             return r.clone();
         }
-        if self.stack.contains(&id) || self.stack.len() >= MAX_CALL_DEPTH {
+        if let Some(pos) = self.stack.iter().position(|f| *f == id) {
+            self.recursion.lowest_used = self.recursion.lowest_used.min(pos);
+            self.recursion.called_itself.insert(id);
+            let mut v = self.recursion.seeds.get(&id).cloned().unwrap_or_else(|| Value::of_kind(Kind::None));
+            v.add_taint(&args.all_taint());
+            if let Some(r) = &receiver {
+                v.add_taint(&r.deep_taint());
+            }
+            return (v, receiver);
+        }
+        if self.stack.len() >= MAX_CALL_DEPTH {
             let mut t = args.all_taint();
             if let Some(r) = &receiver {
                 t.extend(r.deep_taint());
             }
             return (Value::tainted(t), receiver);
         }
+        let depth = self.stack.len();
+        let outer_lowest = std::mem::replace(&mut self.recursion.lowest_used, usize::MAX);
+        let inputs = (args.clone(), receiver.clone());
+        // A function that calls itself runs again with what it returned
+        // last as the result of its own calls, until that no longer
+        // changes: its first run takes them to return nothing.
+        let mut rounds = 0;
+        let (ret, self_after) = loop {
+            let (ret, self_after) = self.run_function(id, args.clone(), receiver.clone());
+            rounds += 1;
+            if !self.recursion.called_itself.remove(&id) || self.recursion.seeds.get(&id) == Some(&ret) {
+                break (ret, self_after);
+            }
+            if rounds == MAX_RECURSION_ROUNDS {
+                let seed = self.recursion.seeds.get(&id).cloned().unwrap_or_default();
+                break (ret.join(&seed), self_after);
+            }
+            self.recursion.seeds.insert(id, ret);
+        };
+        self.recursion.seeds.remove(&id);
+        let lowest = self.recursion.lowest_used;
+        self.recursion.lowest_used = outer_lowest.min(if lowest < depth { lowest } else { usize::MAX });
+        let result = (ret, self_after);
+        // A result that stood on what a caller's recursion assumed holds
+        // only for that round.
+        if lowest >= depth {
+            self.memo.entry(key).or_default().push((id, inputs.0, inputs.1, result.clone()));
+        }
+        result
+    }
+
+    /// One run of an application function's body.
+    fn run_function(&mut self, id: FuncId, args: Args, receiver: Option<Value>) -> (Value, Option<Value>) {
         let info = self.ctx.index.func(id);
         let def = info.def;
         let file = info.file;
@@ -1376,7 +1444,6 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         frame.env = Some(Env::new());
         self.frames.push(frame);
         self.stack.push(id);
-        let inputs = (args.clone(), receiver.clone());
         self.bind_params(def, args, receiver.clone());
         self.exec_block(&def.body);
         self.stack.pop();
@@ -1390,9 +1457,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             }
             _ => receiver,
         };
-        let result = (ret, self_after);
-        self.memo.entry(key).or_default().push((id, inputs.0, inputs.1, result.clone()));
-        result
+        (ret, self_after)
     }
 
     fn bind_params(&mut self, def: &'p ast::StmtFunctionDef, args: Args, receiver: Option<Value>) {

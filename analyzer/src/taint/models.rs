@@ -46,6 +46,21 @@ pub enum Condition {
     /// secret belongs to (`STRIPE_SECRET_KEY` sent to `hooks.slack.com`);
     /// decided for each secret, by its variable's name.
     ForeignHost,
+    /// A file-system path that does not start with the name of a file the
+    /// code created (`[[created_file]]`): past such a name, whatever
+    /// follows names a file beside it or a path under a file, which no
+    /// call can open, so the caller cannot reach another file.
+    PathOpen,
+}
+
+/// Values that are the name of a file the code has just created:
+/// `tempfile.mkstemp()[1]`, `tempfile.NamedTemporaryFile().name`. A value
+/// is a call path followed by `[N]` (the call returns a tuple and this is
+/// its element N) or an attribute path.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreatedFileModel {
+    pub values: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -203,6 +218,8 @@ struct ModelFile {
     framework: Vec<FrameworkModel>,
     #[serde(default)]
     adapter: Vec<AdapterModel>,
+    #[serde(default)]
+    created_file: Vec<CreatedFileModel>,
 }
 
 /// Every model that names one dotted call path, looked up once: a real
@@ -223,6 +240,9 @@ pub struct CallModels {
     pub source: Option<SourceCall>,
     pub source_in_main: Option<SourceCall>,
     pub adapter: Option<String>,
+    /// The call returns a tuple whose element N is the name of a file it
+    /// created (`tempfile.mkstemp`).
+    pub created_file_element: Option<i64>,
     /// A model names the path exactly (`TaintModels::names_exactly`).
     pub named_exactly: bool,
 }
@@ -250,6 +270,7 @@ pub struct TaintModels {
     pub callbacks: Vec<CallbackModel>,
     pub frameworks: Vec<FrameworkModel>,
     pub adapters: Vec<AdapterModel>,
+    pub created_files: Vec<CreatedFileModel>,
     cache: LookupCache,
 }
 
@@ -271,7 +292,8 @@ impl TaintModels {
     }
 
     /// Adds the rows of one model file (`[[sink]]`, `[[sanitizer]]`,
-    /// `[[source]]`, `[[codec]]`, `[[trigger]]`, `[[framework]]`, `[[adapter]]`).
+    /// `[[source]]`, `[[codec]]`, `[[trigger]]`, `[[framework]]`, `[[adapter]]`,
+    /// `[[created_file]]`).
     pub fn add_text(&mut self, name: &str, text: &str) -> Result<(), String> {
         let file: ModelFile = toml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
         for s in &file.source {
@@ -295,6 +317,7 @@ impl TaintModels {
         self.callbacks.extend(file.callback);
         self.frameworks.extend(file.framework);
         self.adapters.extend(file.adapter);
+        self.created_files.extend(file.created_file);
         self.cache = LookupCache::default();
         self.check_web().map_err(|e| format!("{name}: {e}"))
     }
@@ -320,6 +343,7 @@ impl TaintModels {
             source: self.source_call(path, false),
             source_in_main: self.source_call(path, true),
             adapter: self.adapter(path).map(str::to_string),
+            created_file_element: self.created_file_element(path),
             named_exactly: self.names_exactly(path),
         });
         cache.insert(path.to_string(), m.clone());
@@ -388,6 +412,21 @@ impl TaintModels {
             .filter(|s| in_main || !s.only_in_main)
             .find(|s| s.attributes.iter().any(|p| p == path))
             .and_then(|s| SourceKind::parse(&s.kind))
+    }
+
+    fn created_file_values(&self) -> impl Iterator<Item = &str> {
+        self.created_files.iter().flat_map(|m| m.values.iter().map(String::as_str))
+    }
+
+    /// The element of the call's result that names the file it created.
+    fn created_file_element(&self, callee: &str) -> Option<i64> {
+        self.created_file_values().find_map(|v| v.strip_prefix(callee)?.strip_prefix("()[")?.strip_suffix(']')?.parse().ok())
+    }
+
+    /// Whether an attribute path (`tempfile.NamedTemporaryFile().name`)
+    /// is the name of a file the code created.
+    pub fn names_created_file(&self, path: &str) -> bool {
+        self.created_file_values().any(|v| v == path)
     }
 
     pub fn trigger_source(&self, trigger: &str) -> Option<SourceKind> {
