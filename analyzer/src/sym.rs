@@ -8,6 +8,7 @@
 //! IAM resource pattern cover this ARN?" with a three-valued answer.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
@@ -24,7 +25,9 @@ pub enum Piece {
 /// merged and adjacent unknowns collapse, so equal strings compare equal.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SymStr {
-    pieces: Vec<Piece>,
+    /// Shared until written: values holding strings are copied at every
+    /// branch of the code the interpreter follows.
+    pieces: Arc<Vec<Piece>>,
 }
 
 /// A three-valued answer about a symbolic string.
@@ -64,12 +67,12 @@ impl SymStr {
         if s.is_empty() {
             SymStr::default()
         } else {
-            SymStr { pieces: vec![Piece::Lit(s)] }
+            SymStr { pieces: Arc::new(vec![Piece::Lit(s)]) }
         }
     }
 
     pub fn any(note: impl Into<String>) -> SymStr {
-        SymStr { pieces: vec![Piece::Any(note.into())] }
+        SymStr { pieces: Arc::new(vec![Piece::Any(note.into())]) }
     }
 
     pub fn pieces(&self) -> &[Piece] {
@@ -110,20 +113,21 @@ impl SymStr {
         if s.is_empty() {
             return;
         }
-        match self.pieces.last_mut() {
+        let pieces = Arc::make_mut(&mut self.pieces);
+        match pieces.last_mut() {
             Some(Piece::Lit(last)) => last.push_str(s),
-            _ => self.pieces.push(Piece::Lit(s.to_string())),
+            _ => pieces.push(Piece::Lit(s.to_string())),
         }
     }
 
     pub fn push_any(&mut self, note: &str) {
         if !matches!(self.pieces.last(), Some(Piece::Any(_))) {
-            self.pieces.push(Piece::Any(note.to_string()));
+            Arc::make_mut(&mut self.pieces).push(Piece::Any(note.to_string()));
         }
     }
 
     pub fn push(&mut self, other: &SymStr) {
-        for p in &other.pieces {
+        for p in other.pieces.iter() {
             match p {
                 Piece::Lit(s) => self.push_lit(s),
                 Piece::Any(n) => self.push_any(n),
@@ -144,10 +148,10 @@ impl SymStr {
         if self == other {
             return self.clone();
         }
-        let lead = self.pieces.iter().zip(&other.pieces).take_while(|(x, y)| x == y).count();
+        let lead = self.pieces.iter().zip(other.pieces.iter()).take_while(|(x, y)| x == y).count();
         if lead > 0 && matches!(self.pieces[..lead].last(), Some(Piece::Any(_))) {
-            let mut out = SymStr { pieces: self.pieces[..lead].to_vec() };
-            let rest = |s: &SymStr| SymStr { pieces: s.pieces[lead..].to_vec() };
+            let mut out = SymStr { pieces: Arc::new(self.pieces[..lead].to_vec()) };
+            let rest = |s: &SymStr| SymStr { pieces: Arc::new(s.pieces[lead..].to_vec()) };
             out.push(&rest(self).join(&rest(other)));
             return out;
         }
@@ -177,7 +181,7 @@ impl SymStr {
 
     fn render_with(&self, any: char) -> String {
         let mut s = String::new();
-        for p in &self.pieces {
+        for p in self.pieces.iter() {
             match p {
                 Piece::Lit(l) => s.push_str(l),
                 Piece::Any(_) => s.push(any),
@@ -238,7 +242,7 @@ impl SymStr {
     /// and whose unknown parts match anything.
     fn render_pattern_escaped(&self) -> SymStr {
         let mut out = SymStr::default();
-        for p in &self.pieces {
+        for p in self.pieces.iter() {
             match p {
                 Piece::Lit(l) => out.push_lit(&escape_glob(l)),
                 Piece::Any(_) => out.push_lit("*"),
@@ -305,7 +309,7 @@ fn fold(c: char, ci: bool) -> char {
 
 fn tokens_of_subject(s: &SymStr, ci: bool) -> Vec<Sub> {
     let mut out = Vec::new();
-    for p in &s.pieces {
+    for p in s.pieces.iter() {
         match p {
             Piece::Lit(l) => out.extend(l.chars().map(|c| Sub::Char(fold(c, ci)))),
             Piece::Any(_) => out.push(Sub::Any),
@@ -316,7 +320,7 @@ fn tokens_of_subject(s: &SymStr, ci: bool) -> Vec<Sub> {
 
 fn tokens_of_pattern(s: &SymStr, ci: bool) -> Vec<Pat> {
     let mut out = Vec::new();
-    for p in &s.pieces {
+    for p in s.pieces.iter() {
         match p {
             Piece::Lit(l) => {
                 let mut chars = l.chars();
@@ -457,7 +461,7 @@ fn glob3(pat: &[Pat], sub: &[Sub]) -> Truth {
 
 impl fmt::Display for SymStr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for p in &self.pieces {
+        for p in self.pieces.iter() {
             match p {
                 Piece::Lit(l) => f.write_str(l)?,
                 Piece::Any(n) => write!(f, "${{?{n}}}")?,

@@ -11,6 +11,7 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use rustc_hash::FxHashMap;
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
@@ -26,7 +27,7 @@ use super::value::{Key, Kind, Value};
 
 /// A scope's variables. Environments are copied at every branch, so the
 /// names are shared rather than copied.
-pub type Env = HashMap<Rc<str>, Value>;
+pub type Env = FxHashMap<Rc<str>, Value>;
 
 /// Limits that keep the analysis finite on any input.
 const MAX_CALL_DEPTH: usize = 24;
@@ -87,7 +88,7 @@ pub(crate) struct Interp<'c, 'a, 'p> {
     pub(crate) class_values: HashMap<ClassId, Value>,
     /// Results of application calls, by a hash of callee and inputs; each
     /// entry keeps its inputs, so that a hash collision is never a hit.
-    memo: HashMap<u64, Vec<Memo>>,
+    memo: FxHashMap<u64, Vec<Memo>>,
     stack: Vec<FuncId>,
     /// Recursion: what a function on the stack is taken to return when it
     /// calls itself, and the lowest stack position such a call answered
@@ -233,7 +234,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             modules: HashMap::new(),
             modules_in_progress: HashSet::new(),
             class_values: HashMap::new(),
-            memo: HashMap::new(),
+            memo: FxHashMap::default(),
             stack: Vec::new(),
             recursion: Recursion::default(),
             frames: Vec::new(),
@@ -302,7 +303,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 return env.clone();
             }
         }
-        let env = Rc::new(RefCell::new(Env::new()));
+        let env = Rc::new(RefCell::new(Env::default()));
         self.modules.insert(file, env.clone());
         if shared {
             self.world.shared_modules.insert(file, env.clone());
@@ -313,7 +314,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         let program = self.ctx.program;
         let body = &program.files[file].ast.body;
         self.frames.push(Frame::new(file, None, env.clone()));
-        self.frame().env = Some(Env::new());
+        self.frame().env = Some(Env::default());
         self.exec_block(body);
         let frame = self.frames.pop().expect("module frame");
         if let Some(locals) = frame.env {
@@ -758,7 +759,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         let Some(id) = self.ctx.index.class_of(def) else { return };
         for base in def.bases() {
             if let Kind::Qual(path) = self.eval(base).kind {
-                self.library_bases.entry(id).or_default().push(path);
+                self.library_bases.entry(id).or_default().push(path.to_string());
             }
         }
         let mut class_value = Value::of_kind(Kind::Class(id));
@@ -1182,7 +1183,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
 
     pub fn subscript(&mut self, base: &Value, key: &Value, key_expr: &Expr) -> Value {
         if let Kind::Qual(path) = &base.kind {
-            if path == "os.environ" {
+            if &**path == "os.environ" {
                 let site = self.site(key_expr);
                 return self.env_var(key, None, &site);
             }
@@ -1377,7 +1378,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     /// its return value and, for methods, the receiver as it is afterwards.
     pub fn call_function(&mut self, id: FuncId, args: Args, receiver: Option<Value>) -> (Value, Option<Value>) {
         let key = {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
+            let mut h = rustc_hash::FxHasher::default();
             id.hash(&mut h);
             args.hash(&mut h);
             receiver.hash(&mut h);
@@ -1441,7 +1442,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         let file = info.file;
         let globals = self.module_env(file);
         let mut frame = Frame::new(file, Some(id), globals);
-        frame.env = Some(Env::new());
+        frame.env = Some(Env::default());
         self.frames.push(frame);
         self.stack.push(id);
         self.bind_params(def, args, receiver.clone());

@@ -10,6 +10,7 @@
 //! path per source and last hop is all a finding prints.
 
 use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 
 use serde::Serialize;
 
@@ -155,7 +156,79 @@ impl Label {
 }
 
 pub type LabelId = u32;
-pub type Taint = BTreeSet<LabelId>;
+
+/// A set of labels, shared until written: every value carries one and
+/// environments are copied at every branch, so a copy must not copy the
+/// set.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Taint(Rc<BTreeSet<LabelId>>);
+
+impl Taint {
+    pub fn new() -> Taint {
+        Taint::default()
+    }
+
+    pub fn insert(&mut self, l: LabelId) -> bool {
+        !self.0.contains(&l) && Rc::make_mut(&mut self.0).insert(l)
+    }
+
+    pub fn retain(&mut self, keep: impl FnMut(&LabelId) -> bool) {
+        Rc::make_mut(&mut self.0).retain(keep);
+    }
+
+    pub fn clear(&mut self) {
+        if !self.0.is_empty() {
+            self.0 = Rc::default();
+        }
+    }
+}
+
+impl std::ops::Deref for Taint {
+    type Target = BTreeSet<LabelId>;
+
+    fn deref(&self) -> &BTreeSet<LabelId> {
+        &self.0
+    }
+}
+
+impl Extend<LabelId> for Taint {
+    fn extend<I: IntoIterator<Item = LabelId>>(&mut self, labels: I) {
+        let new: Vec<LabelId> = labels.into_iter().filter(|l| !self.0.contains(l)).collect();
+        if !new.is_empty() {
+            Rc::make_mut(&mut self.0).extend(new);
+        }
+    }
+}
+
+impl<'t> Extend<&'t LabelId> for Taint {
+    fn extend<I: IntoIterator<Item = &'t LabelId>>(&mut self, labels: I) {
+        self.extend(labels.into_iter().copied());
+    }
+}
+
+impl FromIterator<LabelId> for Taint {
+    fn from_iter<I: IntoIterator<Item = LabelId>>(labels: I) -> Taint {
+        Taint(Rc::new(labels.into_iter().collect()))
+    }
+}
+
+impl IntoIterator for Taint {
+    type Item = LabelId;
+    type IntoIter = std::collections::btree_set::IntoIter<LabelId>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Rc::unwrap_or_clone(self.0).into_iter()
+    }
+}
+
+impl<'t> IntoIterator for &'t Taint {
+    type Item = &'t LabelId;
+    type IntoIter = std::collections::btree_set::Iter<'t, LabelId>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
 
 /// Paths longer than this stop growing, so that cycles between functions
 /// (A writes what B reads, B writes what A reads) converge.

@@ -69,7 +69,7 @@ pub enum Kind {
     Module(usize),
     /// Something from outside the application, named by the dotted path
     /// through which it was reached: `os.system`, `pymysql.connect()`.
-    Qual(String),
+    Qual(Rc<str>),
     Func(FuncId),
     Class(ClassId),
     Instance(ClassId),
@@ -100,7 +100,7 @@ impl Value {
     }
 
     pub fn qual(path: impl Into<String>) -> Value {
-        Value::of_kind(Kind::Qual(path.into()))
+        Value::of_kind(Kind::Qual(Rc::from(path.into())))
     }
 
     pub fn string(s: SymStr) -> Value {
@@ -178,15 +178,33 @@ impl Value {
     }
 
     fn join_at(&self, other: &Value, depth: usize) -> Value {
+        let mut v = self.clone();
+        v.join_in_at(other, depth);
+        v
+    }
+
+    pub fn join_in(&mut self, other: &Value) {
+        self.join_in_at(other, 0);
+    }
+
+    /// Joins in place: parts equal on both sides, and field maps shared
+    /// with other environments, are left as they are, so that merging two
+    /// branches that changed one variable's field copies nothing else.
+    fn join_in_at(&mut self, other: &Value, depth: usize) {
         if self == other {
-            return self.clone();
+            return;
         }
-        let mut taint = self.taint.clone();
-        taint.extend(other.taint.iter().copied());
-        let kind = if self.kind == other.kind {
-            self.kind.clone()
-        } else {
-            match (&self.kind, &other.kind) {
+        self.taint.extend(other.taint.iter().copied());
+        let str = match (&self.str, &other.str) {
+            (Some(a), Some(b)) if a == b => self.str.take(),
+            (Some(a), Some(b)) => Some(a.join(b)),
+            (Some(_), None) if other.kind == Kind::None => self.str.take(),
+            (None, Some(b)) if self.kind == Kind::None => Some(b.clone()),
+            _ => None,
+        };
+        self.str = str;
+        if self.kind != other.kind {
+            self.kind = match (&self.kind, &other.kind) {
                 (Kind::Unknown | Kind::None, k) | (k, Kind::Unknown | Kind::None) => k.clone(),
                 // A session opened with access keys where the role has
                 // none (`if session.get_credentials() is None:`), a
@@ -196,47 +214,33 @@ impl Value {
                     Kind::Boto(Boto { own_credentials: a.own_credentials && b.own_credentials, ..a.clone() })
                 }
                 _ => Kind::Unknown,
-            }
-        };
-        let str = match (&self.str, &other.str) {
-            (Some(a), Some(b)) => Some(a.join(b)),
-            (Some(a), None) if other.kind == Kind::None => Some(a.clone()),
-            (None, Some(b)) if self.kind == Kind::None => Some(b.clone()),
-            _ => None,
-        };
-        let mut v = Value { taint, fields: Rc::default(), str, kind };
+            };
+        }
         if depth >= MAX_DEPTH {
             let t = self.deep_taint();
-            v.taint.extend(t);
-            v.taint.extend(other.deep_taint());
-            return v;
+            self.taint.extend(t);
+            self.taint.extend(other.deep_taint());
+            self.fields = Rc::default();
+            return;
         }
         if Rc::ptr_eq(&self.fields, &other.fields) || other.fields.is_empty() {
-            v.fields = self.fields.clone();
-            return v;
+            return;
         }
         if self.fields.is_empty() {
-            v.fields = other.fields.clone();
-            return v;
-        }
-        let mut fields = BTreeMap::new();
-        for (k, a) in self.fields.iter() {
-            let joined = match other.fields.get(k) {
-                Some(b) => a.join_at(b, depth + 1),
-                None => a.clone(),
-            };
-            fields.insert(k.clone(), joined);
+            self.fields = other.fields.clone();
+            return;
         }
         for (k, b) in other.fields.iter() {
-            fields.entry(k.clone()).or_insert_with(|| b.clone());
-        }
-        v.fields = Rc::new(fields);
-        v
-    }
-
-    pub fn join_in(&mut self, other: &Value) {
-        if self != other {
-            *self = self.join(other);
+            if self.fields.get(k) == Some(b) {
+                continue;
+            }
+            let fields = Rc::make_mut(&mut self.fields);
+            match fields.get_mut(k) {
+                Some(a) => a.join_in_at(b, depth + 1),
+                None => {
+                    fields.insert(k.clone(), b.clone());
+                }
+            }
         }
     }
 

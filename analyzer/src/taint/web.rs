@@ -197,7 +197,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     /// application class, the library classes it derives from.
     pub fn constructed_as(&self, v: &Value) -> Vec<String> {
         match &v.kind {
-            Kind::Qual(path) => vec![path.clone()],
+            Kind::Qual(path) => vec![path.to_string()],
             Kind::Instance(cid) => {
                 let mut out = Vec::new();
                 self.ctx.index.find_in_ancestors(*cid, |c| {
