@@ -40,22 +40,23 @@ pub fn discover(app_dir: &Path, exclude: &Exclude) -> Vec<DeploymentFile> {
                 return true;
             }
             let name = e.file_name().to_string_lossy();
-            !(name.starts_with('.') || SKIP_DIRS.contains(&name.as_ref()) || exclude.excludes(&relative(app_dir, e.path())))
+            let excluded = || !exclude.patterns().is_empty() && exclude.excludes(&relative(app_dir, e.path()));
+            !(name.starts_with('.') || SKIP_DIRS.contains(&name.as_ref()) || excluded())
         });
     for entry in walker.filter_map(Result::ok) {
         if !entry.file_type().is_file() {
             continue;
         }
-        let name = entry.file_name().to_string_lossy().to_string();
+        let name = entry.file_name().to_string_lossy();
+        let serverless = is_serverless_name(&name);
+        if !serverless && !TEMPLATE_NAMES.contains(&name.as_ref()) {
+            continue;
+        }
         let relative = relative(app_dir, entry.path());
         let keep = if exclude.excludes(&relative) {
             false
-        } else if is_serverless_name(&name) {
-            true
-        } else if TEMPLATE_NAMES.contains(&name.as_str()) {
-            std::fs::read_to_string(entry.path()).map(|t| looks_like_template(&t)).unwrap_or(false)
         } else {
-            false
+            serverless || std::fs::read_to_string(entry.path()).map(|t| looks_like_template(&t)).unwrap_or(false)
         };
         if keep {
             out.push(DeploymentFile { relative, path: entry.path().to_path_buf() });

@@ -312,25 +312,22 @@ impl AppJob {
 }
 
 /// Every app of a dataset (repository folders `depth` levels below it), in
-/// sorted order; a shard keeps the repositories it owns.
+/// sorted order; a shard keeps the repositories it owns. Repositories are
+/// walked in parallel: one of them may hold thousands of files.
 pub fn discover_apps(dataset: &Path, depth: usize, shard: Option<Shard>) -> Result<Vec<AppJob>> {
     let repos = crate::dataset::characterize::discover_repos(dataset, depth)?;
-    let mut jobs = Vec::new();
-    for (repo, dir) in repos {
-        if let Some(s) = shard {
-            if !s.owns(&repo) {
-                continue;
+    let owned: Vec<(String, PathBuf)> = repos.into_iter().filter(|(repo, _)| shard.is_none_or(|s| s.owns(repo))).collect();
+    let per_repo: Vec<Vec<AppJob>> = owned
+        .par_iter()
+        .map(|(repo, dir)| {
+            let files = analyzer::infra::discover::discover(dir, &analyzer::exclude::Exclude::default());
+            if files.is_empty() {
+                return vec![AppJob { repo: repo.clone(), repo_dir: dir.clone(), deployment_file: None }];
             }
-        }
-        let files = analyzer::infra::discover::discover(&dir, &analyzer::exclude::Exclude::default());
-        if files.is_empty() {
-            jobs.push(AppJob { repo: repo.clone(), repo_dir: dir.clone(), deployment_file: None });
-        }
-        for f in files {
-            jobs.push(AppJob { repo: repo.clone(), repo_dir: dir.clone(), deployment_file: Some(f.relative) });
-        }
-    }
-    Ok(jobs)
+            files.into_iter().map(|f| AppJob { repo: repo.clone(), repo_dir: dir.clone(), deployment_file: Some(f.relative) }).collect()
+        })
+        .collect();
+    Ok(per_repo.into_iter().flatten().collect())
 }
 
 #[derive(Clone, Debug)]
