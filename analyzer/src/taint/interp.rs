@@ -894,13 +894,13 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 self.assign(&s.value, list)
             }
             Expr::Attribute(a) => {
-                let mut base = self.eval(&a.value);
+                let mut base = self.take_local(&a.value).unwrap_or_else(|| self.eval(&a.value));
                 base.set(Key::Attr(a.attr.to_string()), value);
                 self.store_back(&a.value, base);
             }
             Expr::Subscript(s) => {
-                let mut base = self.eval(&s.value);
                 let key = self.eval(&s.slice);
+                let mut base = self.take_local(&s.value).unwrap_or_else(|| self.eval(&s.value));
                 match self.key_of(&key) {
                     Some(k) => base.set(k, value),
                     None => {
@@ -922,6 +922,14 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             let part = if matches!(t, Expr::Starred(_)) { value.clone() } else { value.get(&Key::Index(i as i64)) };
             self.assign(t, part);
         }
+    }
+
+    /// The value of a local variable moved out of the environment, for an
+    /// update of one of its parts that the caller binds back: a copy
+    /// would share its fields, and the update would copy all of them.
+    fn take_local(&mut self, place: &Expr) -> Option<Value> {
+        let Expr::Name(n) = place else { return None };
+        self.frame().env.as_mut()?.get_mut(n.id.as_str()).map(std::mem::take)
     }
 
     /// Writes an updated object back to the place it was read from

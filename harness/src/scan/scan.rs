@@ -17,6 +17,7 @@
 //! folder's path contains SUBSTRING. It exists only so that tests can make
 //! an app time out, run out of memory or crash; nothing sets it otherwise.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -416,14 +417,25 @@ pub fn scan(opts: &ScanOptions, progress_label: &str, quiet: bool) -> Result<Sca
     std::fs::create_dir_all(opts.out.join("logs"))?;
     let mut pending = Vec::new();
     let mut done = Vec::new();
+    let mut earlier_ms = HashMap::new();
     for j in &jobs {
         let path = records_dir(&opts.out).join(format!("{}.json", j.key()));
-        let old = if opts.fresh { None } else { read_record(&path).ok() };
-        match old {
+        let old = read_record(&path).ok();
+        if let Some(r) = &old {
+            earlier_ms.insert(j.key(), r.timing.total_ms);
+        }
+        match old.filter(|_| !opts.fresh) {
             Some(r) if !(opts.retry_failed && matches!(r.status, Status::Timeout | Status::Crash)) => done.push(r),
             _ => pending.push(j.clone()),
         }
     }
+    // Longest first, by what an earlier run into this folder took: the
+    // slowest app then starts at once instead of finishing the scan alone
+    // on one worker while the other waits.
+    pending.sort_by(|a, b| {
+        let ms = |j: &AppJob| earlier_ms.get(&j.key()).copied().unwrap_or(0.0);
+        ms(b).total_cmp(&ms(a))
+    });
     let meta = ScanMeta {
         dataset: opts.dataset.display().to_string(),
         depth: opts.depth,
@@ -441,7 +453,8 @@ pub fn scan(opts: &ScanOptions, progress_label: &str, quiet: bool) -> Result<Sca
     let workers = Pool::new(&opts.exe, opts.memory_limit_mb, &opts.out.join("logs"));
     let fresh: Vec<Result<AppRecord>> = pool.install(|| {
         pending
-            .par_iter()
+            .iter()
+            .par_bridge()
             .map(|j| {
                 let r = run_app(j, opts, &workers);
                 write_record(&opts.out, &j.key(), &r)?;
@@ -597,7 +610,7 @@ pub fn fill_from_child(rec: &mut AppRecord, o: ChildOutput) {
 /// their order in the function: the second gets `-2`, and so on.
 pub fn assign_fingerprints(repo: &str, deployment_file: &str, flows: &mut [FlowRecord]) {
     flows.sort_by(|a, b| (&a.sink_file, a.sink_line, &a.vulnerability, &a.source_file, a.source_line, &a.source_kind).cmp(&(&b.sink_file, b.sink_line, &b.vulnerability, &b.source_file, b.source_line, &b.source_kind)));
-    let mut seen: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
+    let mut seen: HashMap<u64, u32> = HashMap::new();
     for f in flows.iter_mut() {
         let text = [
             repo,
