@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod baseline;
 pub mod cloud;
+pub mod engine;
 pub mod config;
 pub mod confine;
 pub mod exclude;

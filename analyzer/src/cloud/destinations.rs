@@ -7,14 +7,15 @@
 
 use std::collections::HashMap;
 
-use crate::analysis::{Ctx, FnRef, World};
+use crate::engine::{Ctx, FnRef, World};
 use crate::infra::model::{Function, Trigger};
 use crate::infra::plugins::step_functions::match_function;
 use crate::sym::SymStr;
 use crate::taint::label::Hop;
 use crate::taint::value::Value;
 
-use super::links::{bus_listeners, normalize, unattributed_message_consumers};
+use super::links::{bus_listeners, unattributed_message_consumers};
+use super::names::normalize;
 
 /// What the destinations of the functions run so far receive.
 pub fn deliveries(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>, inputs: &HashMap<FnRef, Value>) -> Vec<(FnRef, Value)> {

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::analysis::{CloudCall, Ctx, World};
+use crate::engine::{CloudCall, Ctx, World};
 use crate::infra::model::ServiceIntegration;
 use crate::sym::SymStr;
 use crate::taint::label::{Site, Source, SourceKind, Taint};

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::analysis::{CloudCall, PermissionUse, StoreRead, UnmodelledCall};
+use crate::engine::{CloudCall, PermissionUse, StoreRead, UnmodelledCall};
 use crate::infra::model::Decision;
 use crate::sym::SymStr;
 use crate::taint::interp::{Args, Interp};

@@ -7,11 +7,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::analysis::{CloudCall, Ctx, FnRef, World};
+use crate::engine::{CloudCall, Ctx, FnRef, World};
 use crate::taint::label::{Hop, Site, Taint};
 use crate::taint::value::{Key, Value};
 
-use super::links::same_resource;
+use super::names::same_resource;
 
 /// Records the calls of every service Task whose input is tainted.
 pub fn record(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>) {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::analysis::Analysis;
-use crate::cloud::links::normalize;
+use crate::cloud::names::normalize;
 use crate::sym::SymStr;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

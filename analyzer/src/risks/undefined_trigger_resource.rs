@@ -7,7 +7,7 @@
 
 use super::{describe, event_line, Risk};
 use crate::analysis::Analysis;
-use crate::cloud::links::same_resource;
+use crate::cloud::names::same_resource;
 use crate::infra::model::{Event, Service, Trigger};
 use crate::sym::{Piece, Truth};
 

@@ -18,7 +18,7 @@ use std::rc::Rc;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
-use crate::analysis::{Ctx, FnRef, World};
+use crate::engine::{Ctx, FnRef, World};
 use crate::program::{ClassId, FuncId};
 use crate::sym::SymStr;
 
@@ -27,7 +27,7 @@ use super::value::{Key, Kind, Value};
 
 /// A scope's variables. Environments are copied at every branch, so the
 /// names are shared rather than copied.
-pub type Env = FxHashMap<Rc<str>, Value>;
+pub use super::value::Env;
 
 /// Limits that keep the analysis finite on any input.
 const MAX_CALL_DEPTH: usize = 24;
@@ -791,12 +791,12 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     }
 
     /// An import of a library that calls AWS behind boto3: the running
-    /// function's needs for its services are unknown ([`crate::privilege`]).
+    /// function's needs for its services are unknown (see `privilege.rs`).
     fn note_aws_library(&mut self, module: &str, at: &impl ruff_text_size::Ranged) {
         let (Some(function), Some(library)) = (self.entry.function, crate::cloud::libraries::of_module(module)) else { return };
         let site = self.site(at);
         for prefix in &library.iam_prefixes {
-            self.world.unmodelled_calls.insert(crate::analysis::UnmodelledCall {
+            self.world.unmodelled_calls.insert(crate::engine::UnmodelledCall {
                 function,
                 site: site.clone(),
                 call: format!("{} (library)", library.module),

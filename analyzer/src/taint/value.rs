@@ -80,6 +80,9 @@ pub enum Kind {
     File,
 }
 
+/// Variables in scope, by name.
+pub type Env = rustc_hash::FxHashMap<Rc<str>, Value>;
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Value {
     pub taint: Taint,

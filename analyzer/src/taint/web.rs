@@ -15,7 +15,7 @@
 use ruff_python_ast::{self as ast, Expr, StmtFunctionDef};
 use serde::Deserialize;
 
-use crate::program::FuncId;
+use crate::engine::Route;
 
 use super::interp::Interp;
 use super::label::Site;
@@ -50,24 +50,6 @@ pub enum Parameters {
 pub struct AdapterModel {
     pub interface: String,
     pub callees: Vec<String>,
-}
-
-/// A view and the routes that reach it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Route {
-    pub func: FuncId,
-    pub interface: String,
-    /// `GET /cubes/<cube_id>`, one per registration.
-    pub routes: Vec<String>,
-    /// Parameters filled from the request; `None` = all of them.
-    pub input_parameters: Option<Vec<String>>,
-    pub site: Site,
-}
-
-impl Route {
-    pub fn what(&self) -> String {
-        self.routes.join(", ")
-    }
 }
 
 const HTTP_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];

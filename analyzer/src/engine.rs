@@ -1,0 +1,435 @@
+//! The state the taint interpreter works on, below the interpreter and
+//! the cloud links that read and extend it: the analysis options, the
+//! read-only inputs of one app ([`Ctx`]) and what runs accumulate across
+//! handlers and rounds ([`World`]: labels, findings, cloud calls, stores,
+//! IAM requests, web routes). The driver (`analysis.rs`) builds them and
+//! turns them into findings.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use serde::Serialize;
+
+use crate::cloud::api::{Api, CloudModels};
+use crate::cloud::names::same_resource;
+use crate::exclude::Exclude;
+use crate::infra::iam::IamOptions;
+use crate::infra::model::{Code, Decision, Function, InfraModel, Service, State, StateMachine};
+use crate::program::handler::{self, HandlerCode};
+use crate::program::{FuncId, Index, Program};
+use crate::sym::SymStr;
+use crate::taint::label::{Hop, LabelId, Labels, Site, Taint};
+use crate::taint::models::TaintModels;
+use crate::taint::value::{Env, Value};
+
+/// Capabilities that can be switched off, to measure what each brings
+/// (CloudFlow's ablation study).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Disabled {
+    /// Environment variable values from the deployment file.
+    pub env: bool,
+    /// Plugin semantics (iam-roles-per-function, step-functions).
+    pub plugins: bool,
+    /// Resolution of resource references to physical names.
+    pub resources: bool,
+    /// IAM checks: every call is allowed.
+    pub permissions: bool,
+    /// Event filters (S3 prefix/suffix, EventBridge patterns).
+    pub filters: bool,
+    /// Cloud links between handlers and stores.
+    pub links: bool,
+}
+
+impl Disabled {
+    pub const NAMES: [&'static str; 6] = ["env", "plugins", "resources", "permissions", "filters", "links"];
+
+    pub fn set(&mut self, name: &str) -> Result<(), String> {
+        match name {
+            "env" => self.env = true,
+            "plugins" => self.plugins = true,
+            "resources" => self.resources = true,
+            "permissions" => self.permissions = true,
+            "filters" => self.filters = true,
+            "links" => self.links = true,
+            other => return Err(format!("unknown feature {other:?}; expected one of {}", Disabled::NAMES.join(", "))),
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThreatModel {
+    /// The contract's threat model: entry-point events, object listings,
+    /// command-line input.
+    #[default]
+    Default,
+    /// Every handler's event is a source (CloudFlow's model).
+    AllEvents,
+}
+
+impl ThreatModel {
+    pub fn name(self) -> &'static str {
+        match self {
+            ThreatModel::Default => "default",
+            ThreatModel::AllEvents => "all-events",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub threat_model: ThreatModel,
+    pub disable: Disabled,
+    /// Count permissions that cannot be decided as denied.
+    pub unknown_permissions_denied: bool,
+    /// Analyse only these deployment files (every one found when empty).
+    pub deployment_files: Vec<PathBuf>,
+    /// Extra model files (`*.toml`): taint models or `aws/` service models.
+    pub models: Vec<PathBuf>,
+    /// Paths kept out of the analysis.
+    pub exclude: Exclude,
+    /// Vulnerability classes not reported.
+    pub disabled_rules: BTreeSet<String>,
+}
+
+/// A function of the infrastructure model: (service index, function index).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct FnRef {
+    pub service: usize,
+    pub function: usize,
+}
+
+/// A modelled cloud call that writes or triggers, as seen so far.
+#[derive(Clone, Debug)]
+pub struct CloudCall {
+    pub service: String,
+    pub api: String,
+    pub args: BTreeMap<String, Value>,
+    pub resource: Vec<SymStr>,
+    /// The data the call stores: its shape when the model keeps it, else
+    /// its taint.
+    pub stored: Value,
+    pub site: Site,
+    pub caller: Option<FnRef>,
+    pub decision: Decision,
+}
+
+impl CloudCall {
+    /// A call AWS makes for the application itself (an integrated API
+    /// route, a state machine Task) with data carrying `taint`, under the
+    /// role the plugin or template grants for exactly that action.
+    pub fn by_aws(service: &str, api: &Api, args: BTreeMap<String, Value>, resource: Vec<SymStr>, taint: Taint, site: Site) -> CloudCall {
+        CloudCall {
+            service: service.to_string(),
+            api: api.name.clone(),
+            args,
+            resource,
+            stored: if api.writes.is_some() { Value::tainted(taint) } else { Value::default() },
+            site,
+            caller: None,
+            decision: Decision::Allowed,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StoreEntry {
+    pub store: String,
+    /// The call that wrote it (`s3.put_object`).
+    pub api: String,
+    pub resource: SymStr,
+    pub key: Option<SymStr>,
+    pub data: Value,
+    pub from: Site,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct RawFinding {
+    pub(crate) sink: Site,
+    pub(crate) vulnerability: String,
+    pub(crate) callee: String,
+    pub(crate) label: LabelId,
+}
+
+/// What the interpreter accumulates across handlers and rounds.
+#[derive(Default)]
+pub struct World {
+    pub labels: Labels,
+    pub(crate) findings: BTreeSet<RawFinding>,
+    pub calls: BTreeMap<(Site, String, String, Option<FnRef>), CloudCall>,
+    pub stores: Vec<StoreEntry>,
+    pub api_sites: BTreeSet<(Option<FnRef>, Site, String, String, String)>,
+    /// What each function's code asked IAM for (least privilege, in the
+    /// driver's `privilege.rs`).
+    pub permission_uses: BTreeSet<PermissionUse>,
+    /// boto3 calls no model describes, by calling function: their IAM
+    /// needs are unknown.
+    pub unmodelled_calls: BTreeSet<UnmodelledCall>,
+    /// Module environments shared by every script (see Interp::module_env);
+    /// dropped when stores change, since module code may read them.
+    pub shared_modules: HashMap<usize, Rc<RefCell<Env>>>,
+    /// What each store read gave this round ([`World::read_store`]);
+    /// dropped when stores change.
+    pub store_reads: HashMap<StoreRead, Value>,
+    /// The reads of the entry point running now, with what they gave: the
+    /// driver keeps them to tell whether a run would see anything new.
+    pub run_reads: Vec<(StoreRead, Value)>,
+    /// Request sources whose signature a handler verified, with the
+    /// platforms that signed them (`taint/signed.rs`).
+    pub signed_sources: BTreeMap<u32, BTreeSet<usize>>,
+    /// Views of web frameworks, registered as their modules ran.
+    pub routes: BTreeMap<FuncId, Route>,
+    /// Functions whose event an adapter hands to the views of an
+    /// interface (`wsgi`, `asgi`...).
+    pub dispatches: BTreeSet<(FnRef, String)>,
+}
+
+/// One IAM request a function's code makes: a modelled call, the action it
+/// needs, the resource ARN as far as it is known, and the role's answer
+/// (unknown when the call is signed with credentials of its own).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PermissionUse {
+    pub function: FnRef,
+    pub action: String,
+    pub arn: SymStr,
+    /// `s3.put_object`.
+    pub call: String,
+    pub site: Site,
+    pub decision: Decision,
+    /// Signed with the code's own credentials: the role needs nothing for it.
+    pub own_credentials: bool,
+}
+
+/// A boto3 call no model describes: what it needs from IAM is unknown,
+/// except the service's action prefix.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UnmodelledCall {
+    pub function: FnRef,
+    pub site: Site,
+    /// `ses.send_email`.
+    pub call: String,
+    /// The IAM action prefix of the service (`states` for
+    /// `stepfunctions`), `?` when the service is unknown.
+    pub iam_prefix: String,
+}
+
+/// One read of a store, as the memo of reads keys it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StoreRead {
+    pub store: String,
+    pub resource: Vec<SymStr>,
+    pub key: Option<SymStr>,
+    pub site: Site,
+}
+
+impl World {
+    pub fn add_findings(&mut self, vulnerability: &str, callee: &str, sink: &Site, taint: &Taint) {
+        for &l in taint {
+            if self.labels.is_sanitized(l, vulnerability) || !self.labels.source_of(l).reaches(vulnerability) {
+                continue;
+            }
+            self.findings.insert(RawFinding {
+                sink: sink.clone(),
+                vulnerability: vulnerability.to_string(),
+                callee: callee.to_string(),
+                label: l,
+            });
+        }
+    }
+
+    /// Data stored in a resource by earlier calls and readable at a site.
+    /// Stores change only between rounds, so a read site reading the same
+    /// resource and key gets the same data all round: handlers that share
+    /// a data layer read it many times.
+    pub fn read_store(&mut self, read: &StoreRead) -> Value {
+        if let Some(v) = self.store_reads.get(read) {
+            return v.clone();
+        }
+        let mut out = Value::default();
+        for i in 0..self.stores.len() {
+            let e = &self.stores[i];
+            if e.store != read.store {
+                continue;
+            }
+            let same_resource = read.resource.iter().any(|r| same_resource(&read.store, &e.resource, r).possible());
+            if !same_resource {
+                continue;
+            }
+            if let (Some(written), Some(key)) = (&e.key, &read.key) {
+                if !written.may_equal(key).possible() {
+                    continue;
+                }
+            }
+            let hop = Hop {
+                event: format!("{}:stored", read.store),
+                call: e.api.clone(),
+                resource: format!("{} {}", read.store, e.resource),
+                from: e.from.clone(),
+                to: read.site.clone(),
+                conservative: !e.resource.is_known(),
+            };
+            let data = e.data.clone();
+            out.join_in(&data.map_labels(&mut |l| self.labels.with_hop(l, &hop)));
+        }
+        self.store_reads.insert(read.clone(), out.clone());
+        out
+    }
+
+    /// Whether every read of an earlier run still gives what it gave then:
+    /// a run with the same input would then repeat itself exactly.
+    pub(crate) fn reads_unchanged(&mut self, reads: Option<&Vec<(StoreRead, Value)>>) -> bool {
+        reads.is_some_and(|reads| reads.iter().all(|(read, seen)| self.read_store(read) == *seen))
+    }
+
+    pub fn record_call(&mut self, call: CloudCall) {
+        let key = (call.site.clone(), call.service.clone(), call.api.clone(), call.caller);
+        match self.calls.get_mut(&key) {
+            Some(existing) => {
+                for (k, v) in call.args {
+                    existing.args.entry(k).or_default().join_in(&v);
+                }
+                existing.stored.join_in(&call.stored);
+                for r in call.resource {
+                    if !existing.resource.contains(&r) {
+                        existing.resource.push(r);
+                    }
+                }
+            }
+            None => {
+                self.calls.insert(key, call);
+            }
+        }
+    }
+}
+
+/// Shared, read-only inputs of the analysis.
+pub struct Ctx<'a, 'p> {
+    pub program: &'p Program,
+    pub index: &'a Index<'p>,
+    pub infra: &'a InfraModel,
+    pub taint: &'a TaintModels,
+    pub cloud: &'a CloudModels,
+    pub opts: &'a Options,
+}
+
+impl<'a, 'p> Ctx<'a, 'p> {
+    pub fn function(&self, f: FnRef) -> (&'a Service, &'a Function) {
+        let s = &self.infra.services[f.service];
+        (s, &s.functions[f.function])
+    }
+
+    pub fn all_functions(&self) -> impl Iterator<Item = (FnRef, &'a Service, &'a Function)> + 'a {
+        self.infra.services.iter().enumerate().flat_map(|(si, s)| {
+            s.functions.iter().enumerate().map(move |(fi, f)| (FnRef { service: si, function: fi }, s, f))
+        })
+    }
+
+    pub fn iam_options(&self) -> IamOptions {
+        IamOptions { unknown_as_denied: self.opts.unknown_permissions_denied }
+    }
+
+    /// Whether some function or subscription of the app consumes what a
+    /// call on these resources fires (a queue some function reads).
+    pub fn resource_consumed(&self, api: &Api, resources: &[SymStr]) -> bool {
+        let Some(fires) = &api.fires else { return false };
+        let trigger = fires.trigger.as_str();
+        let by_function = self.all_functions().any(|(_, _, f)| {
+            f.events.iter().any(|e| {
+                e.trigger.name() == trigger
+                    && e.resource.as_ref().is_some_and(|l| resources.iter().any(|r| same_resource(trigger, l, r).possible()))
+            })
+        });
+        let by_subscription = self.infra.services.iter().any(|s| {
+            s.subscriptions.iter().any(|sub| {
+                matches!(sub.protocol.as_str(), "sqs" | "lambda" | "firehose")
+                    && resources.iter().any(|r| same_resource(trigger, &sub.topic, r).possible())
+            })
+        });
+        by_function || by_subscription
+    }
+
+    /// Whether an unknown string piece stands for configuration: an
+    /// environment variable, or a deployment-file value of some function's
+    /// environment that the analysis could not resolve (`${ssm:...}`, an
+    /// account id), never request data.
+    pub fn configured_note(&self, note: &str) -> bool {
+        note.starts_with("env:")
+            || self.infra.services.iter().flat_map(|s| &s.functions).flat_map(|f| f.environment.values()).any(|v| v.pieces().iter().any(|p| matches!(p, crate::sym::Piece::Any(n) if n == note)))
+    }
+
+    /// The Python code a handler names, when it exists (see
+    /// [`crate::program::handler`] for the shapes followed).
+    pub fn handler_code(&self, f: FnRef) -> Option<HandlerCode> {
+        handler::resolve(self.index, self.handler_file(f)?, &self.function(f).1.handler.function)
+    }
+
+    /// The Python file a handler's module names (or its inline code).
+    pub fn handler_file(&self, f: FnRef) -> Option<usize> {
+        let (service, func) = self.function(f);
+        match func.code {
+            Code::Inline { .. } => self.program.embedded(&service.file, &func.name),
+            _ => self.program.file_by_path(&func.handler.file).or_else(|| self.program.resolve_module(&func.handler.module, None)),
+        }
+    }
+
+    /// Where a handler's code starts.
+    pub fn handler_site(&self, f: FnRef) -> Option<Site> {
+        let code = self.handler_code(f)?;
+        let info = self.index.func(code.func);
+        Some(Site { file: self.program.files[info.file].rel.clone(), line: info.line, function: self.index.fqn(code.func) })
+    }
+
+    /// The states that receive the input given at `state`: it and those
+    /// after it, up to and including the first Tasks that run a function.
+    pub fn reached_states<'m>(&self, machine: &'m StateMachine, state: &str) -> Vec<&'m State> {
+        let mut out = Vec::new();
+        let mut todo = vec![state.to_string()];
+        let mut seen = BTreeSet::new();
+        while let Some(name) = todo.pop() {
+            if !seen.insert(name.clone()) || seen.len() > 256 {
+                continue;
+            }
+            let Some(st) = machine.states.iter().find(|s| s.name == name) else { continue };
+            out.push(st);
+            if st.function.is_none() {
+                todo.extend(st.next.iter().cloned());
+            }
+        }
+        out
+    }
+
+    /// The functions run by the first Task states reached from `state`.
+    pub fn first_tasks(&self, service: usize, machine: &StateMachine, state: &str) -> Vec<FnRef> {
+        let mut out = Vec::new();
+        for fname in self.reached_states(machine, state).into_iter().filter_map(|st| st.function.as_ref()) {
+            if let Some(fi) = self.infra.services[service].functions.iter().position(|f| &f.name == fname) {
+                let r = FnRef { service, function: fi };
+                if !out.contains(&r) {
+                    out.push(r);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A view and the routes that reach it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    pub func: FuncId,
+    pub interface: String,
+    /// `GET /cubes/<cube_id>`, one per registration.
+    pub routes: Vec<String>,
+    /// Parameters filled from the request; `None` = all of them.
+    pub input_parameters: Option<Vec<String>>,
+    pub site: Site,
+}
+
+impl Route {
+    pub fn what(&self) -> String {
+        self.routes.join(", ")
+    }
+}
