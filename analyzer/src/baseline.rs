@@ -1,7 +1,7 @@
 //! Adopting the analyzer on code with known findings: report only what is
 //! new since a baseline, an earlier SARIF log of ours or a git revision
 //! analysed on the spot. Findings are matched by the line-independent
-//! fingerprint of [`crate::report::sarif::fingerprint`], so edits elsewhere
+//! fingerprint of [`crate::fingerprint::fingerprint`], so edits elsewhere
 //! in a file do not make old findings new.
 
 use std::collections::BTreeSet;
@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::analysis::{analyze, Analysis, Options};
-use crate::report::sarif::{fingerprint, risk_fingerprint};
+use crate::fingerprint::{fingerprint, risk_fingerprint};
 
 /// The fingerprints of every result of an earlier log (suppressed ones
 /// too).

@@ -1,5 +1,5 @@
 //! Paths a project keeps out of the analysis (`exclude` in the project
-//! configuration, [`crate::config`]): fixtures, scripts, generated code.
+//! configuration, `config.rs`): fixtures, scripts, generated code.
 //! Excluded deployment files are not discovered and excluded Python files
 //! are not parsed; a handler that lives in one is reported as excluded.
 //!

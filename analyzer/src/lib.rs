@@ -10,6 +10,7 @@ pub mod engine;
 pub mod config;
 pub mod confine;
 pub mod exclude;
+pub mod fingerprint;
 pub mod infra;
 pub mod privilege;
 pub mod program;

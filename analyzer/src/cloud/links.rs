@@ -503,9 +503,3 @@ pub fn stores(ctx: &Ctx, world: &World) -> Vec<StoreEntry> {
     out.dedup();
     out
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-}

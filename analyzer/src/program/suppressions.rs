@@ -1,5 +1,5 @@
 //! Suppression comments in application code, read while each file is
-//! parsed (see [`crate::suppress`] for what they do):
+//! parsed (the driver's `suppress.rs` applies them):
 //! `# serverless-flows: ignore[code-injection] reason`.
 
 use serde::Serialize;

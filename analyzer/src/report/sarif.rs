@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use crate::analysis::{Analysis, Finding, Flow};
-use crate::risks::Risk;
+use crate::fingerprint::{fingerprint, risk_fingerprint};
 use crate::sarif::{CodeFlow, Invocation, Location, Log, Message, Notification, Result as SarifResult};
 use crate::taint::label::Site;
 
@@ -155,33 +155,6 @@ fn notifications(analysis: &Analysis) -> Vec<Notification> {
     out
 }
 
-
-/// A fingerprint that survives line shifts: the sink's file, function,
-/// callee and class, and the sources' functions.
-pub fn fingerprint(f: &Finding) -> String {
-    let mut parts = vec![f.sink.file.clone(), f.sink.function.clone(), f.callee.clone(), f.vulnerability.clone()];
-    for fl in &f.flows {
-        parts.push(fl.source.site.function.clone());
-    }
-    fnv(&parts.join("|"))
-}
-
-/// A deployment risk's fingerprint: its rule, file, function and subject,
-/// no line.
-pub fn risk_fingerprint(r: &Risk) -> String {
-    fnv(&[r.rule.as_str(), &r.file, r.function.as_deref().unwrap_or(""), &r.subject].join("|"))
-}
-
-/// FNV-1a: stable across platforms and versions, unlike std's hasher.
-fn fnv(text: &str) -> String {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in text.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    format!("{h:016x}")
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
@@ -232,16 +205,5 @@ mod tests {
             .map(|e| format!("{e} at {}", e.instance_path()))
             .collect();
         assert!(errors.is_empty(), "{errors:#?}");
-    }
-
-    #[test]
-    fn fingerprints_ignore_line_shifts() {
-        let suite = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../microbenchmarks");
-        let a = analyze(&suite.join("inter-procedural/api-put-item-boto3-client"), &Options::default()).unwrap();
-        let mut shifted = a.findings[0].clone();
-        shifted.sink.line += 7;
-        assert_eq!(super::fingerprint(&a.findings[0]), super::fingerprint(&shifted));
-        shifted.sink.function.push('x');
-        assert_ne!(super::fingerprint(&a.findings[0]), super::fingerprint(&shifted));
     }
 }

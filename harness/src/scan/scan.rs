@@ -687,7 +687,7 @@ pub fn analyze_app(app_dir: &Path, config: Option<&Path>) -> Result<ChildOutput>
         }
     }
     for f in &a.findings {
-        let sarif_fp = analyzer::report::sarif::fingerprint(f);
+        let sarif_fp = analyzer::fingerprint::fingerprint(f);
         for fl in &f.flows {
             o.flows.push(FlowRecord {
                 fingerprint: String::new(),
