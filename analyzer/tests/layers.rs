@@ -23,7 +23,6 @@ const LAYERS: &[(&str, &[&str])] = &[
 const KNOWN_UPWARD: &[(&str, &str, &str)] = &[
     ("secrets", "risks", "public-field and credential-name lists move from risks' model to secrets' own"),
     ("risks", "report::rules", "rule documentation moves below the checks that cite it"),
-    ("taint::models", "taint::web", "the web-framework model types move from web.rs to models.rs"),
 ];
 
 fn layer_of(module: &str) -> Option<usize> {

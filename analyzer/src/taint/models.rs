@@ -11,7 +11,6 @@ use serde::Deserialize;
 use crate::sym::SymStr;
 
 use super::label::SourceKind;
-use super::web::{AdapterModel, FrameworkModel};
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -435,6 +434,76 @@ impl TaintModels {
 
     pub fn trigger_model(&self, trigger: &str) -> Option<&TriggerSource> {
         self.triggers.iter().find(|t| t.triggers.iter().any(|n| n == trigger))
+    }
+}
+
+/// A web framework (`models/web_frameworks.toml`): what constructs its
+/// router, which decorators register views, what fills their parameters.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrameworkModel {
+    pub name: String,
+    pub interface: String,
+    pub routers: Vec<String>,
+    pub decorators: Vec<String>,
+    pub default_method: String,
+    pub parameters: Parameters,
+    #[serde(default)]
+    pub request: Vec<String>,
+}
+
+/// Which parameters of a view the framework fills from the request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Parameters {
+    /// Those the route's path names.
+    Path,
+    /// All of them (path, query string, body, headers).
+    All,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdapterModel {
+    pub interface: String,
+    pub callees: Vec<String>,
+}
+
+impl TaintModels {
+    /// The framework whose router a constructed object (`flask.Flask()`) is.
+    pub fn router(&self, object: &str) -> Option<&FrameworkModel> {
+        self.frameworks.iter().find(|f| f.routers.iter().any(|p| glob(p, object)))
+    }
+
+    /// The interface whose views a call hands the event to, if it is an
+    /// adapter.
+    pub fn adapter(&self, callee: &str) -> Option<&str> {
+        self.adapters.iter().find(|a| a.callees.iter().any(|p| glob(p, callee))).map(|a| a.interface.as_str())
+    }
+
+    /// Whether an attribute path is the current request of a framework.
+    pub fn is_request(&self, path: &str) -> bool {
+        self.frameworks.iter().any(|f| f.request.iter().any(|p| glob(p, path)))
+    }
+
+    /// The interface a module-level object serves when a deployment file
+    /// names it as the handler: an app (`app = Chalice(...)`, a Flask app
+    /// named by serverless-wsgi) or an adapter around one
+    /// (`handler = Mangum(app)`).
+    pub fn served_interface(&self, object: &str) -> Option<&str> {
+        if let Some(f) = self.router(object) {
+            return Some(&f.interface);
+        }
+        self.adapter(object.strip_suffix("()")?)
+    }
+
+    pub fn check_web(&self) -> Result<(), String> {
+        for a in &self.adapters {
+            if !self.frameworks.iter().any(|f| f.interface == a.interface) {
+                return Err(format!("adapter for interface {:?}: no framework has that interface", a.interface));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -13,44 +13,13 @@
 //! (`models/web_frameworks.toml`).
 
 use ruff_python_ast::{self as ast, Expr, StmtFunctionDef};
-use serde::Deserialize;
 
 use crate::engine::Route;
 
 use super::interp::Interp;
 use super::label::Site;
-use super::models::glob;
+use super::models::Parameters;
 use super::value::{Kind, Value};
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FrameworkModel {
-    pub name: String,
-    pub interface: String,
-    pub routers: Vec<String>,
-    pub decorators: Vec<String>,
-    pub default_method: String,
-    pub parameters: Parameters,
-    #[serde(default)]
-    pub request: Vec<String>,
-}
-
-/// Which parameters of a view the framework fills from the request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Parameters {
-    /// Those the route's path names.
-    Path,
-    /// All of them (path, query string, body, headers).
-    All,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AdapterModel {
-    pub interface: String,
-    pub callees: Vec<String>,
-}
 
 const HTTP_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];
 
@@ -71,44 +40,6 @@ pub fn path_parameters(path: &str) -> Vec<String> {
         rest = &rest[start + 1 + len + 1..];
     }
     out
-}
-
-impl super::models::TaintModels {
-    /// The framework whose router a constructed object (`flask.Flask()`) is.
-    pub fn router(&self, object: &str) -> Option<&FrameworkModel> {
-        self.frameworks.iter().find(|f| f.routers.iter().any(|p| glob(p, object)))
-    }
-
-    /// The interface whose views a call hands the event to, if it is an
-    /// adapter.
-    pub fn adapter(&self, callee: &str) -> Option<&str> {
-        self.adapters.iter().find(|a| a.callees.iter().any(|p| glob(p, callee))).map(|a| a.interface.as_str())
-    }
-
-    /// Whether an attribute path is the current request of a framework.
-    pub fn is_request(&self, path: &str) -> bool {
-        self.frameworks.iter().any(|f| f.request.iter().any(|p| glob(p, path)))
-    }
-
-    /// The interface a module-level object serves when a deployment file
-    /// names it as the handler: an app (`app = Chalice(...)`, a Flask app
-    /// named by serverless-wsgi) or an adapter around one
-    /// (`handler = Mangum(app)`).
-    pub fn served_interface(&self, object: &str) -> Option<&str> {
-        if let Some(f) = self.router(object) {
-            return Some(&f.interface);
-        }
-        self.adapter(object.strip_suffix("()")?)
-    }
-
-    pub fn check_web(&self) -> Result<(), String> {
-        for a in &self.adapters {
-            if !self.frameworks.iter().any(|f| f.interface == a.interface) {
-                return Err(format!("adapter for interface {:?}: no framework has that interface", a.interface));
-            }
-        }
-        Ok(())
-    }
 }
 
 impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
