@@ -1,25 +1,48 @@
 //! What is a secret: variable names that say so, values shaped like a
 //! credential, references to where secrets are kept (`${ssm:...}`,
 //! `{{resolve:secretsmanager:...}}`) and placeholders that are none. The
-//! word lists are data (`[secrets]` of `models/risks.toml`); the
+//! word lists are data (`models/secrets.toml`); the
 //! `plaintext-secret` rule, redaction of shown values and the secret
 //! sources of the taint analysis all ask here.
 
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
 use crate::sym::{Piece, SymStr};
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+/// The word lists of `models/secrets.toml`.
+pub struct Secrets {
+    pub names: Vec<String>,
+    pub reference_suffixes: Vec<String>,
+    pub reference_prefixes: Vec<String>,
+    pub placeholder_words: Vec<String>,
+    pub placeholder_prefixes: Vec<String>,
+    pub public_fields: Vec<String>,
+    pub generic_words: Vec<String>,
+}
+
+/// The built-in word lists.
+pub fn models() -> &'static Secrets {
+    static PARSED: OnceLock<Secrets> = OnceLock::new();
+    PARSED.get_or_init(|| toml::from_str(include_str!("../models/secrets.toml")).expect("models/secrets.toml is checked by the tests"))
+}
+
 /// Whether an environment variable of this name holds a secret (the
-/// `[secrets]` names of `models/risks.toml`, which the `plaintext-secret`
+/// `names` of `models/secrets.toml`, which the `plaintext-secret`
 /// rule reads too).
 pub fn secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase().replace('-', "_");
-    crate::risks::models().secrets.names.iter().any(|s| upper.contains(s.as_str()))
+    models().names.iter().any(|s| upper.contains(s.as_str()))
 }
 
 /// The words of a secret's variable name that say whose it is
 /// (`STRIPE_SECRET_KEY` -> `stripe`): lower-case, four letters or more,
-/// not one of the `generic-words` of `models/risks.toml`.
+/// not one of the `generic-words` of `models/secrets.toml`.
 pub fn service_words(name: &str) -> Vec<String> {
-    let generic = &crate::risks::models().secrets.generic_words;
+    let generic = &models().generic_words;
     name.split(|c: char| !c.is_ascii_alphanumeric())
         .map(str::to_ascii_lowercase)
         .filter(|w| w.len() >= 4 && w.chars().all(|c| c.is_ascii_alphabetic()) && !generic.contains(w))
@@ -59,7 +82,7 @@ pub fn looks_like_credential(text: &str) -> bool {
 /// A reference to where a secret is kept (`DB_SECRET_ARN`, a parameter
 /// path) is not the secret.
 pub fn holds_secret(name: &str, value: &SymStr, from_file: bool) -> bool {
-    let secrets = &crate::risks::models().secrets;
+    let secrets = &models();
     let names_reference = |name: &str| {
         let upper = name.to_ascii_uppercase().replace('-', "_");
         secrets.reference_suffixes.iter().any(|s| upper.ends_with(s.as_str()))
@@ -88,14 +111,14 @@ pub fn holds_secret(name: &str, value: &SymStr, from_file: bool) -> bool {
 /// tells where or for whom the secret is rather than holding it.
 pub fn public_field(key: &str) -> bool {
     let last = key.rsplit(['_', '-']).next().unwrap_or(key);
-    crate::risks::models().secrets.public_fields.iter().any(|f| f.eq_ignore_ascii_case(last)) && !secret_name(key)
+    models().public_fields.iter().any(|f| f.eq_ignore_ascii_case(last)) && !secret_name(key)
 }
 
 /// A literal value that is a secret written in plain text: named as one
 /// or shaped like one, and neither a reference to where a secret is kept
 /// nor a placeholder.
 pub fn plaintext_secret(name: &str, text: &str) -> bool {
-    let secrets = &crate::risks::models().secrets;
+    let secrets = &models();
     let t = text.trim();
     // `${...}` left by a variable the resolver could not follow, or a
     // misspelt one (`$(ssm:...)`): a reference, not a value.
@@ -112,7 +135,7 @@ pub fn plaintext_secret(name: &str, text: &str) -> bool {
 
 /// A value standing for a secret to be filled in before deploying.
 fn placeholder(name: &str, t: &str) -> bool {
-    let secrets = &crate::risks::models().secrets;
+    let secrets = &models();
     let lower = t.to_ascii_lowercase();
     let bare = |s: &str| s.to_ascii_lowercase().replace(['-', '_', '.'], "");
     let mut chars = t.chars();

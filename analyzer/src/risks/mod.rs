@@ -47,23 +47,10 @@ pub struct Risk {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RiskModels {
     pub rule: Vec<ClassDoc>,
-    pub secrets: Secrets,
     pub data_stores: DataStores,
     pub public: Public,
     /// Seconds each synchronous trigger waits, by trigger name.
     pub sync_timeout_limits: BTreeMap<String, u32>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Secrets {
-    pub names: Vec<String>,
-    pub reference_suffixes: Vec<String>,
-    pub reference_prefixes: Vec<String>,
-    pub placeholder_words: Vec<String>,
-    pub placeholder_prefixes: Vec<String>,
-    pub public_fields: Vec<String>,
-    pub generic_words: Vec<String>,
 }
 
 #[derive(Deserialize)]

@@ -1,7 +1,7 @@
 //! `plaintext-secret`: an environment variable of the deployment file that
 //! holds a secret as literal text. A secret is recognised by the variable's
 //! name or by the value's shape (`crate::redact`, lists in
-//! `models/risks.toml`); a value that names where the secret is kept (an
+//! `models/secrets.toml`); a value that names where the secret is kept (an
 //! unresolved `${ssm:...}`, an ARN, a parameter path, a `{{resolve:...}}`),
 //! that another file brought in, or that stands for a secret still to be
 //! filled in (`<secret>`, `xxxxxxxx`, `your-token-here`) is not a secret in
