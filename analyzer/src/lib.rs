@@ -17,6 +17,7 @@ pub mod program;
 pub mod redact;
 pub mod report;
 pub mod risks;
+pub mod rule_doc;
 pub mod sarif;
 pub mod secrets;
 pub mod suppress;

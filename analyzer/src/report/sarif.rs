@@ -109,7 +109,7 @@ pub fn to_sarif(analysis: &Analysis) -> Log {
     for r in &analysis.risks {
         let doc = classes.iter().position(|c| c.id == r.rule);
         let mut props = crate::sarif::PropertyBag::new();
-        props.insert("family".into(), json!(super::rules::Family::DeploymentRisk.name()));
+        props.insert("family".into(), json!(crate::rule_doc::Family::DeploymentRisk.name()));
         if let Some(f) = &r.function {
             props.insert("function".into(), json!(f));
         }

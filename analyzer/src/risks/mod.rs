@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::Analysis;
 use crate::infra::model::{Event, Framework, Function, Service};
-use crate::report::rules::ClassDoc;
+use crate::rule_doc::ClassDoc;
 
 /// One deployment risk found in an application.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
