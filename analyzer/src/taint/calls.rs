@@ -455,14 +455,13 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                     continue;
                 }
             }
+            // A path that starts with a file the code created reaches no
+            // other file; the call's other paths (`os.rename`'s target)
+            // still count.
+            let counts = |v: &Value| sink.condition != Some(Condition::PathOpen) || !v.str.as_ref().is_some_and(in_created_file);
             let mut taint = Taint::new();
-            for &i in &sink.args {
-                if let Some(v) = args.pos.get(i) {
-                    taint.extend(v.deep_taint());
-                }
-            }
-            for k in &sink.keywords {
-                if let Some(v) = args.kw(k) {
+            for v in sink.args.iter().filter_map(|&i| args.pos.get(i)).chain(sink.keywords.iter().filter_map(|k| args.kw(k))) {
+                if counts(v) {
                     taint.extend(v.deep_taint());
                 }
             }
@@ -671,11 +670,8 @@ fn condition_holds(cond: Condition, sink: &SinkModel, args: &Args, configured: &
             let command_is_string = args.get(0, "args").map(|v| v.kind == Kind::Str || v.str.is_some()).unwrap_or(false);
             shell || command_is_string
         }
-        Condition::ForeignHost => true,
-        Condition::PathOpen => {
-            let path = sink.args.iter().find_map(|&i| args.pos.get(i)).or_else(|| sink.keywords.iter().find_map(|k| args.kw(k)));
-            !path.and_then(|v| v.str.as_ref()).is_some_and(in_created_file)
-        }
+        // Decided in `check_sinks`, for each secret and each path.
+        Condition::ForeignHost | Condition::PathOpen => true,
         Condition::YamlUnsafe => {
             let loader = args.get(1, "Loader");
             match loader.map(|l| &l.kind) {

@@ -11,26 +11,24 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
-use rustc_hash::FxHashMap;
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
+use rustc_hash::FxHashMap;
 
 use crate::engine::{Ctx, FnRef, World};
 use crate::program::{ClassId, FuncId};
 use crate::sym::SymStr;
 
 use super::label::{Site, Source, SourceKind, Taint, SECRET_CLASS};
-use super::value::{Key, Kind, Value};
-
-/// A scope's variables. Environments are copied at every branch, so the
-/// names are shared rather than copied.
-pub use super::value::Env;
+use super::value::{Env, Key, Kind, Value};
 
 /// Limits that keep the analysis finite on any input.
 const MAX_CALL_DEPTH: usize = 24;
+const MAX_EXPR_DEPTH: usize = 200;
+const LOOP_ROUNDS: usize = 3;
 /// Runs of a recursive function before its result is taken as it stands.
 const MAX_RECURSION_ROUNDS: usize = 3;
 
@@ -46,8 +44,6 @@ impl Default for Recursion {
         Recursion { seeds: HashMap::new(), called_itself: HashSet::new(), lowest_used: usize::MAX }
     }
 }
-const MAX_EXPR_DEPTH: usize = 200;
-const LOOP_ROUNDS: usize = 3;
 
 /// What is running: a Lambda handler (with its function's environment and
 /// permissions) or a script run as `__main__`.

@@ -80,7 +80,8 @@ pub enum Kind {
     File,
 }
 
-/// Variables in scope, by name.
+/// A scope's variables. Environments are copied at every branch, so the
+/// names are shared rather than copied.
 pub type Env = rustc_hash::FxHashMap<Rc<str>, Value>;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]

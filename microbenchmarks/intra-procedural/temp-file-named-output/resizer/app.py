@@ -1,5 +1,6 @@
 import base64
 import os
+import shutil
 import subprocess
 import tempfile
 
@@ -22,6 +23,7 @@ def thumbnail(event, context):
     output = render(source, width, fmt)
     with open(output, "rb") as out:
         data = base64.b64encode(out.read()).decode()
+    shutil.copy(output, os.path.join("/mnt/thumbs", params.get("album", "all"), os.path.basename(output)))
     with tempfile.NamedTemporaryFile(suffix=".log", delete=False) as log:
         log.write(fmt.encode())
     os.rename(log.name + params.get("tag", ""), log.name + ".done")
