@@ -12,6 +12,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 /// A place in the program: file, line and the function it lies in.
@@ -240,6 +241,15 @@ pub struct Labels {
     source_ids: HashMap<Source, u32>,
     pub labels: Vec<Label>,
     label_ids: HashMap<LabelKey, LabelId>,
+    /// How often each label's witness path was shortened: a hop added
+    /// to an older path may give another answer.
+    witness_versions: Vec<u32>,
+    /// Hops by number, and what adding one to a label gave, with the
+    /// label's witness version then: every round delivers the same values
+    /// across the same hops again, and building and hashing a label each
+    /// time was most of a large app's linking.
+    hop_ids: FxHashMap<Hop, u32>,
+    with_hop_memo: FxHashMap<(LabelId, u32), (LabelId, u32)>,
 }
 
 impl Labels {
@@ -258,11 +268,13 @@ impl Labels {
             let known = &mut self.labels[id as usize].hops;
             if (label.hops.len(), &label.hops) < (known.len(), &*known) {
                 *known = label.hops;
+                self.witness_versions[id as usize] += 1;
             }
             return id;
         }
         let id = self.labels.len() as LabelId;
         self.labels.push(label);
+        self.witness_versions.push(0);
         self.label_ids.insert(key, id);
         id
     }
@@ -276,13 +288,30 @@ impl Labels {
     }
 
     pub fn with_hop(&mut self, id: LabelId, hop: &Hop) -> LabelId {
-        let label = &self.labels[id as usize];
-        if label.hops.len() >= MAX_HOPS || label.hops.iter().any(|h| h == hop) {
-            return id;
+        let hop_id = match self.hop_ids.get(hop) {
+            Some(&h) => h,
+            None => {
+                let h = self.hop_ids.len() as u32;
+                self.hop_ids.insert(hop.clone(), h);
+                h
+            }
+        };
+        let version = self.witness_versions[id as usize];
+        if let Some(&(out, seen)) = self.with_hop_memo.get(&(id, hop_id)) {
+            if seen == version {
+                return out;
+            }
         }
-        let mut next = label.clone();
-        next.hops.push(hop.clone());
-        self.intern(next)
+        let label = &self.labels[id as usize];
+        let out = if label.hops.len() >= MAX_HOPS || label.hops.iter().any(|h| h == hop) {
+            id
+        } else {
+            let mut next = label.clone();
+            next.hops.push(hop.clone());
+            self.intern(next)
+        };
+        self.with_hop_memo.insert((id, hop_id), (out, self.witness_versions[id as usize]));
+        out
     }
 
     pub fn sanitize(&mut self, id: LabelId, class: &str) -> LabelId {
