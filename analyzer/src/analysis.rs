@@ -17,8 +17,10 @@ use crate::program::handler;
 use crate::program::vendored::VendoredPackage;
 use crate::program::{FuncId, Index, ParseFailure, Program};
 use crate::sym::SymStr;
-pub use crate::engine::{CloudCall, Ctx, Disabled, FnRef, Options, PermissionUse, StoreEntry, StoreRead, ThreatModel, UnmodelledCall, World};
-use crate::engine::{RawFinding, Route};
+// The analysis' own inputs and results name these; the rest of the
+// engine state stays the interpreter's.
+pub use crate::engine::{Disabled, FnRef, Options, PermissionUse, ThreatModel, UnmodelledCall};
+use crate::engine::{Ctx, RawFinding, Route, StoreRead, World};
 use crate::taint::interp::{Args, Entry, Interp};
 use crate::taint::label::{Hop, Site, Source, SourceKind, Taint};
 use crate::taint::models::TaintModels;
