@@ -563,7 +563,7 @@ fn event_source(ctx: &Ctx, world: &mut World, fr: FnRef) -> Option<(SourceKind, 
     for e in &func.events {
         if let Some(kind) = ctx.taint.trigger_source(e.trigger.name()) {
             let what = match &e.http {
-                Some(_) if e.trigger == crate::infra::model::Trigger::FunctionUrl => "function URL".to_string(),
+                Some(_) if e.trigger == crate::infra::model::Trigger::FUNCTION_URL => "function URL".to_string(),
                 Some(h) => {
                     let path = h.path.clone().unwrap_or_default();
                     let path = if path.starts_with('/') { path } else { format!("/{path}") };
@@ -613,8 +613,7 @@ fn base_event(ctx: &Ctx, fr: FnRef) -> Value {
 /// catch-all) and no other entry point may call it.
 fn no_route_parameters<'m>(ctx: &'m Ctx, events: &[Event]) -> Option<&'m str> {
     let mut field = None;
-    for e in events.iter().filter(|e| e.trigger.is_entry_point()) {
-        let model = ctx.taint.trigger_model(e.trigger.name())?;
+    for (e, model) in events.iter().filter_map(|e| Some((e, ctx.taint.trigger_model(e.trigger.name())?))) {
         let this = model.route_parameters.as_deref()?;
         let path = e.http.as_ref().and_then(|h| h.path.as_deref())?;
         if path.contains('{') || path.contains('*') || field.is_some_and(|f| f != this) {

@@ -13,7 +13,7 @@ use std::rc::Rc;
 use serde::Serialize;
 
 use crate::cloud::api::{Api, CloudModels};
-use crate::cloud::names::same_resource;
+use crate::names::same_resource;
 use crate::exclude::Exclude;
 use crate::infra::iam::IamOptions;
 use crate::infra::model::{Code, Decision, Function, InfraModel, Service, State, StateMachine};
@@ -335,7 +335,7 @@ impl<'a, 'p> Ctx<'a, 'p> {
     /// call on these resources fires (a queue some function reads).
     pub fn resource_consumed(&self, api: &Api, resources: &[SymStr]) -> bool {
         let Some(fires) = &api.fires else { return false };
-        let trigger = fires.trigger.as_str();
+        let trigger = fires.trigger.name();
         let by_function = self.all_functions().any(|(_, _, f)| {
             f.events.iter().any(|e| {
                 e.trigger.name() == trigger

@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod baseline;
+pub mod catalog;
 pub mod cloud;
 pub mod engine;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod confine;
 pub mod exclude;
 pub mod fingerprint;
 pub mod infra;
+pub mod names;
 pub mod privilege;
 pub mod program;
 pub mod redact;

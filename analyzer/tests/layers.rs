@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 
 /// Layers, bottom-up, by module path prefix (the longest prefix decides).
 const LAYERS: &[(&str, &[&str])] = &[
-    ("foundation", &["sym", "confine", "secrets", "sarif", "rule_doc"]),
+    ("foundation", &["sym", "catalog", "names", "confine", "secrets", "sarif", "rule_doc"]),
     ("inputs", &["infra", "program", "exclude", "redact"]),
-    ("vocabulary", &["taint::label", "taint::value", "taint::models", "taint::loops", "cloud::api", "cloud::libraries", "cloud::names"]),
+    ("vocabulary", &["taint::label", "taint::value", "taint::models", "taint::loops", "cloud::api", "cloud::libraries"]),
     ("engine", &["engine"]),
     ("interpreter", &["taint::interp", "taint::calls", "taint::signed", "taint::web", "cloud::objects"]),
     ("links", &["cloud::links", "cloud::destinations", "cloud::integrations", "cloud::step_tasks"]),

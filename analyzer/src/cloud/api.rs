@@ -4,8 +4,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 
+use crate::catalog::{catalog, Trigger, BUILTIN};
 use crate::sym::SymStr;
 use crate::taint::value::{Key, Value};
 
@@ -95,7 +97,7 @@ pub struct Reads {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fires {
-    pub trigger: String,
+    pub trigger: Trigger,
     pub event: String,
     #[serde(default)]
     pub each: Option<String>,
@@ -169,15 +171,21 @@ pub struct ServiceModel {
     pub api: Vec<Api>,
     #[serde(default)]
     pub resource: Vec<ResourceClass>,
+    /// The catalogue's part of the file, read by `catalog.rs`.
+    #[serde(default, rename = "aliases")]
+    _aliases: Option<IgnoredAny>,
+    #[serde(default, rename = "names")]
+    _names: Option<IgnoredAny>,
+    #[serde(default, rename = "trigger")]
+    _triggers: Option<IgnoredAny>,
+    #[serde(default, rename = "resource_type")]
+    _resource_types: Option<IgnoredAny>,
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct CloudModels {
     pub services: BTreeMap<String, ServiceModel>,
 }
-
-/// Every `models/aws/*.toml` (listed by build.rs), by file name.
-const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/aws_models.rs"));
 
 impl CloudModels {
     /// The IAM action prefix of a boto3 service: a modelled service names
@@ -197,6 +205,11 @@ impl CloudModels {
 
     pub fn add_text(&mut self, name: &str, text: &str) -> Result<(), String> {
         let model: ServiceModel = toml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
+        // A file that only describes the service (its triggers, resource
+        // types) models no boto3 call.
+        if model.api.is_empty() && model.resource.is_empty() {
+            return Ok(());
+        }
         match self.services.get_mut(&model.service) {
             Some(existing) => {
                 existing.api.extend(model.api);
@@ -215,16 +228,9 @@ impl CloudModels {
     }
 
     /// The canonical service name for what a program passed to
-    /// `boto3.client(...)`: boto3 accepts some spellings the models do not
-    /// use (`states` for Step Functions, odd case and spaces).
+    /// `boto3.client(...)` (`catalog.rs`).
     pub fn service_name(&self, raw: &str) -> String {
-        let s: String = raw.trim().to_ascii_lowercase().chars().filter(|c| !c.is_whitespace()).collect();
-        match s.as_str() {
-            "states" | "sfn" | "step-functions" => "stepfunctions".to_string(),
-            "eventbridge" | "cloudwatch-events" => "events".to_string(),
-            "dynamo" | "dynamo-db" | "dynamo_db" => "dynamodb".to_string(),
-            _ => s,
-        }
+        catalog().service_name(raw)
     }
 
     pub fn api(&self, service: &str, name: &str) -> Option<&Api> {
@@ -284,8 +290,13 @@ mod tests {
         ] {
             assert!(m.api(svc, api).is_some(), "{svc}.{api} is not modelled");
         }
-        assert_eq!(m.service_name(" DynamoDB"), "dynamodb");
-        assert_eq!(m.service_name("states"), "stepfunctions");
+    }
+
+    #[test]
+    fn a_model_naming_an_unknown_trigger_is_refused_at_its_line() {
+        let text = "service = \"x\"\n\n[[api]]\nname = \"send\"\niam = \"x:Send\"\narn = \"*\"\nresource = \"Q\"\nfires = { trigger = \"sqs-queue\", event = \"x\" }\n";
+        let err = CloudModels::default().add_text("extra/x.toml", text).unwrap_err();
+        assert!(err.contains("extra/x.toml") && err.contains("line 8") && err.contains("sqs-queue"), "{err}");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::taint::label::Hop;
 use crate::taint::value::Value;
 
 use super::links::{bus_listeners, unattributed_message_consumers};
-use super::names::normalize;
+use crate::names::normalize;
 
 /// What the destinations of the functions run so far receive.
 pub fn deliveries(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>, inputs: &HashMap<FnRef, Value>) -> Vec<(FnRef, Value)> {
@@ -56,13 +56,13 @@ pub fn deliveries(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>,
                 continue;
             }
             match Trigger::of_message_target(&d.target) {
-                Some(to @ (Trigger::Sqs | Trigger::Sns)) => {
+                Some(to @ (Trigger::SQS | Trigger::SNS)) => {
                     // Destination records carry no message attributes.
                     for c in unattributed_message_consumers(ctx, to, &d.target) {
                         record(world, c.function, c.path, c.resource, payload.taint_only());
                     }
                 }
-                Some(Trigger::EventBridge) => {
+                Some(Trigger::EVENTBRIDGE) => {
                     let detail_type = if d.on_success { "Lambda Function Invocation Result - Success" } else { "Lambda Function Invocation Result - Failure" };
                     for (to, bus) in bus_listeners(ctx, &d.target, "lambda", detail_type) {
                         let resource = format!("event bus {}", normalize("eventbridge", &bus));
@@ -80,11 +80,5 @@ pub fn deliveries(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>,
 /// asynchronous trigger, or none at all (`lambda.invoke` with
 /// `InvocationType='Event'`).
 fn invoked_asynchronously(func: &Function) -> bool {
-    func.events.is_empty()
-        || func.events.iter().any(|e| {
-            matches!(
-                e.trigger,
-                Trigger::S3 | Trigger::Sns | Trigger::EventBridge | Trigger::Schedule | Trigger::CloudwatchLog | Trigger::Iot | Trigger::Other
-            )
-        })
+    func.events.is_empty() || func.events.iter().any(|e| e.trigger.asynchronous())
 }

@@ -15,7 +15,7 @@ use crate::taint::label::Hop;
 use crate::taint::value::{Key, Value};
 
 use super::api::{Api, Fires};
-use super::names::{normalize, same_resource};
+use crate::names::{normalize, same_resource};
 
 /// Whether a call's S3 event passes a subscription's event-name and
 /// prefix/suffix rules.
@@ -162,7 +162,7 @@ pub fn deliveries(ctx: &Ctx, world: &mut World) -> HashMap<FnRef, Value> {
                 let mapped = ev.map_labels(&mut |l| world.labels.with_hop(l, &hop));
                 out.entry(target.function).or_default().join_in(&mapped);
             }
-            if fires.trigger == "sns" {
+            if fires.trigger == Trigger::SNS {
                 for (f, v) in sns_fan_out(ctx, world, &call, &ev) {
                     out.entry(f).or_default().join_in(&v);
                 }
@@ -188,24 +188,24 @@ fn forwarded(ctx: &Ctx, world: &mut World, api: &Api, fires: &Fires, call: &Clou
     let elem_param = |p: &str| param(&call.args, element, p);
     for service in &ctx.infra.services {
         for fw in &service.forwards {
-            if fw.from.name() != fires.trigger || fw.constant {
+            if fw.from != fires.trigger || fw.constant {
                 continue;
             }
-            let t = resources.iter().fold(Truth::No, |acc, r| acc.or(same_resource(&fires.trigger, &fw.resource, r)));
+            let t = resources.iter().fold(Truth::No, |acc, r| acc.or(same_resource(fires.trigger.name(), &fw.resource, r)));
             if !t.possible() {
                 continue;
             }
             if !ctx.opts.disable.filters {
                 let passes = match fw.from {
                     Trigger::S3 => s3_filter(&fw.filter, &fires.event, &key),
-                    Trigger::EventBridge => pattern_filter(&fw.filter, fires, &elem_param),
+                    Trigger::EVENTBRIDGE => pattern_filter(&fw.filter, fires, &elem_param),
                     _ => Truth::Yes,
                 };
                 if !passes.possible() {
                     continue;
                 }
             }
-            if fw.to == Trigger::EventBridge {
+            if fw.to == Trigger::EVENTBRIDGE {
                 out.extend(s3_to_eventbridge(ctx, world, call, &fires.event, fw, ev, t != Truth::Yes));
                 continue;
             }
@@ -213,9 +213,9 @@ fn forwarded(ctx: &Ctx, world: &mut World, api: &Api, fires: &Fires, call: &Clou
             for c in unattributed_message_consumers(ctx, fw.to, &fw.target) {
                 let Some(to) = ctx.handler_site(c.function) else { continue };
                 let hop = Hop {
-                    event: format!("{} -> {}", short_event(&fires.event), if fw.to == Trigger::Sns { "sns:notification" } else { "sqs:message" }),
+                    event: format!("{} -> {}", short_event(&fires.event), if fw.to == Trigger::SNS { "sns:notification" } else { "sqs:message" }),
                     call: format!("{}.{}", call.service, call.api),
-                    resource: format!("{} {} -> {}", trigger_noun(fw.from), normalize(&fires.trigger, &fw.resource), c.resource),
+                    resource: format!("{} {} -> {}", fw.from.noun(), normalize(fires.trigger.name(), &fw.resource), c.resource),
                     from: call.site.clone(),
                     to,
                     conservative: t != Truth::Yes,
@@ -261,7 +261,7 @@ fn s3_to_eventbridge(ctx: &Ctx, world: &mut World, call: &CloudCall, fired: &str
 pub fn bus_listeners(ctx: &Ctx, bus: &SymStr, source: &str, detail_type: &str) -> Vec<(FnRef, SymStr)> {
     let mut out = Vec::new();
     for (fr, _, func) in ctx.all_functions() {
-        for e in func.events.iter().filter(|e| e.trigger == Trigger::EventBridge) {
+        for e in func.events.iter().filter(|e| e.trigger == Trigger::EVENTBRIDGE) {
             let listened = e.resource.clone().unwrap_or_else(|| SymStr::lit("default"));
             let admitted = ctx.opts.disable.filters
                 || e.filter.patterns.is_empty()
@@ -318,18 +318,18 @@ pub fn message_consumers(ctx: &Ctx, to: Trigger, target: &SymStr) -> Vec<Consume
     };
     let mut out = Vec::new();
     match to {
-        Trigger::Sqs => {
-            for (function, q, _) in listeners(Trigger::Sqs, target) {
+        Trigger::SQS => {
+            for (function, q, _) in listeners(Trigger::SQS, target) {
                 out.push(Consumer { function, path: "Records[].body", resource: format!("queue {}", normalize("sqs", &q)), subscription: None, policy: vec![] });
             }
         }
-        Trigger::Sns => {
-            for (function, topic, policy) in listeners(Trigger::Sns, target) {
+        Trigger::SNS => {
+            for (function, topic, policy) in listeners(Trigger::SNS, target) {
                 out.push(Consumer { function, path: "Records[].Sns.Message", resource: format!("topic {}", normalize("sns", &topic)), subscription: None, policy });
             }
             for service in &ctx.infra.services {
                 for sub in service.subscriptions.iter().filter(|s| s.protocol == "sqs" && same_resource("sns", &s.topic, target).possible()) {
-                    for (function, q, _) in listeners(Trigger::Sqs, &sub.endpoint) {
+                    for (function, q, _) in listeners(Trigger::SQS, &sub.endpoint) {
                         let resource = format!("topic {} -> queue {}", normalize("sns", &sub.topic), normalize("sqs", &q));
                         let policy = sub.filter_policy.iter().cloned().collect();
                         out.push(Consumer { function, path: "Records[].body", resource, subscription: Some(sub.raw_message_delivery), policy });
@@ -377,7 +377,7 @@ fn filter_key(fires: &Fires, call: &CloudCall) -> SymStr {
 fn targets(ctx: &Ctx, api: &Api, fires: &Fires, call: &CloudCall, element: Option<&Value>) -> Vec<Target> {
     let resources = call_resources(api, fires, call, element);
     let mut out = Vec::new();
-    match fires.trigger.as_str() {
+    match fires.trigger.name() {
         "lambda-invoke" => {
             for (fr, _, func) in ctx.all_functions() {
                 for r in &resources {
@@ -417,15 +417,15 @@ fn targets(ctx: &Ctx, api: &Api, fires: &Fires, call: &CloudCall, element: Optio
                     if !ctx.opts.disable.filters {
                         let passes = match event.trigger {
                             Trigger::S3 => s3_filter(&event.filter, &fires.event, &filter_key),
-                            Trigger::EventBridge => pattern_filter(&event.filter, fires, &elem_param),
-                            Trigger::Sns => sns_policy_filter(&event.filter.patterns, call),
+                            Trigger::EVENTBRIDGE => pattern_filter(&event.filter, fires, &elem_param),
+                            Trigger::SNS => sns_policy_filter(&event.filter.patterns, call),
                             _ => Truth::Yes,
                         };
                         if !passes.possible() {
                             continue;
                         }
                     }
-                    let mut resource = format!("{} {}", trigger_noun(event.trigger), normalize(trigger, &listened));
+                    let mut resource = format!("{} {}", event.trigger.noun(), normalize(trigger, &listened));
                     if let Some(p) = &event.filter.s3_prefix {
                         resource.push_str(&format!(", prefix {p}"));
                     }
@@ -440,24 +440,12 @@ fn targets(ctx: &Ctx, api: &Api, fires: &Fires, call: &CloudCall, element: Optio
     out
 }
 
-fn trigger_noun(t: Trigger) -> &'static str {
-    match t {
-        Trigger::S3 => "bucket",
-        Trigger::Sqs => "queue",
-        Trigger::Sns => "topic",
-        Trigger::DynamodbStream => "table",
-        Trigger::KinesisStream => "stream",
-        Trigger::EventBridge => "event bus",
-        _ => "resource",
-    }
-}
-
 /// SNS -> SQS subscriptions: the message becomes the queue message body.
 fn sns_fan_out(ctx: &Ctx, world: &mut World, call: &CloudCall, ev: &Value) -> Vec<(FnRef, Value)> {
     let mut out = Vec::new();
     let message = ev.at_path("Records[].Sns.Message");
     for topic in &call.resource {
-        for c in message_consumers(ctx, Trigger::Sns, topic) {
+        for c in message_consumers(ctx, Trigger::SNS, topic) {
             let Some(raw) = c.subscription else { continue };
             if !ctx.opts.disable.filters && !sns_policy_filter(&c.policy, call).possible() {
                 continue;

@@ -6,6 +6,5 @@ pub mod destinations;
 pub mod integrations;
 pub mod libraries;
 pub mod links;
-pub mod names;
 pub mod objects;
 pub mod step_tasks;

@@ -348,7 +348,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             let name = &rest[open + 1..close];
             let value = match name {
                 "region" => region.clone(),
-                "account" => crate::infra::iam::account(),
+                "account" => crate::names::account(),
                 n if n == api.resource.trim_end_matches("!keys") => {
                     let r = resource.first().cloned().unwrap_or_else(|| SymStr::any("resource"));
                     arn_part(n, r)

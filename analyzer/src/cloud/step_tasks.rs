@@ -11,7 +11,8 @@ use crate::engine::{CloudCall, Ctx, FnRef, World};
 use crate::taint::label::{Hop, Site, Taint};
 use crate::taint::value::{Key, Value};
 
-use super::names::same_resource;
+use crate::catalog::Trigger;
+use crate::names::same_resource;
 
 /// Records the calls of every service Task whose input is tainted.
 pub fn record(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>) {
@@ -25,7 +26,7 @@ pub fn record(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>) {
             let mut inputs: Vec<(String, Taint, Site, String)> = Vec::new();
             for call in world.calls.values() {
                 let Some(api) = ctx.cloud.api(&call.service, &call.api) else { continue };
-                if api.fires.as_ref().map(|f| f.trigger.as_str()) != Some("stepfunctions") {
+                if api.fires.as_ref().map(|f| f.trigger) != Some(Trigger::STEP_FUNCTIONS) {
                     continue;
                 }
                 if !call.resource.iter().any(|r| same_resource("stepfunctions", &m.physical_name, r).possible()) {

@@ -7,6 +7,7 @@
 //! function URLs and ALB target groups invoking a function), and API
 //! Gateway routes integrated straight with a service.
 
+use crate::catalog::{catalog, Streams};
 use crate::infra::apigateway;
 use crate::infra::model::*;
 use crate::infra::plugins::step_functions::match_function;
@@ -24,12 +25,10 @@ pub fn resources_of(resources: &Node, ev: &mut CfnEval) -> Vec<Resource> {
             .filter(|n| !n.is_null())
             .map(Node::to_sym)
             .or_else(|| if name_property(&kind).is_some() { ev.physical_name(id, 0) } else { None });
-        let has_stream = match kind.as_str() {
-            "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" => {
-                r.path(&["Properties", "StreamSpecification"]).is_some_and(|s| !s.is_null())
-            }
-            "AWS::Kinesis::Stream" => true,
-            _ => false,
+        let has_stream = match catalog().resource_type(&kind).and_then(|t| t.streams.as_ref()) {
+            Some(Streams::Always(always)) => *always,
+            Some(Streams::When(property)) => r.path(&["Properties", property]).is_some_and(|s| !s.is_null()),
+            None => false,
         };
         out.push(Resource { logical_id: id.clone(), kind, physical_name, has_stream, line: r.line });
     }
@@ -146,9 +145,9 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
                 let to_eventbridge = props.path(&["NotificationConfiguration", "EventBridgeConfiguration", "EventBridgeEnabled"]);
                 if let Some(enabled) = to_eventbridge.filter(|n| n.truthy()) {
                     let (filter, target) = (EventFilter { s3_events: vec!["s3:*".into()], ..Default::default() }, SymStr::lit("default"));
-                    service.forwards.push(Forward { from: Trigger::S3, resource: bucket.clone(), filter, to: Trigger::EventBridge, target, constant: false, line: enabled.line });
+                    service.forwards.push(Forward { from: Trigger::S3, resource: bucket.clone(), filter, to: Trigger::EVENTBRIDGE, target, constant: false, line: enabled.line });
                 }
-                for (list, key, to) in [("QueueConfigurations", "Queue", Trigger::Sqs), ("TopicConfigurations", "Topic", Trigger::Sns)] {
+                for (list, key, to) in [("QueueConfigurations", "Queue", Trigger::SQS), ("TopicConfigurations", "Topic", Trigger::SNS)] {
                     for c in props.path(&["NotificationConfiguration", list]).map(Node::items).unwrap_or_default() {
                         let Some(target) = c.get(key).map(Node::to_sym) else { continue };
                         let filter = notification_filter(c);
@@ -174,18 +173,8 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
                 let Some(target) = props.get("FunctionName").map(Node::to_sym) else { continue };
                 let Some(fname) = match_function(&names, &target) else { continue };
                 let arn = props.get("EventSourceArn").map(Node::to_sym).unwrap_or_default();
-                let t = arn.to_string();
-                let trigger = if t.contains(":sqs:") {
-                    Trigger::Sqs
-                } else if t.contains(":kinesis:") {
-                    Trigger::KinesisStream
-                } else if t.contains(":dynamodb:") {
-                    Trigger::DynamodbStream
-                } else {
-                    Trigger::Other
-                };
                 push_event(service, &fname, Event {
-                    trigger,
+                    trigger: Trigger::of_event_source(&arn),
                     raw_type: "AWS::Lambda::EventSourceMapping".into(),
                     resource: Some(arn),
                     filter: EventFilter { patterns: filter_patterns(props.get("FilterCriteria")), ..Default::default() },
@@ -197,12 +186,12 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
                 for t in props.get("Targets").map(Node::items).unwrap_or_default() {
                     let Some(target) = t.get("Arn").map(Node::to_sym) else { continue };
                     let Some(fname) = match_function(&names, &target) else {
-                        let Some(to) = Trigger::of_message_target(&target).filter(|t| matches!(t, Trigger::Sqs | Trigger::Sns)) else { continue };
+                        let Some(to) = Trigger::of_message_target(&target).filter(|t| matches!(*t, Trigger::SQS | Trigger::SNS)) else { continue };
                         if props.get("ScheduleExpression").is_some() {
                             continue;
                         }
                         service.forwards.push(Forward {
-                            from: Trigger::EventBridge,
+                            from: Trigger::EVENTBRIDGE,
                             resource: props.get("EventBusName").map(Node::to_sym).unwrap_or(SymStr::lit("default")),
                             filter: EventFilter { patterns: props.get("EventPattern").map(|p| vec![p.to_json()]).unwrap_or_default(), ..Default::default() },
                             to,
@@ -214,7 +203,7 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
                     };
                     let scheduled = props.get("ScheduleExpression").is_some();
                     push_event(service, &fname, Event {
-                        trigger: if scheduled { Trigger::Schedule } else { Trigger::EventBridge },
+                        trigger: if scheduled { Trigger::SCHEDULE } else { Trigger::EVENTBRIDGE },
                         raw_type: "AWS::Events::Rule".into(),
                         resource: if scheduled { None } else { Some(props.get("EventBusName").map(Node::to_sym).unwrap_or(SymStr::lit("default"))) },
                         filter: EventFilter { patterns: props.get("EventPattern").map(|p| vec![p.to_json()]).unwrap_or_default(), ..Default::default() },
@@ -231,7 +220,7 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
                     Some(target) => {
                         let auth = props.get("AuthorizationType").and_then(Node::as_text).is_some_and(|a| !a.eq_ignore_ascii_case("NONE"));
                         let route = HttpRoute { method: Some(method), path, authorizer: auth, throttled: false };
-                        link_http(service, &names, &target, Trigger::Http, "AWS::ApiGateway::Method", route, r.line);
+                        link_http(service, &names, &target, Trigger::HTTP, "AWS::ApiGateway::Method", route, r.line);
                     }
                     None => {
                         let route = format!("{method} {}", path.unwrap_or_else(|| id.clone()));
@@ -243,13 +232,13 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
                 Some(target) => {
                     let (method, path) = apigateway::http_api_route(resources, id).unzip();
                     let route = HttpRoute { method, path, authorizer: false, throttled: false };
-                    link_http(service, &names, &target, Trigger::HttpApi, "AWS::ApiGatewayV2::Integration", route, r.line);
+                    link_http(service, &names, &target, Trigger::HTTP_API, "AWS::ApiGatewayV2::Integration", route, r.line);
                 }
                 None => service.integrations.extend(apigateway::http_api(id.clone(), &props, r.line)),
             },
             "AWS::Serverless::Api" | "AWS::Serverless::HttpApi" | "AWS::ApiGateway::RestApi" | "AWS::ApiGatewayV2::Api" => {
                 let Some(definition) = props.get("DefinitionBody").or_else(|| props.get("Body")) else { continue };
-                let trigger = if kind.ends_with("HttpApi") || kind.starts_with("AWS::ApiGatewayV2") { Trigger::HttpApi } else { Trigger::Http };
+                let trigger = if kind.ends_with("HttpApi") || kind.starts_with("AWS::ApiGatewayV2") { Trigger::HTTP_API } else { Trigger::HTTP };
                 for route in apigateway::openapi(definition) {
                     match route {
                         apigateway::Route::Service(i) => service.integrations.push(i),
@@ -269,7 +258,7 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
                 let target = props.get("TargetFunctionArn").map(Node::to_sym).unwrap_or_default();
                 let auth = props.get("AuthType").and_then(Node::as_text).is_some_and(|a| a == "AWS_IAM");
                 let route = HttpRoute { method: None, path: None, authorizer: auth, throttled: false };
-                link_http(service, &names, &target, Trigger::FunctionUrl, "AWS::Lambda::Url", route, r.line);
+                link_http(service, &names, &target, Trigger::FUNCTION_URL, "AWS::Lambda::Url", route, r.line);
             }
             "AWS::ElasticLoadBalancingV2::TargetGroup" => {
                 if !props.get("TargetType").and_then(Node::as_text).is_some_and(|t| t.eq_ignore_ascii_case("lambda")) {
@@ -277,12 +266,49 @@ pub fn link_resources(resources: &Node, ev: &mut CfnEval, service: &mut Service,
                 }
                 for t in props.get("Targets").map(Node::items).unwrap_or_default() {
                     let target = t.get("Id").map(Node::to_sym).unwrap_or_default();
-                    link_http(service, &names, &target, Trigger::Alb, "AWS::ElasticLoadBalancingV2::TargetGroup", HttpRoute::default(), t.line);
+                    link_http(service, &names, &target, Trigger::ALB, "AWS::ElasticLoadBalancingV2::TargetGroup", HttpRoute::default(), t.line);
                 }
             }
-            _ => {}
+            other => {
+                for (trigger, declaration) in catalog().declared_by(other) {
+                    let source = ev.physical_name(id, 0);
+                    for path in &declaration.functions_under {
+                        let keys: Vec<&str> = path.split('.').collect();
+                        for (target, line) in props.path(&keys).map(function_arns).unwrap_or_default() {
+                            let Some(fname) = match_function(&names, &target) else { continue };
+                            push_event(service, &fname, Event {
+                                trigger,
+                                raw_type: format!("{other}.{path}"),
+                                resource: source.clone(),
+                                filter: EventFilter::default(),
+                                http: None,
+                                line,
+                            });
+                        }
+                    }
+                }
+            }
         }
     }
+}
+
+/// Every Lambda function ARN written anywhere under a node, with its line.
+fn function_arns(node: &Node) -> Vec<(SymStr, u32)> {
+    let mut out = Vec::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match &n.kind {
+            Kind::Map(m) => stack.extend(m.iter().rev().map(|(_, v)| v)),
+            Kind::Seq(items) => stack.extend(items.iter().rev()),
+            _ => {
+                let value = n.to_sym();
+                if value.to_string().contains(":function:") {
+                    out.push((value, n.line));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// An HTTP-facing trigger declared on the resource side: an API method,
@@ -307,7 +333,7 @@ fn link_sns(service: &mut Service, names: &[(String, SymStr)], topic: &SymStr, p
     }
     if let Some(fname) = match_function(names, endpoint) {
         push_event(service, &fname, Event {
-            trigger: Trigger::Sns,
+            trigger: Trigger::SNS,
             raw_type: "AWS::SNS::Subscription".into(),
             resource: Some(topic.clone()),
             filter: EventFilter { patterns: policy.map(|p| vec![p.to_json()]).unwrap_or_default(), ..Default::default() },

@@ -6,15 +6,8 @@
 //! Unknown rather than a guess; the caller decides how to count Unknown.
 
 use crate::infra::model::{Decision, Effect, Function, Statement};
+use crate::names::{arn_of, ACCOUNT_NOTE};
 use crate::sym::{Piece, SymStr, Truth};
-
-/// The note of the unknown piece that stands for the deploying account.
-pub const ACCOUNT_NOTE: &str = "AWS::AccountId";
-
-/// The deploying account: unknown, but the same everywhere in the app.
-pub fn account() -> SymStr {
-    SymStr::any(ACCOUNT_NOTE)
-}
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct IamOptions {
@@ -23,119 +16,9 @@ pub struct IamOptions {
     pub unknown_as_denied: bool,
 }
 
-/// Resource kinds whose ARN the model can build from a name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ArnKind {
-    S3Bucket,
-    DynamoTable,
-    SqsQueue,
-    SnsTopic,
-    LambdaFunction,
-    SsmParameter,
-    KinesisStream,
-    FirehoseStream,
-    StateMachine,
-    EventBus,
-    Secret,
-    IamRole,
-    LogGroup,
-}
-
-/// CloudFormation type -> the ARN it has.
-pub fn arn_kind_for_type(cfn_type: &str) -> Option<ArnKind> {
-    Some(match cfn_type {
-        "AWS::S3::Bucket" => ArnKind::S3Bucket,
-        "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" | "AWS::Serverless::SimpleTable" => {
-            ArnKind::DynamoTable
-        }
-        "AWS::SQS::Queue" => ArnKind::SqsQueue,
-        "AWS::SNS::Topic" => ArnKind::SnsTopic,
-        "AWS::Lambda::Function" | "AWS::Serverless::Function" => ArnKind::LambdaFunction,
-        "AWS::SSM::Parameter" => ArnKind::SsmParameter,
-        "AWS::Kinesis::Stream" => ArnKind::KinesisStream,
-        "AWS::KinesisFirehose::DeliveryStream" => ArnKind::FirehoseStream,
-        "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine" => ArnKind::StateMachine,
-        "AWS::Events::EventBus" => ArnKind::EventBus,
-        "AWS::SecretsManager::Secret" => ArnKind::Secret,
-        "AWS::IAM::Role" => ArnKind::IamRole,
-        "AWS::Logs::LogGroup" => ArnKind::LogGroup,
-        _ => return None,
-    })
-}
-
-/// The ARN of a resource from its name (or URL, for SQS) and the region,
-/// with the account unknown. A name that already is an ARN is kept.
-pub fn arn_of(kind: ArnKind, name: &SymStr, region: &SymStr) -> SymStr {
-    if name.known_prefix().starts_with("arn:") {
-        return name.clone();
-    }
-    let regional = |service: &str, sep: &str, name: &SymStr| {
-        let mut out = SymStr::lit(format!("arn:aws:{service}:"));
-        out.push(region);
-        out.push_lit(":");
-        out.push(&account());
-        out.push_lit(":");
-        out.push_lit(sep);
-        out.push(name);
-        out
-    };
-    match kind {
-        ArnKind::S3Bucket => SymStr::lit("arn:aws:s3:::").concat(name),
-        ArnKind::DynamoTable => regional("dynamodb", "table/", name),
-        ArnKind::SqsQueue => {
-            let n = if name.known_prefix().starts_with("https://") || name.to_string().contains('/') {
-                name.last_segment()
-            } else {
-                name.clone()
-            };
-            regional("sqs", "", &n)
-        }
-        ArnKind::SnsTopic => regional("sns", "", name),
-        ArnKind::LambdaFunction => regional("lambda", "function:", name),
-        ArnKind::SsmParameter => {
-            let n = match name.known_prefix().strip_prefix('/') {
-                Some(_) => {
-                    let mut s = name.clone();
-                    strip_first_char(&mut s);
-                    s
-                }
-                None => name.clone(),
-            };
-            regional("ssm", "parameter/", &n)
-        }
-        ArnKind::KinesisStream => regional("kinesis", "stream/", name),
-        ArnKind::FirehoseStream => regional("firehose", "deliverystream/", name),
-        ArnKind::StateMachine => regional("states", "stateMachine:", name),
-        ArnKind::EventBus => regional("events", "event-bus/", name),
-        ArnKind::Secret => regional("secretsmanager", "secret:", name),
-        ArnKind::LogGroup => regional("logs", "log-group:", name),
-        ArnKind::IamRole => {
-            let mut out = SymStr::lit("arn:aws:iam::");
-            out.push(&account());
-            out.push_lit(":role/");
-            out.push(name);
-            out
-        }
-    }
-}
-
-fn strip_first_char(s: &mut SymStr) {
-    let mut out = SymStr::default();
-    let mut first = true;
-    for p in s.pieces() {
-        match p {
-            Piece::Lit(l) if first => out.push_lit(&l[1..]),
-            Piece::Lit(l) => out.push_lit(l),
-            Piece::Any(n) => out.push_any(n),
-        }
-        first = false;
-    }
-    *s = out;
-}
-
 /// `arn:aws:s3:::bucket/key`, the resource of object actions.
 pub fn s3_object_arn(bucket: &SymStr, key: &SymStr) -> SymStr {
-    let mut out = arn_of(ArnKind::S3Bucket, bucket, &SymStr::default());
+    let mut out = arn_of("AWS::S3::Bucket", bucket, &SymStr::default());
     out.push_lit("/");
     out.push(key);
     out
@@ -313,7 +196,7 @@ mod tests {
         let obj = s3_object_arn(&b, &SymStr::lit("a.txt"));
         assert_eq!(f.allows("s3:PutObject", &obj, &O), Decision::Allowed);
         assert_eq!(f.allows("s3:putobject", &obj, &O), Decision::Allowed);
-        assert_eq!(f.allows("s3:ListBucket", &arn_of(ArnKind::S3Bucket, &b, &SymStr::default()), &O), Decision::Denied);
+        assert_eq!(f.allows("s3:ListBucket", &arn_of("AWS::S3::Bucket", &b, &SymStr::default()), &O), Decision::Denied);
         assert_eq!(f.allows("s3:GetObject", &obj, &O), Decision::Denied);
     }
 
@@ -351,17 +234,17 @@ mod tests {
     #[test]
     fn account_in_statement_matches_built_arns() {
         let region = SymStr::lit("us-east-1");
-        let res = arn_of(ArnKind::DynamoTable, &SymStr::lit("Orders"), &region);
+        let res = arn_of("AWS::DynamoDB::Table", &SymStr::lit("Orders"), &region);
         let f = func(vec![st(Effect::Allow, &["dynamodb:PutItem"], &[res.clone()])]);
         assert_eq!(f.allows("dynamodb:PutItem", &res, &O), Decision::Allowed);
-        let other = arn_of(ArnKind::DynamoTable, &SymStr::lit("Users"), &region);
+        let other = arn_of("AWS::DynamoDB::Table", &SymStr::lit("Users"), &region);
         assert_eq!(f.allows("dynamodb:PutItem", &other, &O), Decision::Denied);
     }
 
     #[test]
     fn opaque_resources_and_roles_give_unknown() {
         let f = func(vec![st(Effect::Allow, &["sqs:SendMessage"], &[SymStr::any("ssm:/queue")])]);
-        let q = arn_of(ArnKind::SqsQueue, &SymStr::lit("https://sqs.us-east-1.amazonaws.com/1/jobs"), &SymStr::lit("us-east-1"));
+        let q = arn_of("AWS::SQS::Queue", &SymStr::lit("https://sqs.us-east-1.amazonaws.com/1/jobs"), &SymStr::lit("us-east-1"));
         assert_eq!(q.to_string(), "arn:aws:sqs:us-east-1:${?AWS::AccountId}:jobs");
         assert_eq!(f.allows("sqs:SendMessage", &q, &O), Decision::Unknown);
         assert_eq!(f.allows("sqs:SendMessage", &q, &IamOptions { unknown_as_denied: true }), Decision::Denied);
@@ -370,17 +253,6 @@ mod tests {
         assert_eq!(g.allows("sqs:SendMessage", &q, &O), Decision::Unknown);
         let g = func(vec![]);
         assert_eq!(g.allows("sqs:SendMessage", &q, &O), Decision::Denied);
-    }
-
-    #[test]
-    fn arns_of_common_resources() {
-        let r = SymStr::lit("eu-west-1");
-        assert_eq!(arn_of(ArnKind::SsmParameter, &SymStr::lit("/app/key"), &r).to_string(), "arn:aws:ssm:eu-west-1:${?AWS::AccountId}:parameter/app/key");
-        assert_eq!(arn_of(ArnKind::LambdaFunction, &SymStr::lit("s-dev-f"), &r).to_string(), "arn:aws:lambda:eu-west-1:${?AWS::AccountId}:function:s-dev-f");
-        assert_eq!(arn_of(ArnKind::StateMachine, &SymStr::lit("m"), &r).to_string(), "arn:aws:states:eu-west-1:${?AWS::AccountId}:stateMachine:m");
-        assert_eq!(arn_of(ArnKind::EventBus, &SymStr::lit("bus"), &r).to_string(), "arn:aws:events:eu-west-1:${?AWS::AccountId}:event-bus/bus");
-        assert_eq!(arn_of(ArnKind::KinesisStream, &SymStr::lit("k"), &r).to_string(), "arn:aws:kinesis:eu-west-1:${?AWS::AccountId}:stream/k");
-        assert_eq!(arn_of(ArnKind::SnsTopic, &SymStr::lit("arn:aws:sns:x:1:t"), &r).to_string(), "arn:aws:sns:x:1:t");
     }
 
     fn statement_from(effect: bool, actions: Vec<String>, resources: Vec<String>, not_action: bool, not_resource: bool) -> Statement {

@@ -4,7 +4,7 @@
 //!
 //! Entry points: [`load`] (all files, or those chosen with `--config`),
 //! [`render_text`] for people, and the permission query
-//! [`model::Function::allows`] with ARNs from [`iam::arn_of`] /
+//! [`model::Function::allows`] with ARNs from [`crate::names::arn_of`] /
 //! [`iam::s3_object_arn`].
 
 pub mod apigateway;
@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use crate::exclude::Exclude;
 use model::{DeploymentFile, Diagnostic, Handler, InfraModel, InfraOptions, Service};
 
-pub use iam::{arn_of, s3_object_arn, ArnKind, IamOptions};
+pub use iam::{s3_object_arn, IamOptions};
 
 /// Reads every deployment file of `app_dir` that `exclude` keeps, or only
 /// the `chosen` ones (relative to `app_dir` or absolute; named files are

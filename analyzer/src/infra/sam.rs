@@ -14,7 +14,9 @@ use crate::infra::plugins::step_functions;
 use crate::infra::policy::{self, RolePolicies};
 use crate::infra::resolve::CfnEval;
 use crate::infra::yaml::{self, Kind, Node};
-use crate::infra::{handler_from, iam};
+use crate::infra::handler_from;
+use crate::catalog::catalog;
+use crate::names::arn_of;
 use crate::sym::SymStr;
 
 /// Region and stack name from `samconfig.toml` next to the template.
@@ -182,7 +184,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
                 || api_globals_auth;
             let mut event = parse_event(e, &region, api_auth);
             if let Some(route) = event.http.as_mut() {
-                let (api_key, global) = if event.trigger == Trigger::Http { ("RestApiId", "Api") } else { ("ApiId", "HttpApi") };
+                let (api_key, global) = if event.trigger == Trigger::HTTP { ("RestApiId", "Api") } else { ("ApiId", "HttpApi") };
                 let api = resources_raw.path(&[id, "Properties", "Events", ename, "Properties", api_key, "Ref"]).and_then(Node::as_text);
                 let api_props = api.and_then(|a| resources_raw.path(&[&a, "Properties"]));
                 route.throttled = [api_props, raw.path(&["Globals", global])].into_iter().flatten().any(throttles);
@@ -192,7 +194,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
         if let Some(u) = props.get("FunctionUrlConfig") {
             let auth = u.get("AuthType").and_then(Node::as_text).is_some_and(|a| a == "AWS_IAM");
             events.push(Event {
-                trigger: Trigger::FunctionUrl,
+                trigger: Trigger::FUNCTION_URL,
                 raw_type: "FunctionUrlConfig".into(),
                 resource: None,
                 filter: EventFilter::default(),
@@ -357,11 +359,11 @@ pub fn parse_sym_json(s: &SymStr, line: u32) -> Option<Node> {
 fn parse_event(e: &Node, region: &SymStr, api_default_auth: bool) -> Event {
     let ty = e.get("Type").and_then(Node::as_text).unwrap_or_default();
     let p = e.get("Properties").cloned().unwrap_or(Node::null(e.line));
-    let mut ev = Event { trigger: Trigger::Other, raw_type: ty.clone(), resource: None, filter: EventFilter::default(), http: None, line: e.line };
+    let mut ev = Event { trigger: Trigger::OTHER, raw_type: ty.clone(), resource: None, filter: EventFilter::default(), http: None, line: e.line };
     let sym = |k: &str| p.get(k).map(Node::to_sym);
     match ty.as_str() {
         "Api" | "HttpApi" => {
-            ev.trigger = if ty == "Api" { Trigger::Http } else { Trigger::HttpApi };
+            ev.trigger = if ty == "Api" { Trigger::HTTP } else { Trigger::HTTP_API };
             let auth = match p.path(&["Auth", "Authorizer"]).and_then(Node::as_text) {
                 Some(a) => a != "NONE",
                 None => api_default_auth || p.path(&["Auth", "ApiKeyRequired"]).is_some_and(Node::truthy),
@@ -389,37 +391,29 @@ fn parse_event(e: &Node, region: &SymStr, api_default_auth: bool) -> Event {
             }
         }
         "SQS" => {
-            ev.trigger = Trigger::Sqs;
-            ev.resource = sym("Queue").map(|q| iam::arn_of(iam::ArnKind::SqsQueue, &q, region));
+            ev.trigger = Trigger::SQS;
+            ev.resource = sym("Queue").map(|q| arn_of("AWS::SQS::Queue", &q, region));
             ev.filter.patterns = criteria(p.get("FilterCriteria"));
         }
         "SNS" => {
-            ev.trigger = Trigger::Sns;
-            ev.resource = sym("Topic").map(|t| iam::arn_of(iam::ArnKind::SnsTopic, &t, region));
+            ev.trigger = Trigger::SNS;
+            ev.resource = sym("Topic").map(|t| arn_of("AWS::SNS::Topic", &t, region));
             ev.filter.patterns = cfn::attribute_filter_policy(&p).map(|x| vec![x.to_json()]).unwrap_or_default();
         }
-        "DynamoDB" | "Kinesis" => {
-            ev.trigger = if ty == "DynamoDB" { Trigger::DynamodbStream } else { Trigger::KinesisStream };
-            ev.resource = sym("Stream");
-            ev.filter.patterns = criteria(p.get("FilterCriteria"));
-        }
-        "Schedule" | "ScheduleV2" => ev.trigger = Trigger::Schedule,
         "EventBridgeRule" | "CloudWatchEvent" => {
-            ev.trigger = Trigger::EventBridge;
+            ev.trigger = Trigger::EVENTBRIDGE;
             ev.resource = Some(sym("EventBusName").unwrap_or(SymStr::lit("default")));
             ev.filter.patterns = p.get("Pattern").map(|x| vec![x.to_json()]).unwrap_or_default();
         }
-        "CloudWatchLogs" => {
-            ev.trigger = Trigger::CloudwatchLog;
-            ev.resource = sym("LogGroupName");
+        key => {
+            if let Some((trigger, syntax)) = catalog().trigger_for_event(true, key) {
+                ev.trigger = trigger;
+                ev.resource = syntax.resource.iter().find_map(|k| sym(k));
+                if let Some(f) = &syntax.filter {
+                    ev.filter.patterns = criteria(p.get(f));
+                }
+            }
         }
-        "Cognito" => {
-            ev.trigger = Trigger::CognitoUserPool;
-            ev.resource = sym("UserPool");
-        }
-        "IoTRule" => ev.trigger = Trigger::Iot,
-        "AlexaSkill" => ev.trigger = Trigger::AlexaSkill,
-        _ => {}
     }
     ev
 }
@@ -607,13 +601,12 @@ Resources:
         let s = sam(T);
         let api = &s.functions[0];
         let t: Vec<Trigger> = api.events.iter().map(|e| e.trigger).collect();
-        assert_eq!(t, vec![Trigger::Http, Trigger::HttpApi, Trigger::FunctionUrl, Trigger::StepFunctions]);
+        assert_eq!(t, vec![Trigger::HTTP, Trigger::HTTP_API, Trigger::FUNCTION_URL, Trigger::STEP_FUNCTIONS]);
         assert!(!api.events[0].http.as_ref().unwrap().authorizer);
         assert!(api.events[1].http.as_ref().unwrap().authorizer);
         let w = &s.functions[1];
-        use Trigger::*;
-        let t: Vec<Trigger> = w.events.iter().map(|e| e.trigger).collect();
-        assert_eq!(t, vec![S3, Sqs, Sns, DynamodbStream, KinesisStream, Schedule, EventBridge, StepFunctions]);
+        let t: Vec<&str> = w.events.iter().map(|e| e.trigger.name()).collect();
+        assert_eq!(t, ["s3", "sqs", "sns", "dynamodb-stream", "kinesis-stream", "schedule", "eventbridge", "stepfunctions"]);
         assert_eq!(w.events[0].resource, Some(SymStr::lit("prod-files")));
         assert_eq!(w.events[0].filter.s3_prefix.as_deref(), Some("in/"));
         assert_eq!(w.events[0].filter.s3_suffix.as_deref(), Some(".csv"));
@@ -622,7 +615,7 @@ Resources:
         assert_eq!(w.events[7].resource, Some(SymStr::lit("flow")));
         let plain = &s.functions[2];
         let t: Vec<Trigger> = plain.events.iter().map(|e| e.trigger).collect();
-        assert!(t.contains(&S3) && t.contains(&Sns) && t.contains(&Sqs), "{t:?}");
+        assert!(t.contains(&Trigger::S3) && t.contains(&Trigger::SNS) && t.contains(&Trigger::SQS), "{t:?}");
         assert_eq!(s.functions[0].events.len(), 4);
         assert_eq!(s.state_machines.len(), 2);
         assert_eq!(s.state_machines[1].states[0].function.as_deref(), Some("Api"));
@@ -633,18 +626,18 @@ Resources:
         let s = sam(T);
         let api = &s.functions[0];
         let o = IamOptions::default();
-        let obj = iam::s3_object_arn(&SymStr::lit("prod-files"), &SymStr::lit("k"));
+        let obj = crate::infra::iam::s3_object_arn(&SymStr::lit("prod-files"), &SymStr::lit("k"));
         assert_eq!(api.managed_policies.len(), 1);
         let strict = IamOptions { unknown_as_denied: true };
         assert_eq!(api.allows("s3:PutObject", &obj, &strict), Decision::Allowed);
         assert_eq!(api.allows("s3:DeleteObject", &obj, &o), Decision::Denied);
         let q = s.resources.iter().find(|r| r.logical_id == "Queue").unwrap().physical_name.clone().unwrap();
-        let qarn = iam::arn_of(iam::ArnKind::SqsQueue, &q, &SymStr::lit("us-east-1"));
+        let qarn = arn_of("AWS::SQS::Queue", &q, &SymStr::lit("us-east-1"));
         assert_eq!(api.allows("sqs:SendMessage", &qarn, &strict), Decision::Allowed);
         assert_eq!(api.allows("dynamodb:PutItem", &SymStr::lit("arn:aws:dynamodb:us-east-1:1:table/x"), &o), Decision::Unknown);
         let plain = &s.functions[2];
         assert!(!plain.opaque_role);
-        let topic = iam::arn_of(iam::ArnKind::SnsTopic, &SymStr::lit("t"), &SymStr::lit("us-east-1"));
+        let topic = arn_of("AWS::SNS::Topic", &SymStr::lit("t"), &SymStr::lit("us-east-1"));
         assert_eq!(plain.allows("sns:Publish", &topic, &strict), Decision::Allowed);
     }
 

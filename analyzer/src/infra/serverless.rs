@@ -14,7 +14,9 @@ use crate::infra::plugins::{self, apigateway_service_proxy, iam_roles_per_functi
 use crate::infra::policy::{self, RolePolicies};
 use crate::infra::resolve::{CfnEval, ResInfo, VarResolver};
 use crate::infra::yaml::{Kind, Node};
-use crate::infra::{handler_from, iam};
+use crate::infra::handler_from;
+use crate::catalog::catalog;
+use crate::names::arn_of;
 use crate::sym::SymStr;
 
 /// Serverless' logical-ID spelling of a function key (`get-user` ->
@@ -234,7 +236,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
         // plugin's: without it the framework ignores them, and with its
         // stage-wide settings every REST route is throttled.
         let stage_throttling = throttling_plugin && custom.and_then(|c| c.get("apiGatewayThrottling")).is_some();
-        for route in events.iter_mut().filter(|e| e.trigger == Trigger::Http).filter_map(|e| e.http.as_mut()) {
+        for route in events.iter_mut().filter(|e| e.trigger == Trigger::HTTP).filter_map(|e| e.http.as_mut()) {
             route.throttled = throttling_plugin && (route.throttled || stage_throttling);
         }
         // Serverless v3 declares a function URL on the function itself
@@ -243,7 +245,7 @@ pub fn load(file: &DeploymentFile, raw: &Node, opts: &InfraOptions) -> Service {
         if let Some(url) = f.get("url").filter(|u| u.truthy() || u.get("authorizer").is_some() || u.get("cors").is_some() || u.get("invokeMode").is_some()) {
             let iam_auth = url.get("authorizer").and_then(Node::as_text).is_some_and(|a| a.eq_ignore_ascii_case("aws_iam"));
             events.push(Event {
-                trigger: Trigger::FunctionUrl,
+                trigger: Trigger::FUNCTION_URL,
                 raw_type: "url".into(),
                 resource: None,
                 filter: EventFilter::default(),
@@ -385,7 +387,7 @@ pub fn parse_events(events: &Node, region: &SymStr, created: &mut Vec<Resource>)
             _ => continue,
         };
         let mut e = Event {
-            trigger: Trigger::Other,
+            trigger: Trigger::OTHER,
             raw_type: raw_type.clone(),
             resource: None,
             filter: EventFilter::default(),
@@ -395,7 +397,7 @@ pub fn parse_events(events: &Node, region: &SymStr, created: &mut Vec<Resource>)
         let is_str = matches!(v.kind, Kind::Str(_));
         match raw_type.as_str() {
             "http" | "httpApi" => {
-                e.trigger = if raw_type == "http" { Trigger::Http } else { Trigger::HttpApi };
+                e.trigger = if raw_type == "http" { Trigger::HTTP } else { Trigger::HTTP_API };
                 let mut route = HttpRoute::default();
                 if is_str {
                     let (m, p) = method_path(&v.to_sym().to_string());
@@ -413,7 +415,7 @@ pub fn parse_events(events: &Node, region: &SymStr, created: &mut Vec<Resource>)
                 e.http = Some(route);
             }
             "alb" => {
-                e.trigger = Trigger::Alb;
+                e.trigger = Trigger::ALB;
                 let c = v.get("conditions");
                 e.http = Some(HttpRoute {
                     method: c.and_then(|c| c.get("method")).map(|m| m.one_or_many().iter().map(|x| x.to_sym().to_string()).collect::<Vec<_>>().join(",")),
@@ -423,12 +425,12 @@ pub fn parse_events(events: &Node, region: &SymStr, created: &mut Vec<Resource>)
                 });
             }
             "websocket" => {
-                e.trigger = Trigger::Websocket;
+                e.trigger = Trigger::WEBSOCKET;
                 let route = if is_str { Some(v.to_sym().to_string()) } else { text(v.get("route")) };
                 e.http = Some(HttpRoute { method: None, path: route, authorizer: v.get("authorizer").is_some(), throttled: false });
             }
             "url" => {
-                e.trigger = Trigger::FunctionUrl;
+                e.trigger = Trigger::FUNCTION_URL;
                 let auth = v.get("authorizer").and_then(Node::as_text).is_some_and(|a| a.eq_ignore_ascii_case("aws_iam"));
                 e.http = Some(HttpRoute { method: None, path: None, authorizer: auth, throttled: false });
             }
@@ -461,13 +463,13 @@ pub fn parse_events(events: &Node, region: &SymStr, created: &mut Vec<Resource>)
                 e.resource = Some(bucket);
             }
             "sqs" => {
-                e.trigger = Trigger::Sqs;
+                e.trigger = Trigger::SQS;
                 let arn = if is_str { v.to_sym() } else { v.get("arn").map(Node::to_sym).unwrap_or(v.to_sym()) };
-                e.resource = Some(iam::arn_of(iam::ArnKind::SqsQueue, &arn, region));
+                e.resource = Some(arn_of("AWS::SQS::Queue", &arn, region));
                 e.filter.patterns = patterns(v.get("filterPatterns"));
             }
             "sns" => {
-                e.trigger = Trigger::Sns;
+                e.trigger = Trigger::SNS;
                 let t = if is_str {
                     v.to_sym()
                 } else {
@@ -482,7 +484,7 @@ pub fn parse_events(events: &Node, region: &SymStr, created: &mut Vec<Resource>)
                         line: item.line,
                     });
                 }
-                e.resource = Some(iam::arn_of(iam::ArnKind::SnsTopic, &t, region));
+                e.resource = Some(arn_of("AWS::SNS::Topic", &t, region));
                 e.filter.patterns = patterns(cfn::attribute_filter_policy(v));
             }
             "stream" => {
@@ -492,35 +494,30 @@ pub fn parse_events(events: &Node, region: &SymStr, created: &mut Vec<Resource>)
                     Some(t) => t == "kinesis",
                     None => arn.to_string().contains(":kinesis:"),
                 };
-                e.trigger = if kinesis { Trigger::KinesisStream } else { Trigger::DynamodbStream };
+                e.trigger = if kinesis { Trigger::KINESIS_STREAM } else { Trigger::DYNAMODB_STREAM };
                 e.resource = Some(arn);
                 e.filter.patterns = patterns(v.get("filterPatterns"));
             }
-            "kinesis" => {
-                e.trigger = Trigger::KinesisStream;
-                e.resource = Some(if is_str { v.to_sym() } else { v.get("arn").map(Node::to_sym).unwrap_or_default() });
-            }
-            "schedule" => e.trigger = Trigger::Schedule,
             "eventBridge" | "cloudwatchEvent" => {
-                e.trigger = Trigger::EventBridge;
+                e.trigger = Trigger::EVENTBRIDGE;
                 if v.get("schedule").is_some() {
-                    e.trigger = Trigger::Schedule;
+                    e.trigger = Trigger::SCHEDULE;
                 } else {
                     e.resource = Some(v.get("eventBus").map(Node::to_sym).unwrap_or(SymStr::lit("default")));
                     e.filter.patterns = patterns(v.get("pattern").or_else(|| v.get("event")));
                 }
             }
-            "cloudwatchLog" => {
-                e.trigger = Trigger::CloudwatchLog;
-                e.resource = Some(if is_str { v.to_sym() } else { v.get("logGroup").map(Node::to_sym).unwrap_or_default() });
+            key => {
+                if let Some((trigger, syntax)) = catalog().trigger_for_event(false, key) {
+                    e.trigger = trigger;
+                    if !syntax.resource.is_empty() {
+                        e.resource = if is_str { Some(v.to_sym()) } else { syntax.resource.iter().find_map(|k| v.get(k)).map(Node::to_sym) };
+                    }
+                    if let Some(f) = &syntax.filter {
+                        e.filter.patterns = patterns(v.get(f));
+                    }
+                }
             }
-            "cognitoUserPool" => {
-                e.trigger = Trigger::CognitoUserPool;
-                e.resource = v.get("pool").map(Node::to_sym);
-            }
-            "iot" => e.trigger = Trigger::Iot,
-            "alexaSkill" | "alexaSmartHome" => e.trigger = Trigger::AlexaSkill,
-            _ => {}
         }
         out.push(e);
     }
@@ -669,7 +666,7 @@ resources:
     fn function_urls_declared_on_the_function_are_entry_points() {
         let s = svc("service: u\nprovider:\n  name: aws\nfunctions:\n  open:\n    handler: h.open\n    url: true\n  iam:\n    handler: h.iam\n    url:\n      authorizer: aws_iam\n  none:\n    handler: h.none\n");
         let triggers: Vec<Vec<Trigger>> = s.functions.iter().map(|f| f.events.iter().map(|e| e.trigger).collect()).collect();
-        assert_eq!(triggers, vec![vec![Trigger::FunctionUrl], vec![Trigger::FunctionUrl], vec![]]);
+        assert_eq!(triggers, vec![vec![Trigger::FUNCTION_URL], vec![Trigger::FUNCTION_URL], vec![]]);
         assert!(!s.functions[0].events[0].http.as_ref().unwrap().authorizer);
         assert!(s.functions[1].events[0].http.as_ref().unwrap().authorizer);
     }
@@ -680,7 +677,7 @@ resources:
     fn http_entry_points_declared_as_resources() {
         let s = svc("service: r\nprovider:\n  name: aws\nfunctions:\n  api:\n    handler: h.api\n  alb:\n    handler: h.alb\n  url:\n    handler: h.url\nresources:\n  Resources:\n    Integ:\n      Type: AWS::ApiGatewayV2::Integration\n      Properties:\n        ApiId: !Ref HttpApi\n        IntegrationType: AWS_PROXY\n        IntegrationUri: !GetAtt ApiLambdaFunction.Arn\n        PayloadFormatVersion: '2.0'\n    ItemsRoute:\n      Type: AWS::ApiGatewayV2::Route\n      Properties:\n        ApiId: !Ref HttpApi\n        RouteKey: POST /items\n        Target: !Join ['/', [integrations, !Ref Integ]]\n    Targets:\n      Type: AWS::ElasticLoadBalancingV2::TargetGroup\n      Properties:\n        TargetType: lambda\n        Targets:\n          - Id: !GetAtt AlbLambdaFunction.Arn\n    Url:\n      Type: AWS::Lambda::Url\n      Properties:\n        AuthType: NONE\n        TargetFunctionArn: !GetAtt UrlLambdaFunction.Arn\n");
         let triggers: Vec<Vec<Trigger>> = s.functions.iter().map(|f| f.events.iter().map(|e| e.trigger).collect()).collect();
-        assert_eq!(triggers, vec![vec![Trigger::HttpApi], vec![Trigger::Alb], vec![Trigger::FunctionUrl]]);
+        assert_eq!(triggers, vec![vec![Trigger::HTTP_API], vec![Trigger::ALB], vec![Trigger::FUNCTION_URL]]);
         let route = s.functions[0].events[0].http.clone().unwrap();
         assert_eq!((route.method.as_deref(), route.path.as_deref()), (Some("POST"), Some("/items")));
     }
@@ -725,7 +722,7 @@ resources:
     fn http_events() {
         let s = svc(BASE);
         let ev = &s.functions[0].events;
-        assert_eq!(ev[0].trigger, Trigger::Http);
+        assert_eq!(ev[0].trigger, Trigger::HTTP);
         let r = ev[0].http.as_ref().unwrap();
         assert_eq!((r.method.as_deref(), r.path.as_deref(), r.authorizer), (Some("POST"), Some("/upload"), false));
         let r = ev[1].http.as_ref().unwrap();
@@ -736,9 +733,8 @@ resources:
     fn other_events() {
         let s = svc(BASE);
         let ev = &s.functions[1].events;
-        let kinds: Vec<Trigger> = ev.iter().map(|e| e.trigger).collect();
-        use Trigger::*;
-        assert_eq!(kinds, vec![S3, Sqs, Sqs, Sns, Sns, DynamodbStream, Schedule, EventBridge, HttpApi, FunctionUrl, Websocket, Alb, CloudwatchLog, CognitoUserPool, Iot, AlexaSkill]);
+        let kinds: Vec<&str> = ev.iter().map(|e| e.trigger.name()).collect();
+        assert_eq!(kinds, ["s3", "sqs", "sqs", "sns", "sns", "dynamodb-stream", "schedule", "eventbridge", "http-api", "function-url", "websocket", "alb", "cloudwatch-log", "cognito-user-pool", "iot", "alexa-skill"]);
         assert_eq!(ev[0].resource, Some(SymStr::lit("photo-dev-uploads")));
         assert_eq!(ev[0].filter.s3_prefix.as_deref(), Some("uploads/"));
         assert_eq!(ev[0].filter.s3_suffix.as_deref(), Some(".jpg"));
@@ -773,11 +769,11 @@ resources:
         let s = svc(BASE);
         let o = IamOptions::default();
         let up = &s.functions[0];
-        let obj = iam::s3_object_arn(&SymStr::lit("photo-dev-uploads"), &SymStr::lit("k"));
+        let obj = crate::infra::iam::s3_object_arn(&SymStr::lit("photo-dev-uploads"), &SymStr::lit("k"));
         assert_eq!(up.allows("s3:PutObject", &obj, &o), Decision::Allowed);
         let p = &s.functions[1];
         assert_eq!(p.allows("s3:PutObject", &obj, &o), Decision::Denied);
-        let t = iam::arn_of(iam::ArnKind::DynamoTable, &SymStr::lit("items-dev"), &SymStr::lit("eu-west-1"));
+        let t = arn_of("AWS::DynamoDB::Table", &SymStr::lit("items-dev"), &SymStr::lit("eu-west-1"));
         assert_eq!(p.allows("dynamodb:PutItem", &t, &o), Decision::Allowed);
         // Without plugin support the provider role applies.
         let s = svc_opts(BASE, &InfraOptions { plugins: false, resources: true });
@@ -852,12 +848,12 @@ stepFunctions:
         let m = &s.state_machines[0];
         assert_eq!(m.physical_name, SymStr::lit("my-flow"));
         assert_eq!(m.start_at, "One");
-        assert_eq!(m.events[0].trigger, Trigger::Http);
+        assert_eq!(m.events[0].trigger, Trigger::HTTP);
         let fs: Vec<Option<&str>> = m.states.iter().map(|s| s.function.as_deref()).collect();
         assert_eq!(fs, vec![Some("first"), Some("second"), Some("third")]);
         for f in &s.functions {
             let e = &f.events[0];
-            assert_eq!(e.trigger, Trigger::StepFunctions);
+            assert_eq!(e.trigger, Trigger::STEP_FUNCTIONS);
             assert_eq!(e.resource, Some(SymStr::lit("my-flow")));
         }
         assert_eq!(s.functions[1].events[0].filter.state.as_deref(), Some("Two"));

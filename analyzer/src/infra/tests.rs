@@ -40,7 +40,7 @@ fn loads_every_service_of_an_app() {
     assert_eq!(f.environment["BUCKET"], SymStr::lit("api-dev-files"));
     assert_eq!(f.handler.file, "api/handlers/upload.py");
     assert_eq!(f.handler.module, "handlers.upload");
-    assert_eq!(f.events[0].trigger, Trigger::Http);
+    assert_eq!(f.events[0].trigger, Trigger::HTTP);
     let sam = &m.services[1];
     assert_eq!(sam.provider.region, SymStr::lit("ap-south-1"));
     assert_eq!(sam.functions[0].handler.file, "sam/src/app.py");

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::analysis::Analysis;
-use crate::cloud::names::normalize;
+use crate::catalog::catalog;
+use crate::names::normalize;
 use crate::sym::SymStr;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,14 +29,7 @@ fn node_id(s: &str) -> String {
 /// Triggers and API calls name the same resource differently (a stream ARN,
 /// a table name); both map to one node per service and resource name.
 fn resource_node(kind: &str, name: &SymStr) -> String {
-    let service = match kind {
-        "dynamodb-stream" => "dynamodb",
-        "kinesis-stream" => "kinesis",
-        "eventbridge" => "events",
-        "lambda-invoke" => "lambda",
-        "states" => "stepfunctions",
-        k => k,
-    };
+    let service = catalog().service(kind).map_or(kind, |s| s.service.as_str());
     format!("{service}:{}", normalize(kind, name))
 }
 

@@ -7,7 +7,7 @@
 
 use super::{describe, event_line, Risk};
 use crate::analysis::Analysis;
-use crate::cloud::names::same_resource;
+use crate::names::same_resource;
 use crate::infra::model::{Event, Service, Trigger};
 use crate::sym::{Piece, Truth};
 
@@ -45,7 +45,7 @@ fn missing_reference(s: &Service, e: &Event) -> Option<String> {
 }
 
 fn streamless_table(s: &Service, e: &Event) -> Option<String> {
-    if e.trigger != Trigger::DynamodbStream {
+    if e.trigger != Trigger::DYNAMODB_STREAM {
         return None;
     }
     let stream = e.resource.as_ref()?;

@@ -12,7 +12,7 @@
 
 use super::{function_line, Risk};
 use crate::analysis::Analysis;
-use crate::cloud::names::same_resource;
+use crate::names::same_resource;
 use crate::infra::iam::IamOptions;
 use crate::infra::model::{Decision, Framework, Function, Service};
 use crate::infra::serverless::normalize_name;

@@ -206,7 +206,7 @@ pub fn attach_task_events(machines: &[StateMachine], functions: &mut [Function])
             let Some(fname) = &st.function else { continue };
             if let Some(f) = functions.iter_mut().find(|f| &f.name == fname) {
                 f.events.push(Event {
-                    trigger: Trigger::StepFunctions,
+                    trigger: Trigger::STEP_FUNCTIONS,
                     raw_type: "stepFunctions".to_string(),
                     resource: Some(m.physical_name.clone()),
                     filter: EventFilter { state: Some(st.name.clone()), ..Default::default() },

@@ -4,9 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::infra::iam::{self, ArnKind};
+use crate::catalog::catalog;
 use crate::infra::model::Diagnostic;
 use crate::infra::yaml::{Kind, Node};
+use crate::names::{self, account};
 use crate::sym::{Piece, SymStr};
 use super::variables::BENIGN_NOTES;
 
@@ -20,31 +21,10 @@ pub struct ResInfo {
     pub name: Option<SymStr>,
 }
 
-/// Which property names a resource, by type. Ordered data, not code: adding
-/// a type is adding a row.
-pub const NAME_PROPERTIES: &[(&str, &str)] = &[
-    ("AWS::S3::Bucket", "BucketName"),
-    ("AWS::DynamoDB::Table", "TableName"),
-    ("AWS::DynamoDB::GlobalTable", "TableName"),
-    ("AWS::Serverless::SimpleTable", "TableName"),
-    ("AWS::SQS::Queue", "QueueName"),
-    ("AWS::SNS::Topic", "TopicName"),
-    ("AWS::Kinesis::Stream", "Name"),
-    ("AWS::KinesisFirehose::DeliveryStream", "DeliveryStreamName"),
-    ("AWS::Lambda::Function", "FunctionName"),
-    ("AWS::Serverless::Function", "FunctionName"),
-    ("AWS::StepFunctions::StateMachine", "StateMachineName"),
-    ("AWS::Serverless::StateMachine", "Name"),
-    ("AWS::SSM::Parameter", "Name"),
-    ("AWS::Events::EventBus", "Name"),
-    ("AWS::SecretsManager::Secret", "Name"),
-    ("AWS::Logs::LogGroup", "LogGroupName"),
-    ("AWS::IAM::Role", "RoleName"),
-    ("AWS::Cognito::UserPool", "UserPoolName"),
-];
-
+/// The property that names a resource of a CloudFormation type, when a
+/// model declares the type (`models/aws/*.toml`, `[[resource_type]]`).
 pub fn name_property(kind: &str) -> Option<&'static str> {
-    NAME_PROPERTIES.iter().find(|(k, _)| *k == kind).map(|(_, p)| *p)
+    catalog().resource_type(kind).map(|t| t.name_property.as_str())
 }
 
 pub struct CfnEval {
@@ -284,7 +264,7 @@ impl CfnEval {
     pub fn reference(&mut self, target: &str, line: u32, depth: usize) -> SymStr {
         match target {
             "AWS::Region" => return self.region.clone(),
-            "AWS::AccountId" => return iam::account(),
+            "AWS::AccountId" => return account(),
             "AWS::Partition" => return SymStr::lit("aws"),
             "AWS::URLSuffix" => return SymStr::lit("amazonaws.com"),
             "AWS::StackName" => return self.stack_name.clone(),
@@ -306,26 +286,7 @@ impl CfnEval {
             return SymStr::any(format!("Ref:{target}"));
         }
         let name = self.physical_name(target, depth).unwrap_or_default();
-        match info.kind.as_str() {
-            "AWS::SQS::Queue" => {
-                let mut out = SymStr::lit("https://sqs.");
-                out.push(&self.region);
-                out.push_lit(".amazonaws.com/");
-                out.push(&iam::account());
-                out.push_lit("/");
-                out.push(&name);
-                out
-            }
-            "AWS::SNS::Topic" => iam::arn_of(ArnKind::SnsTopic, &name, &self.region),
-            "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine" => {
-                iam::arn_of(ArnKind::StateMachine, &name, &self.region)
-            }
-            "AWS::SecretsManager::Secret" => {
-                iam::arn_of(ArnKind::Secret, &name, &self.region).concat(&SymStr::any("secret-suffix"))
-            }
-            k if name_property(k).is_some() => name,
-            _ => SymStr::any(format!("Ref:{target}")),
-        }
+        names::reference(&info.kind, &name, &self.region).unwrap_or_else(|| SymStr::any(format!("Ref:{target}")))
     }
 
     pub fn get_att(&mut self, id: &str, attr: &str, line: u32, depth: usize) -> SymStr {
@@ -337,26 +298,7 @@ impl CfnEval {
             return SymStr::any(format!("GetAtt:{id}.{attr}"));
         }
         let name = self.physical_name(id, depth).unwrap_or_default();
-        let kind = info.kind.as_str();
-        match (kind, attr) {
-            ("AWS::SQS::Queue", "QueueName") | ("AWS::SNS::Topic", "TopicName") | (_, "Name") => name,
-            ("AWS::SQS::Queue", "QueueUrl") => self.reference(id, line, depth),
-            ("AWS::SNS::Topic", "TopicArn") => iam::arn_of(ArnKind::SnsTopic, &name, &self.region),
-            ("AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable", "StreamArn") => {
-                iam::arn_of(ArnKind::DynamoTable, &name, &self.region)
-                    .concat(&SymStr::lit("/stream/"))
-                    .concat(&SymStr::any("stream-label"))
-            }
-            ("AWS::S3::Bucket", "DomainName") => name.concat(&SymStr::lit(".s3.amazonaws.com")),
-            ("AWS::S3::Bucket", "RegionalDomainName") => {
-                name.concat(&SymStr::lit(".s3.")).concat(&self.region).concat(&SymStr::lit(".amazonaws.com"))
-            }
-            (_, "Arn") => match iam::arn_kind_for_type(kind) {
-                Some(k) => iam::arn_of(k, &name, &self.region),
-                None => SymStr::any(format!("GetAtt:{id}.Arn")),
-            },
-            _ => SymStr::any(format!("GetAtt:{id}.{attr}")),
-        }
+        names::attribute(&info.kind, attr, &name, &self.region).unwrap_or_else(|| SymStr::any(format!("GetAtt:{id}.{attr}")))
     }
 
     /// `Fn::Sub`: `${Param}`, `${Res.Attr}`, `${AWS::Region}`, `${!Literal}`.

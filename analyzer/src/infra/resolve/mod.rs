@@ -13,5 +13,5 @@
 mod intrinsics;
 mod variables;
 
-pub use intrinsics::{generated_name, has_unresolved, name_property, CfnEval, ResInfo, NAME_PROPERTIES};
+pub use intrinsics::{generated_name, has_unresolved, name_property, CfnEval, ResInfo};
 pub use variables::{VarResolver, BENIGN_NOTES, MAX_VAR_DEPTH};
