@@ -13,7 +13,7 @@ pub fn check(a: &Analysis) -> Vec<Risk> {
         for f in &s.functions {
             let Some(timeout) = f.timeout.as_ref().and_then(|t| t.as_lit()).and_then(|t| t.trim().parse::<u32>().ok()) else { continue };
             // The trigger that gives up first names the problem.
-            let shortest = f.events.iter().filter_map(|e| limits.get(e.trigger.name()).map(|l| (*l, e.trigger.name()))).min();
+            let shortest = f.events.iter().filter_map(|e| limits.get(&e.trigger).map(|l| (*l, e.trigger.name()))).min();
             let Some((limit, trigger)) = shortest.filter(|(l, _)| timeout > *l) else { continue };
             out.push(Risk {
                 rule: "long-sync-timeout".into(),

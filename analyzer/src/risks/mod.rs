@@ -22,7 +22,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Analysis;
-use crate::infra::model::{Event, Framework, Function, Service};
+use crate::infra::model::{Event, Framework, Function, Service, Trigger};
 use crate::rule_doc::ClassDoc;
 
 /// One deployment risk found in an application.
@@ -50,7 +50,7 @@ pub struct RiskModels {
     pub data_stores: DataStores,
     pub public: Public,
     /// Seconds each synchronous trigger waits, by trigger name.
-    pub sync_timeout_limits: BTreeMap<String, u32>,
+    pub sync_timeout_limits: BTreeMap<Trigger, u32>,
 }
 
 #[derive(Deserialize)]
@@ -62,7 +62,7 @@ pub struct DataStores {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Public {
-    pub triggers: Vec<String>,
+    pub triggers: Vec<Trigger>,
 }
 
 const MODELS: &str = include_str!("../../models/risks.toml");
@@ -75,7 +75,7 @@ pub fn models() -> &'static RiskModels {
 /// An HTTP event anyone on the internet can call: a public trigger with
 /// no authorizer, IAM authorization or API key.
 fn unauthenticated(e: &Event) -> bool {
-    models().public.triggers.iter().any(|t| t == e.trigger.name()) && e.http.as_ref().is_some_and(|h| !h.authorizer)
+    models().public.triggers.contains(&e.trigger) && e.http.as_ref().is_some_and(|h| !h.authorizer)
 }
 
 /// How an event is named in messages and fingerprints: `http POST /orders`,
@@ -154,7 +154,7 @@ mod tests {
         assert_eq!(ids.len(), sorted.len(), "{ids:?}");
         assert_eq!(ids.len(), 7);
         for t in &models().public.triggers {
-            assert!(models().sync_timeout_limits.contains_key(t), "no timeout limit for public trigger {t}");
+            assert!(models().sync_timeout_limits.contains_key(t), "no timeout limit for public trigger {}", t.name());
         }
     }
 }

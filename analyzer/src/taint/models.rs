@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
 
+use crate::catalog::Trigger;
 use crate::sym::SymStr;
 
 use super::label::SourceKind;
@@ -87,7 +88,7 @@ pub struct SanitizerModel {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TriggerSource {
-    pub triggers: Vec<String>,
+    pub triggers: Vec<Trigger>,
     pub kind: String,
     /// The event field holding a route's path parameters, which the
     /// trigger leaves null when no route of the function declares one
@@ -433,7 +434,7 @@ impl TaintModels {
     }
 
     pub fn trigger_model(&self, trigger: &str) -> Option<&TriggerSource> {
-        self.triggers.iter().find(|t| t.triggers.iter().any(|n| n == trigger))
+        self.triggers.iter().find(|t| t.triggers.iter().any(|n| n.name() == trigger))
     }
 }
 
