@@ -5,217 +5,24 @@
 //! each a sink reached from one or more sources.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
-
-use serde::Serialize;
 
 use crate::cloud::api::CloudModels;
 use crate::cloud::{destinations, integrations, links, step_tasks};
-use crate::infra::model::{Code, Event, Function, InfraModel, InfraOptions, Service};
+use crate::infra::model::{Code, Event, InfraOptions};
 use crate::program::handler;
-use crate::program::vendored::VendoredPackage;
-use crate::program::{FuncId, Index, ParseFailure, Program};
+use crate::program::{FuncId, Index, Program};
 use crate::sym::SymStr;
 // The analysis' own inputs and results name these; the rest of the
 // engine state stays the interpreter's.
 pub use crate::engine::{Disabled, FnRef, Options, PermissionUse, ThreatModel, UnmodelledCall};
+pub use crate::outcome::{Analysis, AnalyzeError, ApiCallSite, Finding, Flow, MissingHandler, MissingReason, NotPython, Stats, Timings};
 use crate::engine::{Ctx, RawFinding, Route, StoreRead, World};
 use crate::taint::interp::{Args, Entry, Interp};
 use crate::taint::label::{Hop, Site, Source, SourceKind, Taint};
 use crate::taint::models::TaintModels;
 use crate::taint::value::{Key, Kind, Value};
-
-/// One flow into a sink: a source and the cloud events it crossed.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Flow {
-    pub source: Source,
-    pub hops: Vec<Hop>,
-}
-
-impl Flow {
-    pub fn conservative(&self) -> bool {
-        self.hops.iter().any(|h| h.conservative)
-    }
-
-    /// Whether the flow crosses functions (through the cloud or calls).
-    pub fn inter_procedural(&self, sink: &Site) -> bool {
-        !self.hops.is_empty() || self.source.site.function != sink.function
-    }
-}
-
-/// A sink reached by tainted data.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    pub vulnerability: String,
-    pub callee: String,
-    pub sink: Site,
-    pub flows: Vec<Flow>,
-}
-
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Timings {
-    pub infra_ms: f64,
-    pub parse_ms: f64,
-    pub taint_ms: f64,
-}
-
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Stats {
-    pub python_files: usize,
-    pub python_lines: usize,
-    pub functions: usize,
-    pub handlers: usize,
-    pub handlers_missing: Vec<MissingHandler>,
-    /// Functions of another runtime (Node.js, Java...): not analysed, and
-    /// not missing either.
-    pub other_runtimes: Vec<NotPython>,
-    pub rounds: usize,
-}
-
-/// A function of the deployment file that is not Python code to analyse.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct NotPython {
-    pub function: String,
-    pub deployment_file: String,
-    /// The runtime, `container image`, or why it is taken for another
-    /// language.
-    pub why: String,
-}
-
-impl std::fmt::Display for NotPython {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({})", self.function, self.why)
-    }
-}
-
-/// A Python function of the deployment file whose code the analysis could
-/// not find.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct MissingHandler {
-    /// The function's name in the deployment file.
-    pub function: String,
-    pub deployment_file: String,
-    /// The function's line in the deployment file.
-    pub line: u32,
-    /// What `handler:` names.
-    pub handler_file: String,
-    pub handler_function: String,
-    pub reason: MissingReason,
-}
-
-impl MissingHandler {
-    fn of(service: &Service, func: &Function, reason: MissingReason) -> MissingHandler {
-        MissingHandler {
-            function: func.name.clone(),
-            deployment_file: service.file.clone(),
-            line: func.line,
-            handler_file: func.handler.file.clone(),
-            handler_function: func.handler.function.clone(),
-            reason,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum MissingReason {
-    FileNotFound,
-    FileNotParsed,
-    FunctionNotDefined,
-    /// The project configuration excludes the handler's file.
-    Excluded,
-}
-
-impl MissingReason {
-    pub fn text(self) -> &'static str {
-        match self {
-            MissingReason::FileNotFound => "file not found",
-            MissingReason::FileNotParsed => "file not parsed",
-            MissingReason::FunctionNotDefined => "function not defined",
-            MissingReason::Excluded => "file excluded by the configuration",
-        }
-    }
-}
-
-impl std::fmt::Display for MissingHandler {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({}:{}): {}", self.function, self.handler_file, self.handler_function, self.reason.text())
-    }
-}
-
-/// One cloud API call site, for the service map.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct ApiCallSite {
-    /// Name of the calling function in the deployment file, if a handler.
-    pub caller: Option<String>,
-    pub file: String,
-    pub line: u32,
-    pub service: String,
-    pub api: String,
-    pub resource: String,
-}
-
-pub struct Analysis {
-    pub app: PathBuf,
-    pub calls: Vec<ApiCallSite>,
-    /// The IAM requests of each function's code, with the role's answers.
-    pub permission_uses: Vec<PermissionUse>,
-    /// boto3 calls without a model, by function (needs unknown).
-    pub unmodelled_calls: Vec<UnmodelledCall>,
-    pub infra: InfraModel,
-    pub parse_failures: Vec<ParseFailure>,
-    /// Third-party packages found in the tree: followed, never a source.
-    pub vendored: Vec<VendoredPackage>,
-    pub findings: Vec<Finding>,
-    /// What the deployment file gets wrong ([`crate::risks`]).
-    pub risks: Vec<crate::risks::Risk>,
-    /// IAM prefixes of the services the code opens a boto3 client or
-    /// resource for, followed or not ([`crate::program::clients`]).
-    pub opened_services: BTreeSet<String>,
-    /// Functions whose HTTP request reaches a sink of a finding.
-    pub http_reaching_sinks: BTreeSet<FnRef>,
-    /// Functions that check the signature of the platform calling them
-    /// (`taint/signed.rs`): the request authenticates itself.
-    pub signature_checked: BTreeSet<FnRef>,
-    /// Findings kept out by a suppression comment ([`crate::suppress`]).
-    pub suppressed: Vec<crate::suppress::Suppressed>,
-    /// Every suppression comment of the code read.
-    pub suppression_comments: Vec<crate::program::suppressions::Suppression>,
-    /// Suppression comments that matched no finding.
-    pub unused_suppressions: Vec<crate::program::suppressions::Suppression>,
-    /// With a baseline ([`crate::baseline`]): how many findings it already
-    /// had, not reported (the findings left are new).
-    pub baseline_known: Option<usize>,
-    pub stats: Stats,
-    pub timings: Timings,
-}
-
-impl Analysis {
-    /// What keeps the analysis from covering the application: deployment
-    /// files that could not be read at all, or none found. Callers exit
-    /// with an error and SARIF says `executionSuccessful: false`.
-    pub fn errors(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.infra.diagnostics.iter().map(|d| format!("{}:{}: {}", d.file, d.line, d.message)).collect();
-        if self.infra.services.is_empty() && out.is_empty() {
-            out.push(format!(
-                "no deployment file in {}: looked for serverless.yml/.yaml/.json and SAM or CloudFormation templates (pass one with --config)",
-                self.app.display()
-            ));
-        }
-        out
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum AnalyzeError {
-    #[error("{0}: not a folder")]
-    NotAFolder(PathBuf),
-    #[error("model file {0}")]
-    Model(String),
-    #[error("the analysis thread failed: {0}")]
-    Thread(String),
-}
 
 const MAX_ROUNDS: usize = 12;
 

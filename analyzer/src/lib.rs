@@ -14,6 +14,7 @@ pub mod exclude;
 pub mod fingerprint;
 pub mod infra;
 pub mod names;
+pub mod outcome;
 pub mod privilege;
 pub mod program;
 pub mod redact;

@@ -9,17 +9,9 @@
 //! (`ignore[ssrf,path-traversal]`, `ignore[*]` for all). A suppression that
 //! matches nothing is reported as unused, so stale ones do not pile up.
 
-use serde::Serialize;
+use crate::outcome::Analysis;
+pub use crate::outcome::Suppressed;
 
-use crate::analysis::{Analysis, Finding};
-use crate::program::suppressions::Suppression;
-
-/// A finding kept out of the report, with the comment that did it.
-#[derive(Clone, Debug, Serialize)]
-pub struct Suppressed {
-    pub finding: Finding,
-    pub by: Suppression,
-}
 
 /// Applies the suppression comments found when the files were parsed
 /// ([`crate::program::suppressions`]): moves suppressed findings to

@@ -4,7 +4,7 @@
 
 use analyzer::sarif::{CodeFlow, Location, Log, Result as SarifResult};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use harness::score::matching::Mode;
+use harness::score::mode::Mode;
 use harness::score::{score_case, ToolOutput};
 use harness::suite::discover::Case;
 use harness::suite::labels::parse_label;

@@ -17,7 +17,7 @@
 //! `by_rule`) and `per_case[].findings` are there only when some case is
 //! labelled for them.
 
-use crate::score::matching::Mode;
+use crate::score::mode::Mode;
 use crate::score::findings::Counts;
 use crate::score::metrics::GroupScore;
 use crate::score::CaseScore;

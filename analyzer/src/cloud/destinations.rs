@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use crate::engine::{Ctx, FnRef, World};
 use crate::infra::model::{Function, Trigger};
-use crate::infra::plugins::step_functions::match_function;
+use crate::infra::function_refs::match_function;
 use crate::sym::SymStr;
 use crate::taint::label::Hop;
 use crate::taint::value::Value;

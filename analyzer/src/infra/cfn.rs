@@ -10,7 +10,7 @@
 use crate::catalog::{catalog, Streams};
 use crate::infra::apigateway;
 use crate::infra::model::*;
-use crate::infra::plugins::step_functions::match_function;
+use crate::infra::function_refs::match_function;
 use crate::infra::resolve::{name_property, CfnEval};
 use crate::infra::yaml::{Kind, Node};
 use crate::sym::SymStr;

@@ -10,6 +10,7 @@
 pub mod apigateway;
 pub mod cfn;
 pub mod discover;
+pub mod function_refs;
 pub mod iam;
 pub mod include;
 pub mod model;

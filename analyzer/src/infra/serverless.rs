@@ -14,28 +14,11 @@ use crate::infra::plugins::{self, apigateway_service_proxy, iam_roles_per_functi
 use crate::infra::policy::{self, RolePolicies};
 use crate::infra::resolve::{CfnEval, ResInfo, VarResolver};
 use crate::infra::yaml::{Kind, Node};
+use crate::infra::function_refs::normalize_name;
 use crate::infra::handler_from;
 use crate::catalog::catalog;
 use crate::names::arn_of;
 use crate::sym::SymStr;
-
-/// Serverless' logical-ID spelling of a function key (`get-user` ->
-/// `GetDashuser`).
-pub fn normalize_name(s: &str) -> String {
-    let mut out = String::new();
-    let mut chars = s.chars();
-    if let Some(c) = chars.next() {
-        out.extend(c.to_uppercase());
-    }
-    for c in chars {
-        match c {
-            '-' => out.push_str("Dash"),
-            '_' => out.push_str("Underscore"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Logical IDs Serverless adds to every stack it compiles.
 const IMPLICIT_RESOURCES: &[(&str, &str)] = &[

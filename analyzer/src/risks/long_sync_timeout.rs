@@ -4,7 +4,7 @@
 //! not a literal number is not judged.
 
 use super::{function_line, models, Risk};
-use crate::analysis::Analysis;
+use crate::outcome::Analysis;
 
 pub fn check(a: &Analysis) -> Vec<Risk> {
     let limits = &models().sync_timeout_limits;

@@ -19,28 +19,13 @@ mod unused_permission;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::analysis::Analysis;
+use crate::outcome::Analysis;
+pub use crate::outcome::Risk;
 use crate::infra::model::{Event, Framework, Function, Service, Trigger};
 use crate::rule_doc::ClassDoc;
 
-/// One deployment risk found in an application.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Risk {
-    /// The rule id (`unauthenticated-endpoint`).
-    pub rule: String,
-    /// The deployment file, relative to the application folder.
-    pub file: String,
-    pub line: u32,
-    /// The function it is about, when one (its name in the deployment file).
-    pub function: Option<String>,
-    /// What it is about within the rule, in words that survive edits
-    /// elsewhere (`env DB_PASSWORD`, `http POST /orders`): with the rule,
-    /// the file and the function, the result's fingerprint.
-    pub subject: String,
-    pub message: String,
-}
 
 /// `models/risks.toml`.
 #[derive(Deserialize)]

@@ -8,7 +8,7 @@
 //! plain text in this file.
 
 use super::Risk;
-use crate::analysis::Analysis;
+use crate::outcome::Analysis;
 use crate::secrets::plaintext_secret;
 
 pub fn check(a: &Analysis) -> Vec<Risk> {

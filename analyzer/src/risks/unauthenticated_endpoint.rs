@@ -6,7 +6,8 @@
 //! (a Slack request's HMAC) authenticates the request itself.
 
 use super::{describe, event_line, models, unauthenticated, Risk};
-use crate::analysis::{Analysis, FnRef};
+use crate::engine::FnRef;
+use crate::outcome::Analysis;
 
 pub fn check(a: &Analysis) -> Vec<Risk> {
     let stores = &models().data_stores.iam_prefixes;

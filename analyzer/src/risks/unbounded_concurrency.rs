@@ -4,7 +4,7 @@
 //! its key: the fix is on the function.
 
 use super::{describe, function_line, unauthenticated, Risk};
-use crate::analysis::Analysis;
+use crate::outcome::Analysis;
 
 pub fn check(a: &Analysis) -> Vec<Risk> {
     let mut out = Vec::new();

@@ -6,7 +6,7 @@
 //! imports from other stacks, point outside the file and are not judged.
 
 use super::{describe, event_line, Risk};
-use crate::analysis::Analysis;
+use crate::outcome::Analysis;
 use crate::names::same_resource;
 use crate::infra::model::{Event, Service, Trigger};
 use crate::sym::{Piece, Truth};

@@ -11,11 +11,11 @@
 //! functions.
 
 use super::{function_line, Risk};
-use crate::analysis::Analysis;
+use crate::outcome::Analysis;
 use crate::names::same_resource;
 use crate::infra::iam::IamOptions;
 use crate::infra::model::{Decision, Framework, Function, Service};
-use crate::infra::serverless::normalize_name;
+use crate::infra::function_refs::normalize_name;
 use crate::sym::SymStr;
 
 pub fn check(a: &Analysis) -> Vec<Risk> {

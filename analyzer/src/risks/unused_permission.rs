@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Risk;
-use crate::analysis::Analysis;
+use crate::outcome::Analysis;
 use crate::infra::model::Effect;
 use crate::privilege::privileges;
 

@@ -30,7 +30,7 @@ pub const VERSION: &str = "2.1.0";
 
 mod uri;
 
-pub use uri::{clean_path, normalize_uri};
+pub use uri::{clean_path, normalize_uri, same_file};
 
 /// A property bag: free-form keys (`sourceKind`, `sinkCallee`, `hops`, `tags`, ...).
 pub type PropertyBag = BTreeMap<String, serde_json::Value>;

@@ -74,6 +74,11 @@ fn strip_file_scheme(uri: &str) -> String {
     p
 }
 
+/// Whether two paths relative to one folder name the same file.
+pub fn same_file(a: &str, b: &str) -> bool {
+    clean_path(a) == clean_path(b)
+}
+
 /// Lexically cleans a `/`-separated path: drops `.` parts, resolves `..`
 /// against earlier parts, turns backslashes into `/`.
 pub fn clean_path(p: &str) -> String {

@@ -11,7 +11,7 @@ use crate::sym::{Piece, SymStr};
 use super::interp::{Args, Interp};
 use super::label::{Site, Source, SourceKind, Taint};
 use super::models::{CallModels, CallbackModel, Condition, Pass, SinkModel};
-use super::value::{Key, Kind, Value};
+use super::value::{names_created_file, Key, Kind, Value};
 
 impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     pub fn eval_call(&mut self, c: &'p ast::ExprCall) -> Value {
@@ -372,7 +372,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         }
         if let Some(i) = models.created_file_element {
             let mut v = Value::of_kind(Kind::Tuple);
-            v.set(Key::Index(i), created_file_name());
+            v.set(Key::Index(i), Value::created_file_name());
             return v;
         }
         if let Some(v) = self.boto_constructor(path, &args) {
@@ -458,7 +458,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             // A path that starts with a file the code created reaches no
             // other file; the call's other paths (`os.rename`'s target)
             // still count.
-            let counts = |v: &Value| sink.condition != Some(Condition::PathOpen) || !v.str.as_ref().is_some_and(in_created_file);
+            let counts = |v: &Value| sink.condition != Some(Condition::PathOpen) || !v.str.as_ref().is_some_and(names_created_file);
             let mut taint = Taint::new();
             for v in sink.args.iter().filter_map(|&i| args.pos.get(i)).chain(sink.keywords.iter().filter_map(|k| args.kw(k))) {
                 if counts(v) {
@@ -514,7 +514,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                         Some(_) if part.known_prefix().starts_with('/') => part,
                         // A part that may be absolute may replace a created
                         // file's name.
-                        Some(prev) if part.known_prefix().is_empty() && in_created_file(&prev) => SymStr::any("path").concat(&part),
+                        Some(prev) if part.known_prefix().is_empty() && names_created_file(&prev) => SymStr::any("path").concat(&part),
                         Some(prev) => {
                             let mut joined = prev.clone();
                             if !prev.known_suffix().ends_with('/') || prev.as_lit() == Some("") {
@@ -680,20 +680,6 @@ fn condition_holds(cond: Condition, sink: &SinkModel, args: &Args, configured: &
             }
         }
     }
-}
-
-/// The note of a string that is the name of a file the code created
-/// (`[[created_file]]` in `sinks.toml`).
-const CREATED_FILE: &str = "created file";
-
-/// The name of a file the code created, as a string.
-pub(super) fn created_file_name() -> Value {
-    Value::string(SymStr::any(CREATED_FILE))
-}
-
-/// Whether a path starts with the name of a file the code created.
-fn in_created_file(path: &SymStr) -> bool {
-    matches!(path.pieces().first(), Some(Piece::Any(n)) if n == CREATED_FILE)
 }
 
 /// The host of a URL whose text is known up to the end of its host

@@ -1289,7 +1289,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             Kind::Qual(path) => {
                 let full = format!("{path}.{attr}");
                 if self.ctx.taint.names_created_file(&full) {
-                    let mut v = super::calls::created_file_name();
+                    let mut v = Value::created_file_name();
                     v.taint = base.taint.clone();
                     return v;
                 }

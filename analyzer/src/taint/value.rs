@@ -98,7 +98,22 @@ pub struct Value {
 /// structures and long event chains finite.
 const MAX_DEPTH: usize = 10;
 
+/// The note of a string that is the name of a file the code created
+/// (`[[created_file]]` in `sinks.toml`).
+const CREATED_FILE: &str = "created file";
+
+/// Whether a path starts with the name of a file the code created.
+pub fn names_created_file(path: &SymStr) -> bool {
+    matches!(path.pieces().first(), Some(crate::sym::Piece::Any(n)) if n == CREATED_FILE)
+}
+
 impl Value {
+    /// The name of a file the code created, as a string.
+    pub fn created_file_name() -> Value {
+        Value::string(SymStr::any(CREATED_FILE))
+    }
+
+
     pub fn of_kind(kind: Kind) -> Value {
         Value { kind, ..Value::default() }
     }

@@ -153,7 +153,7 @@ impl Comparison {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::score::matching::Mode;
+    use crate::score::mode::Mode;
     use crate::score::CaseScore;
 
     fn summary(cases: &[(&str, bool, u32, u32, u32)], secs: f64) -> Summary {

@@ -350,7 +350,7 @@ pub fn write_report(summaries: &[Summary], out: &Path) -> Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::score::matching::Mode;
+    use crate::score::mode::Mode;
     use crate::score::CaseScore;
 
     fn summary(tool: &str, passes: &[bool]) -> Summary {

@@ -14,7 +14,7 @@ use anyhow::{bail, Result};
 
 use crate::report::tables;
 use crate::scan::review::{self, Item, Verdict, DEFAULT_VERDICTS};
-use crate::scan::{report, scan};
+use crate::scan::{record, report};
 
 /// List unreviewed flows of a scan and record verdicts.
 #[derive(Debug, clap::Args)]
@@ -53,7 +53,7 @@ fn describe(i: &Item<'_>) -> String {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
-    let records = scan::load_records(&a.results)?;
+    let records = record::load_records(&a.results)?;
     if records.is_empty() {
         bail!("{}: no scan records (run harness scan first)", a.results.display());
     }

@@ -1,6 +1,6 @@
 //! `harness score --suite DIR --sarif-dir DIR [--lenient] [--sink-only] [--out DIR] [--tool NAME]`
 
-use crate::score::matching::Mode;
+use crate::score::mode::Mode;
 use crate::score::score_sarif_dir;
 use crate::suite::discover::discover;
 use crate::summary::{case_table, Summary};

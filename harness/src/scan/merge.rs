@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use super::scan::{self, AppRecord, ScanMeta, Timing};
+use super::record::{self, AppRecord, Timing};
+use super::scan::ScanMeta;
 use super::shard::Shard;
 
 pub struct Merged {
@@ -30,14 +31,14 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<Merged> {
     let mut by_id: BTreeMap<String, (AppRecord, PathBuf)> = BTreeMap::new();
     let mut metas: Vec<(PathBuf, ScanMeta)> = Vec::new();
     for dir in inputs {
-        if !scan::records_dir(dir).is_dir() {
+        if !record::records_dir(dir).is_dir() {
             bail!("{}: not a scan output (no records/ folder)", dir.display());
         }
         if let Ok(text) = std::fs::read_to_string(dir.join("scan.json")) {
             let m: ScanMeta = serde_json::from_str(&text).with_context(|| format!("{}/scan.json", dir.display()))?;
             metas.push((dir.clone(), m));
         }
-        for r in scan::load_records(dir)? {
+        for r in record::load_records(dir)? {
             let id = r.id();
             match by_id.get(&id) {
                 Some((old, from)) if without_timing(old) != without_timing(&r) => {
@@ -76,9 +77,9 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<Merged> {
         }
     }
     let records: Vec<AppRecord> = by_id.into_values().map(|(r, _)| r).collect();
-    std::fs::create_dir_all(scan::records_dir(out))?;
+    std::fs::create_dir_all(record::records_dir(out))?;
     for r in &records {
-        scan::write_record(out, &scan::record_key(&r.repo, &r.deployment_file), r)?;
+        record::write_record(out, &record::record_key(&r.repo, &r.deployment_file), r)?;
     }
     let meta = ScanMeta {
         dataset: metas.first().map(|(_, m)| m.dataset.clone()).unwrap_or_default(),

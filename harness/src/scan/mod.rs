@@ -2,7 +2,10 @@
 //! `harness merge`.
 //!
 //! * [`scan`]: one record per app (a deployment file of a repository),
-//!   resumable (`OUT/records/*.json`);
+//!   resumable; apps found, scheduled and recorded;
+//! * [`record`]: the record schema and store (`OUT/records/*.json`);
+//! * [`child`]: the analysis of one app inside a worker process;
+//! * [`fingerprint`]: flows' review fingerprints;
 //! * [`worker`]: the long-lived processes apps are analysed in, with a
 //!   timeout and a memory limit per app;
 //! * [`triage`]: why an app is left out of the counts (template, Python 2,
@@ -12,11 +15,14 @@
 //! * [`shard`]: `--shard K/N`, a deterministic slice of the dataset;
 //! * [`merge`]: shard outputs combined into one result.
 
+pub mod child;
+pub mod fingerprint;
 pub mod merge;
 pub mod report;
 pub mod review;
 #[allow(clippy::module_inception)]
 pub mod scan;
+pub mod record;
 pub mod shard;
 pub mod triage;
 pub mod worker;

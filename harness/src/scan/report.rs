@@ -21,7 +21,7 @@ use anyhow::Result;
 use polars::prelude::DataFrame;
 
 use super::review::{self, BaselineFlow, Changes, Item, Verdict, VerdictRow};
-use super::scan::{AppRecord, PrivilegeCounts, Status};
+use super::record::{AppRecord, PrivilegeCounts, RiskRecord, Status};
 use super::triage::Triage;
 use crate::report::plots::{self, Figure, Kind, PointSeries};
 use crate::report::tables::{self, TableBuilder};
@@ -178,7 +178,7 @@ pub fn build_tables(records: &[AppRecord], verdicts: &BTreeMap<String, VerdictRo
     let risk_rows: Vec<(String, u64, u64, u64)> = rules
         .iter()
         .map(|rule| {
-            let hits: Vec<(&AppRecord, &super::scan::RiskRecord)> = analysed.iter().flat_map(|r| r.risks.iter().filter(|k| k.rule == *rule).map(move |k| (*r, k))).collect();
+            let hits: Vec<(&AppRecord, &RiskRecord)> = analysed.iter().flat_map(|r| r.risks.iter().filter(|k| k.rule == *rule).map(move |k| (*r, k))).collect();
             let apps = hits.iter().map(|(r, _)| r.id()).collect::<BTreeSet<_>>().len() as u64;
             let fns = hits.iter().filter(|(_, k)| !k.function.is_empty()).map(|(r, k)| (r.id(), k.function.clone())).collect::<BTreeSet<_>>().len() as u64;
             (rule.to_string(), hits.len() as u64, apps, fns)
@@ -195,7 +195,7 @@ pub fn build_tables(records: &[AppRecord], verdicts: &BTreeMap<String, VerdictRo
             .f64("share_of_functions", risk_rows.iter().map(|r| round3(pct(r.3, functions))))
             .build()?,
     ));
-    let all_risks: Vec<(&AppRecord, &super::scan::RiskRecord)> = analysed.iter().flat_map(|r| r.risks.iter().map(move |k| (*r, k))).collect();
+    let all_risks: Vec<(&AppRecord, &RiskRecord)> = analysed.iter().flat_map(|r| r.risks.iter().map(move |k| (*r, k))).collect();
     t.push((
         "risks_found".into(),
         "Every deployment risk of analysed apps".into(),

@@ -13,7 +13,7 @@ use std::str::FromStr;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use super::scan::{AppRecord, FlowRecord};
+use super::record::{AppRecord, FlowRecord};
 use super::triage::Triage;
 
 pub const DEFAULT_VERDICTS: &str = "results/review/verdicts.csv";

@@ -23,66 +23,8 @@
 
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
-
-use super::scan::{AppRecord, Status};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Triage {
-    NoDeploymentFile,
-    Template,
-    Timeout,
-    Crash,
-    Python2,
-    InconsistentInfrastructure,
-    InconsistentCode,
-    NoPythonFunctions,
-    Analysed,
-}
-
-impl Triage {
-    pub const ALL: [Triage; 9] = [
-        Triage::Template,
-        Triage::Python2,
-        Triage::InconsistentInfrastructure,
-        Triage::InconsistentCode,
-        Triage::NoPythonFunctions,
-        Triage::NoDeploymentFile,
-        Triage::Timeout,
-        Triage::Crash,
-        Triage::Analysed,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Triage::NoDeploymentFile => "no-deployment-file",
-            Triage::Template => "template",
-            Triage::Timeout => "timeout",
-            Triage::Crash => "crash",
-            Triage::Python2 => "python2",
-            Triage::InconsistentInfrastructure => "inconsistent-infrastructure",
-            Triage::InconsistentCode => "inconsistent-code",
-            Triage::NoPythonFunctions => "no-python-functions",
-            Triage::Analysed => "analysed",
-        }
-    }
-
-    /// The study's wording, for the triage table.
-    pub fn description(self) -> &'static str {
-        match self {
-            Triage::NoDeploymentFile => "no deployment file",
-            Triage::Template => "template or example",
-            Triage::Timeout => "analysis timed out",
-            Triage::Crash => "analysis crashed (signal, out of memory)",
-            Triage::Python2 => "tool-incompatible (Python 2)",
-            Triage::InconsistentInfrastructure => "infrastructure-code inconsistent",
-            Triage::InconsistentCode => "application-code inconsistent",
-            Triage::NoPythonFunctions => "no Python function",
-            Triage::Analysed => "analysed",
-        }
-    }
-}
+pub use super::record::Triage;
+use super::record::{AppRecord, Status};
 
 const PATH_WORDS: &[&str] = &[
     "template",

@@ -23,7 +23,8 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::scan::{analyze_app, ChildOutput};
+use super::child::analyze_app;
+use super::record::ChildOutput;
 
 /// One app to analyse.
 #[derive(Debug, Serialize, Deserialize)]

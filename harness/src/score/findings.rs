@@ -13,7 +13,7 @@
 //! not matched, FP = reported findings of a scored rule that match none.
 //! Lenient and sink-only modes do not apply.
 
-use super::matching::same_file;
+use analyzer::sarif::same_file;
 use crate::suite::labels::ExpectedFinding;
 use analyzer::sarif::{clean_path, Log, Result as SarifResult, Run};
 use std::collections::{BTreeMap, BTreeSet};

@@ -8,7 +8,7 @@
 //! In lenient mode the class is ignored, so the merge key is the sink alone.
 //! Deployment-risk results are no flows ([`super::findings`]).
 
-use super::matching::Mode;
+use super::mode::Mode;
 use analyzer::sarif::{clean_path, Location, Log};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

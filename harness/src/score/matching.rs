@@ -20,41 +20,13 @@
 //! match no expected flow.
 
 use super::flows::{ReportedFlow, SourceLoc};
+use super::mode::Mode;
 use crate::suite::labels::{ExpectedFlow, Source};
-use analyzer::sarif::clean_path;
-use serde::{Deserialize, Serialize};
-
-/// Which conditions are checked.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Mode {
-    /// Ignore the vulnerability class (`--lenient`).
-    pub lenient: bool,
-    /// Ignore the source (`--sink-only`).
-    pub sink_only: bool,
-}
-
-impl Mode {
-    pub const STRICT: Mode = Mode { lenient: false, sink_only: false };
-
-    /// `strict`, `lenient`, `sink-only` or `lenient+sink-only`.
-    pub fn name(self) -> &'static str {
-        match (self.lenient, self.sink_only) {
-            (false, false) => "strict",
-            (true, false) => "lenient",
-            (false, true) => "sink-only",
-            (true, true) => "lenient+sink-only",
-        }
-    }
-}
+use analyzer::sarif::same_file;
 
 /// Tells which function spans a line of a file of the case:
 /// `(file relative to the case, line) -> function short name`.
 pub type Locator<'a> = dyn Fn(&str, u32) -> Option<String> + 'a;
-
-/// Whether two case-relative paths name the same file.
-pub fn same_file(a: &str, b: &str) -> bool {
-    clean_path(a) == clean_path(b)
-}
 
 /// Condition 2 for one source.
 pub fn source_matches(src: &SourceLoc, expected: &Source, locate: &Locator) -> bool {

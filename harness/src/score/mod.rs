@@ -10,6 +10,7 @@ pub mod findings;
 pub mod flows;
 pub mod matching;
 pub mod metrics;
+pub mod mode;
 
 use crate::suite::discover::Case;
 use crate::suite::labels::ExpectedFlow;
@@ -17,7 +18,8 @@ use crate::suite::python;
 use analyzer::sarif::Log;
 use findings::{reported_findings, FindingScore};
 use flows::{reported_flows, ReportedFlow};
-use matching::{match_flows, Mode};
+use matching::match_flows;
+use mode::Mode;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;

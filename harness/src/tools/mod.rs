@@ -13,7 +13,7 @@ pub mod pysa;
 pub mod sarif;
 pub mod semgrep;
 
-use crate::score::matching::Mode;
+use crate::score::mode::Mode;
 use analyzer::sarif::Log;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};

@@ -10,6 +10,7 @@ mod dataset_characterize;
 mod dataset_fetch;
 mod dataset_github;
 mod dataset_support;
+mod module_cycles;
 mod perf;
 mod regression;
 mod scan_dataset;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use harness::scan::scan::{load_records, AppRecord, Status};
+use harness::scan::record::{load_records, AppRecord, Status};
 use harness::scan::triage::Triage;
 
 fn fixture() -> PathBuf {
@@ -20,9 +20,9 @@ fn fixture() -> PathBuf {
 
 fn harness(args: &[&str], hook: Option<&str>) -> (String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_harness"));
-    cmd.args(args).env_remove(harness::scan::scan::TEST_HOOK_ENV);
+    cmd.args(args).env_remove(harness::scan::child::TEST_HOOK_ENV);
     if let Some(h) = hook {
-        cmd.env(harness::scan::scan::TEST_HOOK_ENV, h);
+        cmd.env(harness::scan::child::TEST_HOOK_ENV, h);
     }
     let out = cmd.output().expect("run harness");
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use harness::scan::scan::{load_records, AppRecord, Timing};
+use harness::scan::record::{load_records, AppRecord, Timing};
 
 fn fixture() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan/dataset").display().to_string()
@@ -13,7 +13,7 @@ fn fixture() -> String {
 fn harness(args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_harness"))
         .args(args)
-        .env_remove(harness::scan::scan::TEST_HOOK_ENV)
+        .env_remove(harness::scan::child::TEST_HOOK_ENV)
         .output()
         .expect("run harness");
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();

@@ -5,6 +5,7 @@
 //! to the next without any code calling the other, so each such function
 //! gets a `StepFunctions` event naming the machine and the state.
 
+use crate::infra::function_refs::{match_function, normalize_name};
 use crate::infra::model::{Event, EventFilter, Function, State, StateMachine, Trigger};
 use crate::infra::yaml::{Kind, Node};
 use crate::sym::SymStr;
@@ -17,11 +18,10 @@ const MAX_DEPTH: usize = 16;
 /// else `<Key>StepFunctionsStateMachine`; then that key-based form, which
 /// older plugin versions used whatever the machine's name.
 pub fn logical_ids(key: &str, machine: &Node) -> Vec<String> {
-    let normalize = crate::infra::serverless::normalize_name;
-    let legacy = format!("{}StepFunctionsStateMachine", normalize(key));
+    let legacy = format!("{}StepFunctionsStateMachine", normalize_name(key));
     let custom = machine.get("id").and_then(Node::as_text).or_else(|| machine.get("name").and_then(Node::as_text));
     match custom {
-        Some(c) => vec![normalize(&c), legacy],
+        Some(c) => vec![normalize_name(&c), legacy],
         None => vec![legacy],
     }
 }
@@ -37,51 +37,6 @@ pub fn physical_name(logical: &str, machine: &Node) -> SymStr {
             s
         }
     }
-}
-
-/// The function name in a Lambda ARN, a plain name, or an ARN with a
-/// version/alias qualifier.
-pub fn lambda_name(r: &SymStr) -> String {
-    let text = r.to_string();
-    let rest = match text.rfind(":function:") {
-        Some(i) => &text[i + ":function:".len()..],
-        None if text.starts_with("arn:") => return text,
-        None => &text,
-    };
-    strip_qualifier(rest).to_string()
-}
-
-/// Cuts `:alias` / `:$LATEST`, skipping colons inside `${?...}` notes.
-fn strip_qualifier(s: &str) -> &str {
-    let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i..].starts_with(b"${?") {
-            match s[i..].find('}') {
-                Some(e) => {
-                    i += e + 1;
-                    continue;
-                }
-                None => return s,
-            }
-        }
-        if b[i] == b':' {
-            return &s[..i];
-        }
-        i += 1;
-    }
-    s
-}
-
-/// The function (key under `functions:`/logical ID) a Lambda reference
-/// names, matched on physical names.
-pub fn match_function(functions: &[(String, SymStr)], r: &SymStr) -> Option<String> {
-    let name = lambda_name(r);
-    functions
-        .iter()
-        .find(|(_, phys)| phys.to_string() == name)
-        .or_else(|| functions.iter().find(|(key, _)| *key == name))
-        .map(|(k, _)| k.clone())
 }
 
 /// Reads `StartAt`/`States` (evaluated nodes).
