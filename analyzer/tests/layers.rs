@@ -18,7 +18,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("inputs", &["infra", "program", "exclude", "redact"]),
     ("vocabulary", &["taint::label", "taint::value", "taint::models", "taint::loops", "cloud::api", "cloud::libraries"]),
     ("engine", &["engine"]),
-    ("interpreter", &["taint::interp", "taint::calls", "taint::signed", "taint::web", "cloud::objects"]),
+    ("interpreter", &["taint::interp", "taint::calls", "taint::builtins", "taint::sinks", "taint::signed", "taint::web", "cloud::objects"]),
     ("links", &["cloud::links", "cloud::destinations", "cloud::integrations", "cloud::step_tasks"]),
     ("driver", &["analysis", "outcome", "privilege", "risks", "baseline", "suppress", "fingerprint"]),
     ("reports", &["report", "config"]),
