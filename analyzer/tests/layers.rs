@@ -73,3 +73,35 @@ fn no_modules_import_each_other() {
     let found = cycles(&edges);
     assert!(found.is_empty(), "modules that import each other, directly or around a cycle (move what they share into one of them or a lower module):\n{}", found.iter().map(|c| c.join(" -> ")).collect::<Vec<_>>().join("\n"));
 }
+
+/// Files longer than this hold more than one concept, unless listed in
+/// `ONE_CONCEPT` and said so in ARCHITECTURE.md.
+const MAX_LINES: usize = 600;
+
+/// Longer files that are one concept, as ARCHITECTURE.md says.
+const ONE_CONCEPT: &[&str] = &["analyzer/src/sarif/mod.rs", "analyzer/src/sym.rs", "analyzer/src/infra/resolve/variables.rs"];
+
+#[test]
+fn source_files_hold_one_concept() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
+    let architecture = std::fs::read_to_string(root.join("ARCHITECTURE.md")).expect("ARCHITECTURE.md");
+    let mut long = Vec::new();
+    let mut files = 0;
+    for krate in ["analyzer", "harness"] {
+        for (_, path) in modules(&root.join(krate).join("src")) {
+            files += 1;
+            let lines = std::fs::read_to_string(&path).expect("readable source file").lines().count();
+            let rel = path.strip_prefix(root).expect("inside the workspace").to_string_lossy().replace('\\', "/");
+            if lines > MAX_LINES && !ONE_CONCEPT.contains(&rel.as_str()) {
+                long.push(format!("{rel}: {lines} lines"));
+            }
+        }
+    }
+    assert!(files > 100, "found only {files} source files");
+    assert!(long.is_empty(), "files over {MAX_LINES} lines (split them by concept, or list them in ONE_CONCEPT and ARCHITECTURE.md):\n{}", long.join("\n"));
+    for listed in ONE_CONCEPT {
+        let short = listed.split_once("/src/").map_or(*listed, |(_, p)| p);
+        let tail = short.rsplit_once('/').map_or(short, |(dir, file)| if file == "mod.rs" { dir } else { file });
+        assert!(architecture.contains(tail), "{listed} is listed as one concept but ARCHITECTURE.md does not mention it");
+    }
+}
