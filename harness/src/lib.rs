@@ -11,6 +11,7 @@
 //!   crash isolation, resume), suites from git, tools.toml and its adapters;
 //! * [`cmd`]: one module per subcommand of the `harness` binary.
 
+pub mod atomic;
 pub mod cmd;
 pub mod dataset;
 pub mod score;

@@ -242,15 +242,7 @@ pub fn perf(dataset: &Path, tools: &Tools, names: &[String], out: &Path, opts: &
 }
 
 fn write_runs<'r>(path: &Path, runs: impl Iterator<Item = &'r Run>) -> Result<()> {
-    let tmp = path.with_extension("csv.tmp");
-    let mut w = csv::Writer::from_path(&tmp)?;
-    for r in runs {
-        w.serialize(r)?;
-    }
-    w.flush()?;
-    drop(w);
-    std::fs::rename(&tmp, path)?;
-    Ok(())
+    crate::atomic::write_csv(path, runs)
 }
 
 /// One line per tool, in the order given: the first tool is the reference

@@ -139,14 +139,5 @@ pub fn write(path: &Path, entries: &[Entry]) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
-    let tmp = path.with_extension("csv.tmp");
-    {
-        let mut w = csv::Writer::from_path(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-        for e in entries {
-            w.serialize(e)?;
-        }
-        w.flush()?;
-    }
-    std::fs::rename(&tmp, path)?;
-    Ok(())
+    crate::atomic::write_csv(path, entries)
 }

@@ -152,17 +152,6 @@ pub fn execute(tools: &[ToolRun], targets: &[Target], opts: &RunOptions, progres
     Ok(out.into_iter().map(|v| v.into_iter().map(|o| o.expect("every job ran")).collect()).collect())
 }
 
-/// Writes a file through a temporary one outside its folder and a rename,
-/// so that a run killed mid-write leaves no torn status file that a resumed
-/// run would count as finished, or a reader would see half written.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let outside = path.parent().and_then(Path::parent).unwrap_or(Path::new("."));
-    let tmp = outside.join(format!(".{name}.tmp"));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path)
-}
-
 /// Runs one tool on one case (or takes the finished result with `resume`).
 pub fn run_one(tool: &ToolRun, target: &Target, opts: &RunOptions) -> Outcome {
     let paths = Paths::new(&opts.out, &tool.name);
@@ -198,7 +187,7 @@ pub fn run_one(tool: &ToolRun, target: &Target, opts: &RunOptions) -> Outcome {
     };
     // The log first, the status last: a status file means the case finished.
     let write = analyzer::sarif::write_log(&written, &sarif_path)
-        .and_then(|_| write_atomically(&status_path, &(serde_json::to_string_pretty(&status).expect("status serialises") + "\n")));
+        .and_then(|_| crate::atomic::write(&status_path, serde_json::to_string_pretty(&status).expect("status serialises") + "\n"));
     if let Err(e) = write {
         return Outcome {
             status: CaseStatus { status: Status::Failed, error: Some(format!("cannot write results: {e}")), ..status },

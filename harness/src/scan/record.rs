@@ -325,9 +325,7 @@ pub fn read_record(path: &Path) -> Result<AppRecord> {
 pub fn write_record(out: &Path, key: &str, r: &AppRecord) -> Result<()> {
     let dir = records_dir(out);
     std::fs::create_dir_all(&dir)?;
-    let tmp = dir.join(format!(".{key}.tmp"));
-    std::fs::write(&tmp, serde_json::to_vec_pretty(r)?)?;
-    std::fs::rename(&tmp, dir.join(format!("{key}.json")))?;
+    crate::atomic::write(&dir.join(format!("{key}.json")), serde_json::to_vec_pretty(r)?)?;
     Ok(())
 }
 
