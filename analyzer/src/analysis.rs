@@ -77,7 +77,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
     let index = Index::new(&program);
     let parse_ms = ms(t);
     let t = Instant::now();
-    let ctx = Ctx { program: &program, index: &index, infra: &infra, taint: taint_models, cloud: cloud_models, opts };
+    let ctx = Ctx::new(&program, &index, &infra, taint_models, cloud_models, opts);
     let mut world = World::default();
     if !opts.disable.links {
         for call in integrations::calls(&ctx, &mut world) {

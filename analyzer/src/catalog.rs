@@ -11,7 +11,7 @@
 //! A trigger is a name the catalogue declares ([`Trigger`]); a model that
 //! names an unknown trigger fails to load.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize, Serializer};
@@ -276,6 +276,10 @@ pub struct ServiceDef {
 pub struct Catalog {
     pub services: Vec<ServiceDef>,
     pub triggers: Vec<TriggerDef>,
+    /// Every name a service goes by (its own, its aliases, its triggers'),
+    /// to its index in `services`: names are looked up for every resource
+    /// comparison.
+    by_name: HashMap<String, usize>,
 }
 
 impl Catalog {
@@ -293,6 +297,16 @@ impl Catalog {
             }
             out.services.push(ServiceDef { service: file.service, aliases: file.aliases, names: file.names, resource_types: file.resource_type });
         }
+        for (i, s) in out.services.iter().enumerate() {
+            for name in std::iter::once(&s.service).chain(&s.aliases) {
+                out.by_name.entry(name.clone()).or_insert(i);
+            }
+        }
+        for t in &out.triggers {
+            if let Some(i) = out.services.iter().position(|s| s.service == t.service) {
+                out.by_name.entry(t.name.clone()).or_insert(i);
+            }
+        }
         Ok(out)
     }
 
@@ -300,9 +314,7 @@ impl Catalog {
     /// for (`states` and `sfn` are `stepfunctions`, `dynamodb-stream` is
     /// `dynamodb`).
     pub fn service(&self, name: &str) -> Option<&ServiceDef> {
-        let by_trigger = || self.triggers.iter().find(|t| t.name == name).map(|t| t.service.as_str());
-        let canonical = self.services.iter().find(|s| s.service == name || s.aliases.iter().any(|a| a == name)).map(|s| s.service.as_str()).or_else(by_trigger)?;
-        self.services.iter().find(|s| s.service == canonical)
+        self.by_name.get(name).map(|&i| &self.services[i])
     }
 
     /// The canonical service name for what a program passed to

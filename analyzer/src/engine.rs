@@ -5,7 +5,7 @@
 //! IAM requests, web routes). The driver (`analysis.rs`) builds them and
 //! turns them into findings.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -13,10 +13,10 @@ use std::rc::Rc;
 use serde::Serialize;
 
 use crate::cloud::api::{Api, CloudModels};
-use crate::names::same_resource;
+use crate::names::{normalize, same_resource};
 use crate::exclude::Exclude;
 use crate::infra::iam::IamOptions;
-use crate::infra::model::{Code, Decision, Function, InfraModel, Service, State, StateMachine};
+use crate::infra::model::{Code, Decision, Function, InfraModel, Service, State, StateMachine, Trigger};
 use crate::program::handler::{self, HandlerCode};
 use crate::program::{FuncId, Index, Program};
 use crate::sym::SymStr;
@@ -103,7 +103,7 @@ pub struct FnRef {
 }
 
 /// A modelled cloud call that writes or triggers, as seen so far.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CloudCall {
     pub service: String,
     pub api: String,
@@ -154,12 +154,19 @@ pub(crate) struct RawFinding {
     pub(crate) label: LabelId,
 }
 
+/// A call site: where, which service and API, in which function.
+pub type CallKey = (Site, String, String, Option<FnRef>);
+
 /// What the interpreter accumulates across handlers and rounds.
 #[derive(Default)]
 pub struct World {
     pub labels: Labels,
     pub(crate) findings: BTreeSet<RawFinding>,
-    pub calls: BTreeMap<(Site, String, String, Option<FnRef>), CloudCall>,
+    pub calls: BTreeMap<CallKey, CloudCall>,
+    /// What each call delivered when last linked (`cloud/links.rs`), with
+    /// the call as it was then and the labels' witness changes: a call
+    /// that is the same, under the same witnesses, delivers the same.
+    pub delivered: HashMap<CallKey, (CloudCall, u64, Vec<(FnRef, Value)>)>,
     pub stores: Vec<StoreEntry>,
     pub api_sites: BTreeSet<(Option<FnRef>, Site, String, String, String)>,
     /// What each function's code asked IAM for (least privilege, in the
@@ -313,9 +320,44 @@ pub struct Ctx<'a, 'p> {
     pub taint: &'a TaintModels,
     pub cloud: &'a CloudModels,
     pub opts: &'a Options,
+    listeners: OnceCell<HashMap<Trigger, Vec<Listener>>>,
+}
+
+/// A function's event of some trigger, with the name of the resource it
+/// listens to as the trigger's service identifies it (`names.rs`),
+/// computed once: the cloud links compare every call of every round
+/// against it.
+pub struct Listener {
+    pub function: FnRef,
+    /// The event's index in the function's `events`.
+    pub event: usize,
+    /// The resource as the deployment file names it, if it names one.
+    pub resource: Option<SymStr>,
+    /// `resource` brought to its identifying name.
+    pub identity: Option<SymStr>,
 }
 
 impl<'a, 'p> Ctx<'a, 'p> {
+    pub fn new(program: &'p Program, index: &'a Index<'p>, infra: &'a InfraModel, taint: &'a TaintModels, cloud: &'a CloudModels, opts: &'a Options) -> Self {
+        Ctx { program, index, infra, taint, cloud, opts, listeners: OnceCell::new() }
+    }
+
+    /// The events of a trigger across the app's functions, in function
+    /// and event order.
+    pub fn listeners(&self, trigger: Trigger) -> &[Listener] {
+        let all = self.listeners.get_or_init(|| {
+            let mut out: HashMap<Trigger, Vec<Listener>> = HashMap::new();
+            for (function, _, f) in self.all_functions() {
+                for (event, e) in f.events.iter().enumerate() {
+                    let identity = e.resource.as_ref().map(|r| normalize(e.trigger.name(), r));
+                    out.entry(e.trigger).or_default().push(Listener { function, event, resource: e.resource.clone(), identity });
+                }
+            }
+            out
+        });
+        all.get(&trigger).map_or(&[], Vec::as_slice)
+    }
+
     pub fn function(&self, f: FnRef) -> (&'a Service, &'a Function) {
         let s = &self.infra.services[f.service];
         (s, &s.functions[f.function])

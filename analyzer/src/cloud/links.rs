@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::engine::{CloudCall, Ctx, FnRef, StoreEntry, World};
+use crate::engine::{CallKey, CloudCall, Ctx, FnRef, StoreEntry, World};
 use crate::infra::model::{EventFilter, Forward, Trigger};
 use crate::sym::{SymStr, Truth};
 use crate::taint::label::Hop;
@@ -135,42 +135,55 @@ pub fn deliveries(ctx: &Ctx, world: &mut World) -> HashMap<FnRef, Value> {
     if ctx.opts.disable.links {
         return out;
     }
-    let calls: Vec<CloudCall> = world.calls.values().cloned().collect();
-    for call in calls {
-        let Some(api) = ctx.cloud.api(&call.service, &call.api) else { continue };
-        let Some(fires) = &api.fires else { continue };
-        let elements: Vec<Option<Value>> = match &fires.each {
-            Some(list) => match call.args.get(list) {
-                Some(v) => vec![Some(v.element())],
-                None => vec![None],
-            },
-            None => vec![None],
+    let calls: Vec<(CallKey, CloudCall)> = world.calls.iter().map(|(k, c)| (k.clone(), c.clone())).collect();
+    for (key, call) in calls {
+        let changes = world.labels.witness_changes();
+        let delivered = match world.delivered.get(&key) {
+            Some((seen, at, delivered)) if *at == changes && *seen == call => delivered.clone(),
+            _ => {
+                let delivered = call_deliveries(ctx, world, &call);
+                world.delivered.insert(key, (call, world.labels.witness_changes(), delivered.clone()));
+                delivered
+            }
         };
-        for element in elements {
-            let ev = event_value(fires, &call.args, element.as_ref());
-            for (i, target) in targets(ctx, api, fires, &call, element.as_ref()).into_iter().enumerate() {
-                let _ = i;
-                let Some(to) = ctx.handler_site(target.function) else { continue };
-                let hop = Hop {
-                    event: short_event(&fires.event),
-                    resource: target.resource.clone(),
-                    call: format!("{}.{}", call.service, call.api),
-                    from: call.site.clone(),
-                    to,
-                    conservative: target.conservative,
-                };
-                let mapped = ev.map_labels(&mut |l| world.labels.with_hop(l, &hop));
-                out.entry(target.function).or_default().join_in(&mapped);
-            }
-            if fires.trigger == Trigger::SNS {
-                for (f, v) in sns_fan_out(ctx, world, &call, &ev) {
-                    out.entry(f).or_default().join_in(&v);
-                }
-            }
-            for (f, v) in forwarded(ctx, world, api, fires, &call, element.as_ref(), &ev) {
-                out.entry(f).or_default().join_in(&v);
-            }
+        for (f, v) in delivered {
+            out.entry(f).or_default().join_in(&v);
         }
+    }
+    out
+}
+
+/// The deliveries of one call: to the functions subscribed to what it
+/// fires, and through subscriptions and forwarding rules.
+fn call_deliveries(ctx: &Ctx, world: &mut World, call: &CloudCall) -> Vec<(FnRef, Value)> {
+    let mut out = Vec::new();
+    let Some(api) = ctx.cloud.api(&call.service, &call.api) else { return out };
+    let Some(fires) = &api.fires else { return out };
+    let elements: Vec<Option<Value>> = match &fires.each {
+        Some(list) => match call.args.get(list) {
+            Some(v) => vec![Some(v.element())],
+            None => vec![None],
+        },
+        None => vec![None],
+    };
+    for element in elements {
+        let ev = event_value(fires, &call.args, element.as_ref());
+        for target in targets(ctx, api, fires, call, element.as_ref()) {
+            let Some(to) = ctx.handler_site(target.function) else { continue };
+            let hop = Hop {
+                event: short_event(&fires.event),
+                resource: target.resource.clone(),
+                call: format!("{}.{}", call.service, call.api),
+                from: call.site.clone(),
+                to,
+                conservative: target.conservative,
+            };
+            out.push((target.function, ev.map_labels(&mut |l| world.labels.with_hop(l, &hop))));
+        }
+        if fires.trigger == Trigger::SNS {
+            out.extend(sns_fan_out(ctx, world, call, &ev));
+        }
+        out.extend(forwarded(ctx, world, api, fires, call, element.as_ref(), &ev));
     }
     out
 }
@@ -302,16 +315,12 @@ pub struct Consumer {
 /// listening to queues subscribed to it.
 pub fn message_consumers(ctx: &Ctx, to: Trigger, target: &SymStr) -> Vec<Consumer> {
     let listeners = |trigger: Trigger, resource: &SymStr| -> Vec<(FnRef, SymStr, Vec<serde_json::Value>)> {
+        let wanted = normalize(trigger.name(), resource);
         let mut found = Vec::new();
-        for (fr, _, func) in ctx.all_functions() {
-            for e in &func.events {
-                if e.trigger != trigger {
-                    continue;
-                }
-                let Some(listened) = &e.resource else { continue };
-                if same_resource(trigger.name(), listened, resource).possible() {
-                    found.push((fr, listened.clone(), e.filter.patterns.clone()));
-                }
+        for l in ctx.listeners(trigger) {
+            let (Some(listened), Some(identity)) = (&l.resource, &l.identity) else { continue };
+            if identity.may_equal(&wanted).possible() {
+                found.push((l.function, listened.clone(), ctx.function(l.function).1.events[l.event].filter.patterns.clone()));
             }
         }
         found
@@ -404,36 +413,33 @@ fn targets(ctx: &Ctx, api: &Api, fires: &Fires, call: &CloudCall, element: Optio
         trigger => {
             let filter_key = filter_key(fires, call);
             let elem_param = |p: &str| param(&call.args, element, p);
-            for (fr, _, func) in ctx.all_functions() {
-                for event in &func.events {
-                    if event.trigger.name() != trigger {
-                        continue;
-                    }
-                    let listened = event.resource.clone().unwrap_or_else(|| SymStr::lit("default"));
-                    let t = resources.iter().fold(Truth::No, |acc, r| acc.or(same_resource(trigger, &listened, r)));
-                    if !t.possible() {
-                        continue;
-                    }
-                    if !ctx.opts.disable.filters {
-                        let passes = match event.trigger {
-                            Trigger::S3 => s3_filter(&event.filter, &fires.event, &filter_key),
-                            Trigger::EVENTBRIDGE => pattern_filter(&event.filter, fires, &elem_param),
-                            Trigger::SNS => sns_policy_filter(&event.filter.patterns, call),
-                            _ => Truth::Yes,
-                        };
-                        if !passes.possible() {
-                            continue;
-                        }
-                    }
-                    let mut resource = format!("{} {}", event.trigger.noun(), normalize(trigger, &listened));
-                    if let Some(p) = &event.filter.s3_prefix {
-                        resource.push_str(&format!(", prefix {p}"));
-                    }
-                    if let Some(s) = &event.filter.s3_suffix {
-                        resource.push_str(&format!(", suffix {s}"));
-                    }
-                    out.push(Target { function: fr, resource, conservative: t != Truth::Yes });
+            let called: Vec<SymStr> = resources.iter().map(|r| normalize(trigger, r)).collect();
+            for l in ctx.listeners(fires.trigger) {
+                let (fr, event) = (l.function, &ctx.function(l.function).1.events[l.event]);
+                let identity = l.identity.clone().unwrap_or_else(|| normalize(trigger, &SymStr::lit("default")));
+                let t = called.iter().fold(Truth::No, |acc, r| acc.or(r.may_equal(&identity)));
+                if !t.possible() {
+                    continue;
                 }
+                if !ctx.opts.disable.filters {
+                    let passes = match event.trigger {
+                        Trigger::S3 => s3_filter(&event.filter, &fires.event, &filter_key),
+                        Trigger::EVENTBRIDGE => pattern_filter(&event.filter, fires, &elem_param),
+                        Trigger::SNS => sns_policy_filter(&event.filter.patterns, call),
+                        _ => Truth::Yes,
+                    };
+                    if !passes.possible() {
+                        continue;
+                    }
+                }
+                let mut resource = format!("{} {}", event.trigger.noun(), identity);
+                if let Some(p) = &event.filter.s3_prefix {
+                    resource.push_str(&format!(", prefix {p}"));
+                }
+                if let Some(s) = &event.filter.s3_suffix {
+                    resource.push_str(&format!(", suffix {s}"));
+                }
+                out.push(Target { function: fr, resource, conservative: t != Truth::Yes });
             }
         }
     }

@@ -250,6 +250,8 @@ pub struct Labels {
     /// time was most of a large app's linking.
     hop_ids: FxHashMap<Hop, u32>,
     with_hop_memo: FxHashMap<(LabelId, u32), (LabelId, u32)>,
+    /// How many witness paths were shortened so far, across all labels.
+    witness_changes: u64,
 }
 
 impl Labels {
@@ -269,6 +271,7 @@ impl Labels {
             if (label.hops.len(), &label.hops) < (known.len(), &*known) {
                 *known = label.hops;
                 self.witness_versions[id as usize] += 1;
+                self.witness_changes += 1;
             }
             return id;
         }
@@ -277,6 +280,12 @@ impl Labels {
         self.witness_versions.push(0);
         self.label_ids.insert(key, id);
         id
+    }
+
+    /// Changes whenever some label's witness path gets shorter: labels
+    /// derived from it earlier may then be derived differently.
+    pub fn witness_changes(&self) -> u64 {
+        self.witness_changes
     }
 
     pub fn get(&self, id: LabelId) -> &Label {
