@@ -164,8 +164,9 @@ pub struct World {
     pub(crate) findings: BTreeSet<RawFinding>,
     pub calls: BTreeMap<CallKey, CloudCall>,
     /// What each call delivered when last linked (`cloud/links.rs`), with
-    /// the call as it was then and the labels' witness changes: a call
-    /// that is the same, under the same witnesses, delivers the same.
+    /// the call as it was then and the witness versions of its labels
+    /// summed: a call that is the same, its labels' witnesses too,
+    /// delivers the same.
     pub delivered: HashMap<CallKey, (CloudCall, u64, Vec<(FnRef, Value)>)>,
     pub stores: Vec<StoreEntry>,
     pub api_sites: BTreeSet<(Option<FnRef>, Site, String, String, String)>,

@@ -15,6 +15,7 @@ pub mod fingerprint;
 pub mod infra;
 pub mod names;
 pub mod outcome;
+pub mod parallel;
 pub mod privilege;
 pub mod program;
 pub mod redact;

@@ -14,7 +14,7 @@ use imports::{cycles, imports, modules};
 
 /// Layers, bottom-up, by module path prefix (the longest prefix decides).
 const LAYERS: &[(&str, &[&str])] = &[
-    ("foundation", &["sym", "catalog", "names", "confine", "secrets", "sarif", "rule_doc"]),
+    ("foundation", &["sym", "catalog", "names", "parallel", "confine", "secrets", "sarif", "rule_doc"]),
     ("inputs", &["infra", "program", "exclude", "redact"]),
     ("vocabulary", &["taint::label", "taint::value", "taint::models", "taint::loops", "cloud::api", "cloud::libraries"]),
     ("engine", &["engine"]),

@@ -137,12 +137,12 @@ pub fn deliveries(ctx: &Ctx, world: &mut World) -> HashMap<FnRef, Value> {
     }
     let calls: Vec<(CallKey, CloudCall)> = world.calls.iter().map(|(k, c)| (k.clone(), c.clone())).collect();
     for (key, call) in calls {
-        let changes = world.labels.witness_changes();
+        let witnesses = witness_sum(world, &call);
         let delivered = match world.delivered.get(&key) {
-            Some((seen, at, delivered)) if *at == changes && *seen == call => delivered.clone(),
+            Some((seen, at, delivered)) if *at == witnesses && *seen == call => delivered.clone(),
             _ => {
                 let delivered = call_deliveries(ctx, world, &call);
-                world.delivered.insert(key, (call, world.labels.witness_changes(), delivered.clone()));
+                world.delivered.insert(key, (call, witnesses, delivered.clone()));
                 delivered
             }
         };
@@ -151,6 +151,16 @@ pub fn deliveries(ctx: &Ctx, world: &mut World) -> HashMap<FnRef, Value> {
         }
     }
     out
+}
+
+/// The witness versions of a call's labels, summed: versions only grow,
+/// so an unchanged sum means no witness of them changed.
+fn witness_sum(world: &World, call: &CloudCall) -> u64 {
+    let mut sum = 0u64;
+    for v in call.args.values() {
+        v.for_each_label(&mut |l| sum += u64::from(world.labels.witness_version(l)));
+    }
+    sum
 }
 
 /// The deliveries of one call: to the functions subscribed to what it

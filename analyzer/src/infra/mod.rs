@@ -49,8 +49,9 @@ pub fn load(app_dir: &Path, chosen: &[PathBuf], exclude: &Exclude, opts: &InfraO
             .collect()
     };
     let mut model = InfraModel::default();
-    for f in files {
-        match load_file(&f, opts) {
+    let loaded = crate::parallel::map_ordered(&files, crate::parallel::DEEP_STACK, |f| load_file(f, opts));
+    for (f, loaded) in files.iter().zip(loaded) {
+        match loaded.unwrap_or_else(|| Err(Diagnostic { file: f.relative.clone(), line: 0, message: "the loading thread failed".into() })) {
             Ok(s) => model.services.push(s),
             Err(d) => model.diagnostics.push(d),
         }

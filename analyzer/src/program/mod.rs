@@ -51,9 +51,11 @@ impl Program {
     }
 
     fn load_here(root: &Path, exclude: &Exclude) -> Program {
-        let mut files = Vec::new();
-        let mut failures = Vec::new();
+        // Walk first, in order; parse the files found on every core; keep
+        // files and failures in walk order.
+        let mut found: Vec<Result<(std::path::PathBuf, String), ParseFailure>> = Vec::new();
         let mut packages = Vec::new();
+        let mut count = 0;
         let walker = walkdir::WalkDir::new(root)
             .follow_links(false)
             .sort_by_file_name()
@@ -63,7 +65,7 @@ impl Program {
             let entry = match entry {
                 Ok(e) => e,
                 Err(err) => {
-                    failures.push(ParseFailure {
+                    found.push(Err(ParseFailure {
                         file: err
                             .path()
                             .and_then(|p| p.strip_prefix(root).ok())
@@ -71,7 +73,7 @@ impl Program {
                             .unwrap_or_default(),
                         line: 0,
                         reason: format!("cannot walk: {err}"),
-                    });
+                    }));
                     continue;
                 }
             };
@@ -85,16 +87,21 @@ impl Program {
             {
                 continue;
             }
-            if files.len() >= MAX_FILES {
-                failures.push(ParseFailure {
+            if count >= MAX_FILES {
+                found.push(Err(ParseFailure {
                     file: rel_string(entry.path().strip_prefix(root).unwrap_or(entry.path())),
                     line: 0,
                     reason: format!("more than {MAX_FILES} Python files; the rest are skipped"),
-                });
+                }));
                 break;
             }
+            count += 1;
             let rel = rel_string(entry.path().strip_prefix(root).unwrap_or(entry.path()));
-            match parse::parse_file(entry.path(), &rel) {
+            found.push(Ok((entry.path().to_path_buf(), rel)));
+        }
+        let (mut files, mut failures) = (Vec::new(), Vec::new());
+        for parsed in parse::parse_files(found) {
+            match parsed {
                 Ok(file) => files.push(file),
                 Err(failure) => failures.push(failure),
             }

@@ -1,6 +1,6 @@
 //! Reading and parsing one Python file, with line numbers for findings.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ruff_python_ast::ModModule;
 use ruff_text_size::TextSize;
@@ -108,6 +108,25 @@ pub fn parse_embedded(source: &str, rel: &str, module: &str, first_line: u32) ->
     Ok(file)
 }
 
+/// Parses the files found (in order, with the failures met while finding
+/// them) on every core, and gives the results in the same order.
+pub fn parse_files(found: Vec<Result<(PathBuf, String), ParseFailure>>) -> Vec<Result<PyFile, ParseFailure>> {
+    let parsed = crate::parallel::map_ordered(&found, crate::parallel::DEEP_STACK, |item| match item {
+        Ok((path, rel)) => parse_file(path, rel),
+        Err(failure) => Err(failure.clone()),
+    });
+    parsed
+        .into_iter()
+        .zip(&found)
+        .map(|(r, item)| {
+            r.unwrap_or_else(|| {
+                let file = item.as_ref().map_or_else(|f| f.file.clone(), |(_, rel)| rel.clone());
+                Err(ParseFailure { file, line: 0, reason: "the parser thread failed".into() })
+            })
+        })
+        .collect()
+}
+
 /// Parses one file's text on a thread with a large stack.
 pub fn parse_source(source: &str, rel: &str) -> Result<PyFile, ParseFailure> {
     guard_stack(|| parse_unguarded(source, rel)).unwrap_or_else(|| {
@@ -140,7 +159,7 @@ fn parse_unguarded(source: &str, rel: &str) -> Result<PyFile, ParseFailure> {
 pub fn guard_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Option<T> {
     std::thread::scope(|s| {
         std::thread::Builder::new()
-            .stack_size(256 * 1024 * 1024)
+            .stack_size(crate::parallel::DEEP_STACK)
             .spawn_scoped(s, f)
             .ok()?
             .join()

@@ -250,8 +250,6 @@ pub struct Labels {
     /// time was most of a large app's linking.
     hop_ids: FxHashMap<Hop, u32>,
     with_hop_memo: FxHashMap<(LabelId, u32), (LabelId, u32)>,
-    /// How many witness paths were shortened so far, across all labels.
-    witness_changes: u64,
 }
 
 impl Labels {
@@ -271,7 +269,6 @@ impl Labels {
             if (label.hops.len(), &label.hops) < (known.len(), &*known) {
                 *known = label.hops;
                 self.witness_versions[id as usize] += 1;
-                self.witness_changes += 1;
             }
             return id;
         }
@@ -282,10 +279,10 @@ impl Labels {
         id
     }
 
-    /// Changes whenever some label's witness path gets shorter: labels
-    /// derived from it earlier may then be derived differently.
-    pub fn witness_changes(&self) -> u64 {
-        self.witness_changes
+    /// How often a label's witness path got shorter: labels derived from
+    /// it earlier may be derived differently once it changed.
+    pub fn witness_version(&self, id: LabelId) -> u32 {
+        self.witness_versions[id as usize]
     }
 
     pub fn get(&self, id: LabelId) -> &Label {

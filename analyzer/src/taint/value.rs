@@ -316,6 +316,22 @@ impl Value {
         }
     }
 
+    /// Every label of the value, its fields' included (as far down as
+    /// `map_labels` goes), with repeats.
+    pub fn for_each_label(&self, f: &mut dyn FnMut(u32)) {
+        self.for_each_label_at(f, 0);
+    }
+
+    fn for_each_label_at(&self, f: &mut dyn FnMut(u32), depth: usize) {
+        self.taint.iter().for_each(|&l| f(l));
+        if depth > MAX_DEPTH {
+            return;
+        }
+        for v in self.fields.values() {
+            v.for_each_label_at(f, depth + 1);
+        }
+    }
+
     /// Follows a path like `Records[].s3.object.key` (`[]` = any element)
     /// and returns the value found there.
     pub fn at_path(&self, path: &str) -> Value {
