@@ -16,7 +16,8 @@ const MIN_ITEMS_PER_THREAD: usize = 32;
 
 /// `f` applied to every item on up to one thread per core, or on the
 /// calling thread when there are few items; `None` for the items of a
-/// thread that panicked.
+/// thread that panicked. A share whose thread cannot start (an
+/// address-space limit on a scan worker) runs on the calling thread.
 pub fn map_ordered<T: Sync, R: Send>(items: &[T], stack: usize, f: impl Fn(&T) -> R + Sync) -> Vec<Option<R>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len() / MIN_ITEMS_PER_THREAD);
     if threads <= 1 {
@@ -32,11 +33,13 @@ pub fn map_ordered<T: Sync, R: Send>(items: &[T], stack: usize, f: impl Fn(&T) -
                 })
             })
             .collect();
-        for w in workers {
-            if let Some(done) = w.ok().and_then(|h| h.join().ok()) {
-                for (i, r) in done {
-                    out[i] = Some(r);
-                }
+        for (t, w) in workers.into_iter().enumerate() {
+            let done = match w {
+                Ok(handle) => handle.join().unwrap_or_default(),
+                Err(_) => items.iter().enumerate().skip(t).step_by(threads).map(|(i, item)| (i, f(item))).collect(),
+            };
+            for (i, r) in done {
+                out[i] = Some(r);
             }
         }
     });
