@@ -134,7 +134,7 @@ fn report(curve: &[(usize, f64, f64)]) {
         let _ = std::fs::write(out.join("scaling.csv"), csv);
         let _ = std::fs::write(
             out.join("scaling.md"),
-            format!("# Scaling of the analysis (generated apps)\n\nWritten by `cargo bench -p analyzer --bench scaling` (release build, one core); the shapes are described in `analyzer/benches/scaling.rs`.\n\n{md}"),
+            format!("# Scaling of the analysis (generated apps)\n\nWritten by `cargo bench -p analyzer --bench scaling` (release build, {cores} core(s): an app with many files has them parsed and loaded on every core, the rest runs on one); the shapes are described in `analyzer/benches/scaling.rs`.\n\n{md}", cores = std::thread::available_parallelism().map_or(1, |n| n.get())),
         );
     }
 }
