@@ -90,7 +90,9 @@ fn s3_rules(filter: Option<&Node>, f: &mut EventFilter) {
     }
 }
 
-fn filter_patterns(fc: Option<&Node>) -> Vec<serde_json::Value> {
+/// The patterns of an event source mapping's `FilterCriteria` (SAM's
+/// `FilterCriteria` has the same shape), JSON text or YAML.
+pub fn filter_patterns(fc: Option<&Node>) -> Vec<serde_json::Value> {
     let filters = fc.and_then(|f| f.get("Filters")).map(Node::items).unwrap_or_default();
     filters
         .iter()

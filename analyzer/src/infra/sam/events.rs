@@ -6,7 +6,7 @@
 use crate::catalog::catalog;
 use crate::infra::cfn;
 use crate::infra::model::*;
-use crate::infra::yaml::{Kind, Node};
+use crate::infra::yaml::Node;
 use crate::names::arn_of;
 use crate::sym::SymStr;
 
@@ -47,7 +47,7 @@ pub(super) fn parse_event(e: &Node, region: &SymStr, api_default_auth: bool) -> 
         "SQS" => {
             ev.trigger = Trigger::SQS;
             ev.resource = sym("Queue").map(|q| arn_of("AWS::SQS::Queue", &q, region));
-            ev.filter.patterns = criteria(p.get("FilterCriteria"));
+            ev.filter.patterns = cfn::filter_patterns(p.get("FilterCriteria"));
         }
         "SNS" => {
             ev.trigger = Trigger::SNS;
@@ -64,23 +64,10 @@ pub(super) fn parse_event(e: &Node, region: &SymStr, api_default_auth: bool) -> 
                 ev.trigger = trigger;
                 ev.resource = syntax.resource.iter().find_map(|k| sym(k));
                 if let Some(f) = &syntax.filter {
-                    ev.filter.patterns = criteria(p.get(f));
+                    ev.filter.patterns = cfn::filter_patterns(p.get(f));
                 }
             }
         }
     }
     ev
-}
-
-fn criteria(fc: Option<&Node>) -> Vec<serde_json::Value> {
-    fc.and_then(|f| f.get("Filters"))
-        .map(Node::items)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|f| f.get("Pattern"))
-        .map(|p| match &p.kind {
-            Kind::Str(s) => serde_json::from_str(&s.to_string()).unwrap_or(serde_json::Value::String(s.to_string())),
-            _ => p.to_json(),
-        })
-        .collect()
 }
