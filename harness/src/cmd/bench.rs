@@ -91,7 +91,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let summaries: Vec<_> = result.tools.iter().map(|t| t.summary.clone()).collect();
     if !summaries.is_empty() {
-        text.push_str(&format!("\n{}", crate::report::tables::to_markdown(&crate::cmd::report::side_by_side(&summaries)?)));
+        text.push_str(&format!("\n{}", crate::report::tables::to_markdown(&crate::report::bench::side_by_side(&summaries)?)));
     }
     if !suite.unlabelled.is_empty() {
         text.push_str(&format!(
@@ -104,7 +104,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         text.push_str(&format!("resumed {resumed} finished case run(s) from {}\n", args.out.display()));
     }
     if args.report && !summaries.is_empty() {
-        let md = crate::cmd::report::write_report(&summaries, &args.out)?;
+        let md = crate::report::bench::write_report(&summaries, &args.out)?;
         text.push_str(&format!("report: {}\n", md.display()));
     }
     let written: Vec<String> = result

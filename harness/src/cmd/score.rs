@@ -30,11 +30,6 @@ pub struct Args {
     pub tool: Option<String>,
 }
 
-/// A path's last component, or the path itself.
-pub fn display_name(p: &std::path::Path) -> String {
-    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string())
-}
-
 /// Prints to stdout; a closed pipe (`| head`) is not an error.
 pub fn emit(text: &str) {
     use std::io::Write;
@@ -46,8 +41,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let cases = discover(&args.suite)?;
     let mode = Mode { lenient: args.lenient, sink_only: args.sink_only };
     let scores = score_sarif_dir(&cases, &args.sarif_dir, mode);
-    let tool = args.tool.clone().unwrap_or_else(|| display_name(&args.sarif_dir));
-    let summary = Summary::from_scores(&tool, &display_name(&args.suite), mode, &scores);
+    let tool = args.tool.clone().unwrap_or_else(|| crate::run::suite::display_name(&args.sarif_dir));
+    let summary = Summary::from_scores(&tool, &crate::run::suite::display_name(&args.suite), mode, &scores);
     summary.write_all(&args.out)?;
     let findings = summary.findings_headline().map(|l| format!("{l}\n")).unwrap_or_default();
     emit(&format!(

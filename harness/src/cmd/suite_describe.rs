@@ -17,7 +17,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let d = describe(&args.dir)?;
-    let name = super::score::display_name(&args.dir);
+    let name = crate::run::suite::display_name(&args.dir);
     d.write_all(&name, &args.out)?;
     super::score::emit(&format!("{}wrote {}/describe.md and one CSV per table\n", d.to_markdown(&name), args.out.display()));
     Ok(ExitCode::SUCCESS)

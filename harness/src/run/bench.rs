@@ -159,7 +159,7 @@ pub fn write_outputs(result: &BenchResult, out: &Path) -> Result<()> {
         }
     }
     let summaries: Vec<Summary> = result.tools.iter().map(|t| t.summary.clone()).collect();
-    let mut df = crate::cmd::report::side_by_side(&summaries)?;
+    let mut df = crate::report::bench::side_by_side(&summaries)?;
     crate::report::tables::write_all(&mut df, out, "side-by-side", "Side by side")?;
     Ok(())
 }

@@ -72,7 +72,7 @@ pub fn load(root: &Path, labels: Option<&Path>, name: Option<String>) -> Result<
     }
     let mut suite = Suite {
         root: root.to_path_buf(),
-        name: name.unwrap_or_else(|| crate::cmd::score::display_name(root)),
+        name: name.unwrap_or_else(|| display_name(root)),
         cases: vec![],
         unlabelled: vec![],
     };
@@ -135,7 +135,7 @@ pub fn parse_git_spec(spec: &str) -> Option<(String, String)> {
 pub fn resolve(spec: &str, cache: &Path) -> Result<(PathBuf, String)> {
     let Some((url, rev)) = parse_git_spec(spec) else {
         let p = PathBuf::from(spec);
-        let name = crate::cmd::score::display_name(&p);
+        let name = display_name(&p);
         return Ok((p, name));
     };
     let (dir, commit) = fetch_git(&url, &rev, cache)?;
@@ -187,6 +187,11 @@ pub fn fetch_git(url: &str, rev: &str, cache: &Path) -> Result<(PathBuf, String)
     repo.checkout_tree(commit.as_object(), Some(&mut co)).with_context(|| format!("checkout {rev}"))?;
     repo.set_head_detached(oid)?;
     Ok((dir, oid.to_string()))
+}
+
+/// A path's last component, or the path itself.
+pub fn display_name(p: &std::path::Path) -> String {
+    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string())
 }
 
 #[cfg(test)]
