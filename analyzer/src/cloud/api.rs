@@ -222,8 +222,19 @@ impl CloudModels {
         Ok(())
     }
 
+    /// A user's model file (`--models`): API rows only. The catalogue
+    /// (triggers, resource types, names) is the built-in files', read once
+    /// for the whole process, so a file that declares some is refused
+    /// rather than half read.
     pub fn add_file(&mut self, path: &Path) -> Result<(), String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let model: ServiceModel = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        if model._aliases.is_some() || model._names.is_some() || model._triggers.is_some() || model._resource_types.is_some() {
+            return Err(format!(
+                "{}: `aliases`, `names`, `[[trigger]]` and `[[resource_type]]` are read from the built-in models only (analyzer/models/aws/); a model file given with --models may add `[[api]]` and `[[resource]]` rows",
+                path.display()
+            ));
+        }
         self.add_text(&path.display().to_string(), &text)
     }
 
@@ -290,6 +301,21 @@ mod tests {
         ] {
             assert!(m.api(svc, api).is_some(), "{svc}.{api} is not modelled");
         }
+    }
+
+    #[test]
+    fn a_user_model_declaring_triggers_is_refused() {
+        let dir = std::env::temp_dir().join(format!("analyzer-user-model-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("mq.toml");
+        std::fs::write(&path, "service = \"mq\"\n\n[[trigger]]\nname = \"mq\"\n").unwrap();
+        let err = CloudModels::builtin().add_file(&path).unwrap_err();
+        assert!(err.contains("mq.toml") && err.contains("built-in models only"), "{err}");
+        std::fs::write(&path, "service = \"mq\"\n\n[[api]]\nname = \"send\"\niam = \"mq:Send\"\narn = \"*\"\nresource = \"Broker\"\n").unwrap();
+        let mut models = CloudModels::builtin();
+        models.add_file(&path).unwrap();
+        assert!(models.api("mq", "send").is_some());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
