@@ -359,6 +359,13 @@ impl<'a, 'p> Ctx<'a, 'p> {
         all.get(&trigger).map_or(&[], Vec::as_slice)
     }
 
+    /// The listeners of a trigger that name a resource which may be the
+    /// one given.
+    pub fn listening<'s>(&'s self, trigger: Trigger, resource: &SymStr) -> impl Iterator<Item = &'s Listener> + 's {
+        let wanted = normalize(trigger.name(), resource);
+        self.listeners(trigger).iter().filter(move |l| l.identity.as_ref().is_some_and(|i| i.may_equal(&wanted).possible()))
+    }
+
     pub fn function(&self, f: FnRef) -> (&'a Service, &'a Function) {
         let s = &self.infra.services[f.service];
         (s, &s.functions[f.function])
@@ -379,12 +386,7 @@ impl<'a, 'p> Ctx<'a, 'p> {
     pub fn resource_consumed(&self, api: &Api, resources: &[SymStr]) -> bool {
         let Some(fires) = &api.fires else { return false };
         let trigger = fires.trigger.name();
-        let by_function = self.all_functions().any(|(_, _, f)| {
-            f.events.iter().any(|e| {
-                e.trigger.name() == trigger
-                    && e.resource.as_ref().is_some_and(|l| resources.iter().any(|r| same_resource(trigger, l, r).possible()))
-            })
-        });
+        let by_function = resources.iter().any(|r| self.listening(fires.trigger, r).next().is_some());
         let by_subscription = self.infra.services.iter().any(|s| {
             s.subscriptions.iter().any(|sub| {
                 matches!(sub.protocol.as_str(), "sqs" | "lambda" | "firehose")

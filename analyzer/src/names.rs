@@ -79,10 +79,15 @@ fn arn_by(t: &ResourceType, name: &SymStr, region: &SymStr) -> Option<SymStr> {
 /// its name; `None` when the type has no model.
 pub fn reference(cfn_type: &str, name: &SymStr, region: &SymStr) -> Option<SymStr> {
     let t = catalog().resource_type(cfn_type)?;
-    Some(match &t.reference {
-        Some(template) => expand(template, &|var| values(t, var, name, region)),
+    Some(reference_by(t, name, region))
+}
+
+fn reference_by(t: &ResourceType, name: &SymStr, region: &SymStr) -> SymStr {
+    match &t.reference {
+        // A `ref` template naming `{ref}` would name itself: that part stays unknown.
+        Some(template) => expand(template, &|var| if var == "ref" { None } else { values(t, var, name, region) }),
         None => name.clone(),
-    })
+    }
 }
 
 /// What `Fn::GetAtt` gives for an attribute of a resource of a type:
@@ -104,10 +109,7 @@ fn values(t: &ResourceType, var: &str, name: &SymStr, region: &SymStr) -> Option
         "name" => Some(name.clone()),
         "region" => Some(region.clone()),
         "arn" => Some(arn_by(t, name, region).unwrap_or_else(|| name.clone())),
-        "ref" => Some(match &t.reference {
-            Some(template) if !template.contains("{ref}") => expand(template, &|v| values(t, v, name, region)),
-            _ => name.clone(),
-        }),
+        "ref" => Some(reference_by(t, name, region)),
         _ => None,
     }
 }

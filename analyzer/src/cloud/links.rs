@@ -325,15 +325,9 @@ pub struct Consumer {
 /// listening to queues subscribed to it.
 pub fn message_consumers(ctx: &Ctx, to: Trigger, target: &SymStr) -> Vec<Consumer> {
     let listeners = |trigger: Trigger, resource: &SymStr| -> Vec<(FnRef, SymStr, Vec<serde_json::Value>)> {
-        let wanted = normalize(trigger.name(), resource);
-        let mut found = Vec::new();
-        for l in ctx.listeners(trigger) {
-            let (Some(listened), Some(identity)) = (&l.resource, &l.identity) else { continue };
-            if identity.may_equal(&wanted).possible() {
-                found.push((l.function, listened.clone(), ctx.function(l.function).1.events[l.event].filter.patterns.clone()));
-            }
-        }
-        found
+        ctx.listening(trigger, resource)
+            .filter_map(|l| Some((l.function, l.resource.clone()?, ctx.function(l.function).1.events[l.event].filter.patterns.clone())))
+            .collect()
     };
     let mut out = Vec::new();
     match to {
