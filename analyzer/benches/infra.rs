@@ -7,6 +7,11 @@ use analyzer::infra::load_text;
 use analyzer::infra::model::{DeploymentFile, InfraOptions};
 use criterion::{criterion_group, criterion_main, Criterion};
 
+// The allocator the analyzer binary ships with, so that the figures are
+// the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A service of about `lines` lines: custom variables, provider IAM, many
 /// functions with events, and resources referring to each other.
 pub fn generated_serverless(lines: usize) -> String {

@@ -19,6 +19,11 @@ use std::time::Instant;
 use analyzer::analysis::{analyze, Options};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
+// The allocator the analyzer binary ships with, so that the figures are
+// the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// One service module: a class, a constant table, a chain of helpers with
 /// loops, and a handler that loops over its records and calls the shared
 /// dispatcher.

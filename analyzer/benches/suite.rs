@@ -5,6 +5,11 @@ use analyzer::analysis::{analyze, Options};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::path::{Path, PathBuf};
 
+// The allocator the analyzer binary ships with, so that the figures are
+// the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn cases(category: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(category)
         .map(|r| r.flatten().map(|e| e.path()).filter(|p| p.join("expected.toml").is_file()).collect())

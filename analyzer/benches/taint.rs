@@ -9,6 +9,11 @@ use std::path::Path;
 use analyzer::analysis::{analyze, Options};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
+// The allocator the analyzer binary ships with, so that the figures are
+// the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const MODULES: usize = 20;
 
 fn module(i: usize) -> String {

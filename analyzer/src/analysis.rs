@@ -459,7 +459,8 @@ fn step_deliveries(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>
                             to: to_site,
                             conservative: false,
                         };
-                        out.push((to, ret.map_labels(&mut |l| world.labels.with_hop(l, &hop))));
+                        let hop = world.labels.hop(&hop);
+                        out.push((to, ret.map_labels(&mut |l| world.labels.with_hop(l, hop))));
                     }
                 }
             }

@@ -280,7 +280,8 @@ impl World {
                 conservative: !e.resource.is_known(),
             };
             let data = e.data.clone();
-            out.join_in(&data.map_labels(&mut |l| self.labels.with_hop(l, &hop)));
+            let hop = self.labels.hop(&hop);
+            out.join_in(&data.map_labels(&mut |l| self.labels.with_hop(l, hop)));
         }
         self.store_reads.insert(read.clone(), out.clone());
         out

@@ -57,6 +57,9 @@ enum SuiteCommand {
     Describe(cmd::suite_describe::Args),
 }
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {

@@ -10,6 +10,9 @@ use analyzer::infra::model::InfraOptions;
 use analyzer::report;
 use clap::{Parser, Subcommand, ValueEnum};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "analyzer", version, about = "Finds security-sensitive data flows in serverless applications")]
 struct Cli {

@@ -188,7 +188,8 @@ fn call_deliveries(ctx: &Ctx, world: &mut World, call: &CloudCall) -> Vec<(FnRef
                 to,
                 conservative: target.conservative,
             };
-            out.push((target.function, ev.map_labels(&mut |l| world.labels.with_hop(l, &hop))));
+            let hop = world.labels.hop(&hop);
+            out.push((target.function, ev.map_labels(&mut |l| world.labels.with_hop(l, hop))));
         }
         if fires.trigger == Trigger::SNS {
             out.extend(sns_fan_out(ctx, world, call, &ev));
@@ -243,7 +244,8 @@ fn forwarded(ctx: &Ctx, world: &mut World, api: &Api, fires: &Fires, call: &Clou
                     to,
                     conservative: t != Truth::Yes,
                 };
-                let v = Value::wrap_at_path(c.path, message.clone()).map_labels(&mut |l| world.labels.with_hop(l, &hop));
+                let hop = world.labels.hop(&hop);
+                let v = Value::wrap_at_path(c.path, message.clone()).map_labels(&mut |l| world.labels.with_hop(l, hop));
                 out.push((c.function, v));
             }
         }
@@ -273,7 +275,8 @@ fn s3_to_eventbridge(ctx: &Ctx, world: &mut World, call: &CloudCall, fired: &str
             to,
             conservative,
         };
-        out.push((fr, event.map_labels(&mut |l| world.labels.with_hop(l, &hop))));
+        let hop = world.labels.hop(&hop);
+        out.push((fr, event.map_labels(&mut |l| world.labels.with_hop(l, hop))));
     }
     out
 }
@@ -470,7 +473,8 @@ fn sns_fan_out(ctx: &Ctx, world: &mut World, call: &CloudCall, ev: &Value) -> Ve
                 conservative: false,
             };
             let body = if raw { message.clone() } else { message.taint_only() };
-            out.push((c.function, Value::wrap_at_path(c.path, body).map_labels(&mut |l| world.labels.with_hop(l, &hop))));
+            let hop = world.labels.hop(&hop);
+            out.push((c.function, Value::wrap_at_path(c.path, body).map_labels(&mut |l| world.labels.with_hop(l, hop))));
         }
     }
     out

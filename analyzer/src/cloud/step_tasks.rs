@@ -56,7 +56,8 @@ pub fn record(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>) {
                         to: site.clone(),
                         conservative: false,
                     };
-                    let taint: Taint = input.iter().map(|&l| world.labels.with_hop(l, &hop)).collect();
+                    let hop = world.labels.hop(&hop);
+                    let taint: Taint = input.iter().map(|&l| world.labels.with_hop(l, hop)).collect();
                     let mut parameters = Value::default();
                     for (path, fixed) in &st.parameters {
                         let leaf = match fixed {

@@ -248,9 +248,15 @@ pub struct Labels {
     /// label's witness version then: every round delivers the same values
     /// across the same hops again, and building and hashing a label each
     /// time was most of a large app's linking.
-    hop_ids: FxHashMap<Hop, u32>,
-    with_hop_memo: FxHashMap<(LabelId, u32), (LabelId, u32)>,
+    hop_ids: FxHashMap<Hop, HopId>,
+    hops: Vec<Hop>,
+    with_hop_memo: FxHashMap<(LabelId, HopId), (LabelId, u32)>,
 }
+
+/// A hop interned by [`Labels::hop`]: a delivery maps every label of a
+/// value across the same hop, which is then hashed once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct HopId(u32);
 
 impl Labels {
     pub fn source(&mut self, source: Source) -> LabelId {
@@ -293,30 +299,33 @@ impl Labels {
         &self.sources[self.labels[id as usize].source as usize]
     }
 
-    pub fn with_hop(&mut self, id: LabelId, hop: &Hop) -> LabelId {
-        let hop_id = match self.hop_ids.get(hop) {
-            Some(&h) => h,
-            None => {
-                let h = self.hop_ids.len() as u32;
-                self.hop_ids.insert(hop.clone(), h);
-                h
-            }
-        };
+    pub fn hop(&mut self, hop: &Hop) -> HopId {
+        if let Some(&h) = self.hop_ids.get(hop) {
+            return h;
+        }
+        let h = HopId(self.hops.len() as u32);
+        self.hops.push(hop.clone());
+        self.hop_ids.insert(hop.clone(), h);
+        h
+    }
+
+    pub fn with_hop(&mut self, id: LabelId, hop: HopId) -> LabelId {
         let version = self.witness_versions[id as usize];
-        if let Some(&(out, seen)) = self.with_hop_memo.get(&(id, hop_id)) {
+        if let Some(&(out, seen)) = self.with_hop_memo.get(&(id, hop)) {
             if seen == version {
                 return out;
             }
         }
         let label = &self.labels[id as usize];
-        let out = if label.hops.len() >= MAX_HOPS || label.hops.iter().any(|h| h == hop) {
+        let crossed = &self.hops[hop.0 as usize];
+        let out = if label.hops.len() >= MAX_HOPS || label.hops.iter().any(|h| h == crossed) {
             id
         } else {
             let mut next = label.clone();
-            next.hops.push(hop.clone());
+            next.hops.push(crossed.clone());
             self.intern(next)
         };
-        self.with_hop_memo.insert((id, hop_id), (out, self.witness_versions[id as usize]));
+        self.with_hop_memo.insert((id, hop), (out, self.witness_versions[id as usize]));
         out
     }
 
@@ -378,6 +387,7 @@ mod tests {
             for &id in &frontier {
                 let at = labels.get(id).hops.last().map(|h| h.to.function.clone()).unwrap_or("a".into());
                 for h in hops.iter().filter(|h| h.from.function == at) {
+                    let h = labels.hop(h);
                     next.insert(labels.with_hop(id, h));
                 }
             }
@@ -396,6 +406,7 @@ mod tests {
         assert_ne!(clean, src);
         assert_eq!(labels.sanitize(clean, "sql-injection"), clean);
         assert!(labels.is_sanitized(clean, "sql-injection") && !labels.is_sanitized(src, "sql-injection"));
-        assert_eq!(labels.with_hop(clean, &hop("a", "b")), labels.with_hop(clean, &hop("a", "b")));
+        let (first, again) = (labels.hop(&hop("a", "b")), labels.hop(&hop("a", "b")));
+        assert_eq!(labels.with_hop(clean, first), labels.with_hop(clean, again));
     }
 }
