@@ -6,7 +6,7 @@
 //! turns them into findings.
 
 use std::cell::{OnceCell, RefCell};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -323,6 +323,9 @@ pub struct Ctx<'a, 'p> {
     pub cloud: &'a CloudModels,
     pub opts: &'a Options,
     listeners: OnceCell<HashMap<Trigger, Vec<Listener>>>,
+    /// Each loop body's exposed reads (`taint/loops.rs`), by the body's
+    /// address: a loop runs in every round of every handler that reaches it.
+    loop_reads: RefCell<HashMap<usize, Option<Rc<HashSet<String>>>>>,
 }
 
 /// A function's event of some trigger, with the name of the resource it
@@ -341,7 +344,19 @@ pub struct Listener {
 
 impl<'a, 'p> Ctx<'a, 'p> {
     pub fn new(program: &'p Program, index: &'a Index<'p>, infra: &'a InfraModel, taint: &'a TaintModels, cloud: &'a CloudModels, opts: &'a Options) -> Self {
-        Ctx { program, index, infra, taint, cloud, opts, listeners: OnceCell::new() }
+        Ctx { program, index, infra, taint, cloud, opts, listeners: OnceCell::new(), loop_reads: RefCell::default() }
+    }
+
+    /// The variables a loop body may read before writing them, with the
+    /// loop's `target` written first; `None` when it may read any.
+    pub fn loop_reads(&self, body: &'p [ruff_python_ast::Stmt], target: Option<&ruff_python_ast::Expr>) -> Option<Rc<HashSet<String>>> {
+        let key = body.as_ptr() as usize;
+        if let Some(reads) = self.loop_reads.borrow().get(&key) {
+            return reads.clone();
+        }
+        let reads = crate::taint::loops::exposed_reads(body, target).map(Rc::new);
+        self.loop_reads.borrow_mut().insert(key, reads.clone());
+        reads
     }
 
     /// The events of a trigger across the app's functions, in function

@@ -296,7 +296,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 let mut taint = Taint::new();
                 for p in &sink.params {
                     if let Some(v) = named.get(p) {
-                        taint.extend(v.deep_taint());
+                        taint.union(&v.deep_taint());
                     }
                 }
                 self.world.add_findings(&sink.vulnerability, &sink.callee, &site, &taint);

@@ -33,7 +33,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 let mut s: Option<SymStr> = None;
                 let mut taint = Taint::new();
                 for a in &args.pos {
-                    taint.extend(a.deep_taint());
+                    taint.union(&a.deep_taint());
                     let part = a.str.clone().unwrap_or_else(|| SymStr::any("path"));
                     s = Some(match s {
                         None => part,

@@ -93,7 +93,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 }
                 _ => {
                     let mut t = args.all_taint();
-                    t.extend(callee.taint.iter().copied());
+                    t.union(&callee.taint);
                     Value::tainted(t)
                 }
             },
@@ -410,7 +410,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 q.taint = callee.taint.clone();
                 q
             } else {
-                taint.extend(callee.taint.iter().copied());
+                taint.union(&callee.taint);
                 Value::default()
             };
             if !classes.iter().any(|c| c == "*") {
@@ -427,7 +427,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         if !models.reveals_secret {
             taint = self.conceal_secrets(taint);
         }
-        taint.extend(callee.taint.iter().copied());
+        taint.union(&callee.taint);
         let mut v = Value::qual(format!("{path}()"));
         v.taint = taint;
         v

@@ -177,6 +177,19 @@ impl Taint {
         Rc::make_mut(&mut self.0).retain(keep);
     }
 
+    /// Adds the labels of `other`, sharing its set when this one is empty:
+    /// most joins add a value's taint to an untainted one, or to itself.
+    pub fn union(&mut self, other: &Taint) {
+        if other.0.is_empty() || Rc::ptr_eq(&self.0, &other.0) {
+            return;
+        }
+        if self.0.is_empty() {
+            self.0 = other.0.clone();
+            return;
+        }
+        self.extend(other.0.iter().copied());
+    }
+
     pub fn clear(&mut self) {
         if !self.0.is_empty() {
             self.0 = Rc::default();

@@ -34,14 +34,14 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             let mut taint = Taint::new();
             for v in sink.args.iter().filter_map(|&i| args.pos.get(i)).chain(sink.keywords.iter().filter_map(|k| args.kw(k))) {
                 if counts(v) {
-                    taint.extend(v.deep_taint());
+                    taint.union(&v.deep_taint());
                 }
             }
             if let Some(s) = &args.spread {
-                taint.extend(s.deep_taint());
+                taint.union(&s.deep_taint());
             }
             if sink.receiver {
-                taint.extend(callee.taint.iter().copied());
+                taint.union(&callee.taint);
             }
             if let Some(host) = &foreign_host {
                 let labels = &self.world.labels;

@@ -137,13 +137,18 @@ impl Value {
     /// Taint of the value and of every part of it.
     pub fn deep_taint(&self) -> Taint {
         let mut t = self.taint.clone();
+        self.add_field_taint(&mut t);
+        t
+    }
+
+    fn add_field_taint(&self, t: &mut Taint) {
         for v in self.fields.values() {
             if matches!(v.kind, Kind::Func(_) | Kind::Class(_) | Kind::Module(_)) {
                 continue;
             }
-            t.extend(v.deep_taint());
+            t.union(&v.taint);
+            v.add_field_taint(t);
         }
-        t
     }
 
     /// Reads a field; parts inherit the taint of the whole, but for a part
@@ -155,7 +160,7 @@ impl Value {
         });
         let mut v = found.unwrap_or_default();
         if v.kind != Kind::None {
-            v.taint.extend(self.taint.iter().copied());
+            v.taint.union(&self.taint);
         }
         v
     }
@@ -168,7 +173,7 @@ impl Value {
                 out = out.join(v);
             }
         }
-        out.taint.extend(self.taint.iter().copied());
+        out.taint.union(&self.taint);
         out
     }
 
@@ -188,7 +193,7 @@ impl Value {
     }
 
     pub fn add_taint(&mut self, t: &Taint) {
-        self.taint.extend(t.iter().copied());
+        self.taint.union(t);
     }
 
     /// The least value describing both.
@@ -210,10 +215,15 @@ impl Value {
     /// with other environments, are left as they are, so that merging two
     /// branches that changed one variable's field copies nothing else.
     fn join_in_at(&mut self, other: &Value, depth: usize) {
-        if self == other {
-            return;
+        if self != other {
+            self.join_unequal(other, depth);
         }
-        self.taint.extend(other.taint.iter().copied());
+    }
+
+    /// [`Value::join_in_at`] once the two are known to differ: each level
+    /// compares a field only before descending into it, not again below.
+    fn join_unequal(&mut self, other: &Value, depth: usize) {
+        self.taint.union(&other.taint);
         let str = match (&self.str, &other.str) {
             (Some(a), Some(b)) if a == b => self.str.take(),
             (Some(a), Some(b)) => Some(a.join(b)),
@@ -236,9 +246,8 @@ impl Value {
             };
         }
         if depth >= MAX_DEPTH {
-            let t = self.deep_taint();
-            self.taint.extend(t);
-            self.taint.extend(other.deep_taint());
+            self.taint = self.deep_taint();
+            self.taint.union(&other.deep_taint());
             self.fields = Rc::default();
             return;
         }
@@ -255,7 +264,7 @@ impl Value {
             }
             let fields = Rc::make_mut(&mut self.fields);
             match fields.get_mut(k) {
-                Some(a) => a.join_in_at(b, depth + 1),
+                Some(a) => a.join_unequal(b, depth + 1),
                 None => {
                     fields.insert(k.clone(), b.clone());
                 }

@@ -204,7 +204,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                             ast::InterpolatedStringElement::Literal(l) => s.push_lit(&l.value),
                             ast::InterpolatedStringElement::Interpolation(i) => {
                                 let v = self.eval(&i.expression);
-                                taint.extend(v.deep_taint());
+                                taint.union(&v.deep_taint());
                                 match (&v.str, i.format_spec.is_none()) {
                                     (Some(vs), true) => s.push(vs),
                                     _ => s.push_any("fstring"),
@@ -224,7 +224,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     /// else carries the taint of both sides.
     pub fn binop(&mut self, l: &Value, op: ast::Operator, r: &Value) -> Value {
         let mut taint = l.deep_taint();
-        taint.extend(r.deep_taint());
+        taint.union(&r.deep_taint());
         let str = match op {
             ast::Operator::Add => match (&l.str, &r.str) {
                 (Some(a), Some(b)) if l.kind == Kind::Str || r.kind == Kind::Str => Some(a.concat(b)),
@@ -359,7 +359,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                         v.taint = base.taint.clone();
                         // An object known only by what any attribute holds.
                         if let Some(any) = base.fields.get(&Key::Elem) {
-                            v.taint.extend(any.deep_taint());
+                            v.taint.union(&any.deep_taint());
                         }
                         v
                     }

@@ -35,7 +35,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         if self.stack.len() >= MAX_CALL_DEPTH {
             let mut t = args.all_taint();
             if let Some(r) = &receiver {
-                t.extend(r.deep_taint());
+                t.union(&r.deep_taint());
             }
             return (Value::tainted(t), receiver);
         }

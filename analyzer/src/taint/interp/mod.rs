@@ -141,7 +141,7 @@ impl Args {
     pub fn all_taint(&self) -> Taint {
         let mut t = Taint::new();
         for v in self.pos.iter().chain(self.kw.iter().map(|(_, v)| v)).chain(self.spread.iter()) {
-            t.extend(v.deep_taint());
+            t.union(&v.deep_taint());
         }
         t
     }
@@ -325,7 +325,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         let mut taint = path.deep_taint();
         for (p, t) in &self.files {
             if p.may_equal(&sym).possible() {
-                taint.extend(t.iter().copied());
+                taint.union(t);
             }
         }
         let mut v = Value::tainted(taint);

@@ -190,7 +190,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         let entry = self.frame().env.clone();
         let mut head = entry.clone();
         let saved_exits = std::mem::take(&mut self.frame().loop_exits);
-        let reads = crate::taint::loops::exposed_reads(body, target.as_ref().map(|(t, _)| *t));
+        let reads = self.ctx.loop_reads(body, target.as_ref().map(|(t, _)| *t));
         for _ in 0..LOOP_ROUNDS {
             self.frame().env = head.clone();
             if let Some((t, elem)) = &target {
