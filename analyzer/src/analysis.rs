@@ -4,8 +4,10 @@
 //! until no event or store gains taint. The result is a list of findings,
 //! each a sink reached from one or more sources.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use crate::cloud::api::CloudModels;
@@ -31,13 +33,17 @@ pub fn analyze(app: &Path, opts: &Options) -> Result<Analysis, AnalyzeError> {
     if !app.is_dir() {
         return Err(AnalyzeError::NotAFolder(app.to_path_buf()));
     }
-    let mut taint_models = TaintModels::builtin();
-    let mut cloud_models = CloudModels::builtin();
+    // The built-in models are read once per process: a scan's worker
+    // analyses hundreds of apps, and reading them took longer than
+    // analysing a small one.
+    static BUILTIN: OnceLock<(TaintModels, CloudModels)> = OnceLock::new();
+    let builtin = BUILTIN.get_or_init(|| (TaintModels::builtin(), CloudModels::builtin()));
+    let (mut taint_models, mut cloud_models) = (Cow::Borrowed(&builtin.0), Cow::Borrowed(&builtin.1));
     for m in &opts.models {
         // A service model names its service at the top level; taint model
         // files hold only tables of rows.
         let is_aws = std::fs::read_to_string(m).ok().and_then(|t| t.parse::<toml::Table>().ok()).is_some_and(|t| t.contains_key("service"));
-        let r = if is_aws { cloud_models.add_file(m) } else { taint_models.add_file(m) };
+        let r = if is_aws { cloud_models.to_mut().add_file(m) } else { taint_models.to_mut().add_file(m) };
         r.map_err(AnalyzeError::Model)?;
     }
     // Deeply nested hostile code recurses deeply; a large stack turns that
