@@ -465,8 +465,7 @@ fn step_deliveries(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>
                             to: to_site,
                             conservative: false,
                         };
-                        let hop = world.labels.hop(&hop);
-                        out.push((to, ret.map_labels(&mut |l| world.labels.with_hop(l, hop))));
+                        out.push((to, world.cross(ret, &hop)));
                     }
                 }
             }

@@ -234,6 +234,13 @@ pub struct StoreRead {
 }
 
 impl World {
+    /// The value as it arrives across `hop`: each label replaced by the one
+    /// that crossed it.
+    pub fn cross(&mut self, value: &Value, hop: &Hop) -> Value {
+        let hop = self.labels.hop(hop);
+        value.map_labels(&mut |l| self.labels.with_hop(l, hop))
+    }
+
     pub fn add_findings(&mut self, vulnerability: &str, callee: &str, sink: &Site, taint: &Taint) {
         for &l in taint {
             if self.labels.is_sanitized(l, vulnerability) || !self.labels.source_of(l).reaches(vulnerability) {
@@ -280,8 +287,7 @@ impl World {
                 conservative: !e.resource.is_known(),
             };
             let data = e.data.clone();
-            let hop = self.labels.hop(&hop);
-            out.join_in(&data.map_labels(&mut |l| self.labels.with_hop(l, hop)));
+            out.join_in(&self.cross(&data, &hop));
         }
         self.store_reads.insert(read.clone(), out.clone());
         out

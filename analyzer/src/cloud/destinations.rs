@@ -47,8 +47,7 @@ pub fn deliveries(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>,
             };
             let mut record = |world: &mut World, target: FnRef, path: &str, resource: String, value: Value| {
                 let Some(to) = ctx.handler_site(target) else { return };
-                let hop = world.labels.hop(&hop_to(to, resource));
-                out.push((target, Value::wrap_at_path(path, value).map_labels(&mut |l| world.labels.with_hop(l, hop))));
+                out.push((target, world.cross(&Value::wrap_at_path(path, value), &hop_to(to, resource))));
             };
             if let Some(target) = match_function(&names, &d.target).and_then(|n| service.functions.iter().position(|f| f.name == n)) {
                 let to = FnRef { service: fr.service, function: target };

@@ -188,8 +188,7 @@ fn call_deliveries(ctx: &Ctx, world: &mut World, call: &CloudCall) -> Vec<(FnRef
                 to,
                 conservative: target.conservative,
             };
-            let hop = world.labels.hop(&hop);
-            out.push((target.function, ev.map_labels(&mut |l| world.labels.with_hop(l, hop))));
+            out.push((target.function, world.cross(&ev, &hop)));
         }
         if fires.trigger == Trigger::SNS {
             out.extend(sns_fan_out(ctx, world, call, &ev));
@@ -244,8 +243,7 @@ fn forwarded(ctx: &Ctx, world: &mut World, api: &Api, fires: &Fires, call: &Clou
                     to,
                     conservative: t != Truth::Yes,
                 };
-                let hop = world.labels.hop(&hop);
-                let v = Value::wrap_at_path(c.path, message.clone()).map_labels(&mut |l| world.labels.with_hop(l, hop));
+                let v = world.cross(&Value::wrap_at_path(c.path, message.clone()), &hop);
                 out.push((c.function, v));
             }
         }
@@ -275,8 +273,7 @@ fn s3_to_eventbridge(ctx: &Ctx, world: &mut World, call: &CloudCall, fired: &str
             to,
             conservative,
         };
-        let hop = world.labels.hop(&hop);
-        out.push((fr, event.map_labels(&mut |l| world.labels.with_hop(l, hop))));
+        out.push((fr, world.cross(&event, &hop)));
     }
     out
 }
@@ -473,8 +470,7 @@ fn sns_fan_out(ctx: &Ctx, world: &mut World, call: &CloudCall, ev: &Value) -> Ve
                 conservative: false,
             };
             let body = if raw { message.clone() } else { message.taint_only() };
-            let hop = world.labels.hop(&hop);
-            out.push((c.function, Value::wrap_at_path(c.path, body).map_labels(&mut |l| world.labels.with_hop(l, hop))));
+            out.push((c.function, world.cross(&Value::wrap_at_path(c.path, body), &hop)));
         }
     }
     out
