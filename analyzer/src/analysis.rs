@@ -495,8 +495,7 @@ fn traceback_findings(world: &mut World, http: &Taint, ret: &Value) {
 fn collect_findings(world: &World) -> Vec<Finding> {
     let mut grouped: BTreeMap<(Site, String), (String, BTreeSet<Flow>)> = BTreeMap::new();
     for f in &world.findings {
-        let label = world.labels.get(f.label);
-        let flow = Flow { source: world.labels.sources[label.source as usize].clone(), hops: label.hops.clone() };
+        let flow = Flow { source: world.labels.source_of(f.label).clone(), hops: world.labels.path(f.label) };
         let entry = grouped.entry((f.sink.clone(), f.vulnerability.clone())).or_insert_with(|| (f.callee.clone(), BTreeSet::new()));
         entry.1.insert(flow);
     }

@@ -135,8 +135,9 @@ pub struct Hop {
 pub struct Label {
     pub source: u32,
     /// The witness path: the shortest (then smallest) one found so far
-    /// from the source to the label's last hop.
-    pub hops: Vec<Hop>,
+    /// from the source to the label's last hop, as interned hops
+    /// ([`Labels::path`] spells it out).
+    pub hops: Vec<HopId>,
     /// Vulnerability classes this data was sanitized for.
     pub sanitized: BTreeSet<String>,
 }
@@ -146,13 +147,13 @@ pub struct Label {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct LabelKey {
     source: u32,
-    last: Option<Hop>,
+    last: Option<HopId>,
     sanitized: BTreeSet<String>,
 }
 
 impl Label {
     fn key(&self) -> LabelKey {
-        LabelKey { source: self.source, last: self.hops.last().cloned(), sanitized: self.sanitized.clone() }
+        LabelKey { source: self.source, last: self.hops.last().copied(), sanitized: self.sanitized.clone() }
     }
 }
 
@@ -284,9 +285,11 @@ impl Labels {
     fn intern(&mut self, label: Label) -> LabelId {
         let key = label.key();
         if let Some(&id) = self.label_ids.get(&key) {
-            let known = &mut self.labels[id as usize].hops;
-            if (label.hops.len(), &label.hops) < (known.len(), &*known) {
-                *known = label.hops;
+            let known = &self.labels[id as usize].hops;
+            let hops = &self.hops;
+            let spelled = |path: &[HopId]| path.iter().map(|h| &hops[h.0 as usize]).collect::<Vec<_>>();
+            if (label.hops.len(), spelled(&label.hops)) < (known.len(), spelled(known)) {
+                self.labels[id as usize].hops = label.hops;
                 self.witness_versions[id as usize] += 1;
             }
             return id;
@@ -302,6 +305,11 @@ impl Labels {
     /// it earlier may be derived differently once it changed.
     pub fn witness_version(&self, id: LabelId) -> u32 {
         self.witness_versions[id as usize]
+    }
+
+    /// The label's witness path, hop by hop.
+    pub fn path(&self, id: LabelId) -> Vec<Hop> {
+        self.labels[id as usize].hops.iter().map(|h| self.hops[h.0 as usize].clone()).collect()
     }
 
     pub fn get(&self, id: LabelId) -> &Label {
@@ -330,12 +338,11 @@ impl Labels {
             }
         }
         let label = &self.labels[id as usize];
-        let crossed = &self.hops[hop.0 as usize];
-        let out = if label.hops.len() >= MAX_HOPS || label.hops.iter().any(|h| h == crossed) {
+        let out = if label.hops.len() >= MAX_HOPS || label.hops.contains(&hop) {
             id
         } else {
             let mut next = label.clone();
-            next.hops.push(crossed.clone());
+            next.hops.push(hop);
             self.intern(next)
         };
         self.with_hop_memo.insert((id, hop), (out, self.witness_versions[id as usize]));
@@ -398,7 +405,7 @@ mod tests {
         for _ in 0..2 * MAX_HOPS {
             let mut next = frontier.clone();
             for &id in &frontier {
-                let at = labels.get(id).hops.last().map(|h| h.to.function.clone()).unwrap_or("a".into());
+                let at = labels.path(id).last().map(|h| h.to.function.clone()).unwrap_or("a".into());
                 for h in hops.iter().filter(|h| h.from.function == at) {
                     let h = labels.hop(h);
                     next.insert(labels.with_hop(id, h));
@@ -407,8 +414,8 @@ mod tests {
             frontier = next;
         }
         assert_eq!(labels.labels.len(), 1 + hops.len());
-        let c_to_d = labels.labels.iter().find(|l| l.hops.last() == Some(&hop("c", "d"))).unwrap();
-        assert_eq!(c_to_d.hops, [hop("a", "c"), hop("c", "d")], "the shortest witness");
+        let c_to_d = (0..labels.labels.len() as LabelId).find(|&id| labels.path(id).last() == Some(&hop("c", "d"))).unwrap();
+        assert_eq!(labels.path(c_to_d), [hop("a", "c"), hop("c", "d")], "the shortest witness");
     }
 
     #[test]
