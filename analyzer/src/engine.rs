@@ -332,6 +332,10 @@ pub struct Ctx<'a, 'p> {
     /// Each loop body's exposed reads (`taint/loops.rs`), by the body's
     /// address: a loop runs in every round of every handler that reaches it.
     loop_reads: RefCell<HashMap<usize, Option<Rc<HashSet<String>>>>>,
+    /// IAM answers by function, action and resource: every run of every
+    /// round asks again for each call it makes, and matching the role's
+    /// patterns was a tenth of a large app's taint stage.
+    decisions: RefCell<HashMap<(FnRef, String, SymStr), Decision>>,
 }
 
 /// A function's event of some trigger, with the name of the resource it
@@ -350,7 +354,7 @@ pub struct Listener {
 
 impl<'a, 'p> Ctx<'a, 'p> {
     pub fn new(program: &'p Program, index: &'a Index<'p>, infra: &'a InfraModel, taint: &'a TaintModels, cloud: &'a CloudModels, opts: &'a Options) -> Self {
-        Ctx { program, index, infra, taint, cloud, opts, listeners: OnceCell::new(), loop_reads: RefCell::default() }
+        Ctx { program, index, infra, taint, cloud, opts, listeners: OnceCell::new(), loop_reads: RefCell::default(), decisions: RefCell::default() }
     }
 
     /// The variables a loop body may read before writing them, with the
@@ -363,6 +367,17 @@ impl<'a, 'p> Ctx<'a, 'p> {
         let reads = crate::taint::loops::exposed_reads(body, target).map(Rc::new);
         self.loop_reads.borrow_mut().insert(key, reads.clone());
         reads
+    }
+
+    /// May function `f`'s role call `action` on `arn`?
+    pub fn allows(&self, f: FnRef, action: &str, arn: &SymStr) -> Decision {
+        let key = (f, action.to_string(), arn.clone());
+        if let Some(&d) = self.decisions.borrow().get(&key) {
+            return d;
+        }
+        let d = self.function(f).1.allows(action, arn, &self.iam_options());
+        self.decisions.borrow_mut().insert(key, d);
+        d
     }
 
     /// The events of a trigger across the app's functions, in function

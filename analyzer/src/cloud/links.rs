@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::engine::{CallKey, CloudCall, Ctx, FnRef, StoreEntry, World};
 use crate::infra::model::{EventFilter, Forward, Trigger};
 use crate::sym::{SymStr, Truth};
-use crate::taint::label::Hop;
+use crate::taint::label::{Hop, Site};
 use crate::taint::value::{Key, Value};
 
 use super::api::{Api, Fires};
@@ -476,9 +476,12 @@ fn sns_fan_out(ctx: &Ctx, world: &mut World, call: &CloudCall, ev: &Value) -> Ve
     out
 }
 
-/// The stores the calls made so far have written.
+/// The stores the calls made so far have written, one entry per store,
+/// resource, key and writing site: the handlers that share code write from
+/// the same site, and a read crosses the same hop from each, so their data
+/// is joined once here rather than compared whole to sort and deduplicate.
 pub fn stores(ctx: &Ctx, world: &World) -> Vec<StoreEntry> {
-    let mut out = Vec::new();
+    let mut out: BTreeMap<(String, String, SymStr, Option<SymStr>, Site), Value> = BTreeMap::new();
     for call in world.calls.values() {
         let Some(api) = ctx.cloud.api(&call.service, &call.api) else { continue };
         let Some(w) = &api.writes else { continue };
@@ -487,17 +490,14 @@ pub fn stores(ctx: &Ctx, world: &World) -> Vec<StoreEntry> {
         }
         let key = w.key.as_ref().and_then(|k| call.args.get(k)).map(|v| v.str.clone().unwrap_or_else(|| SymStr::any("key")));
         for r in &call.resource {
-            out.push(StoreEntry {
-                store: w.store.clone(),
-                api: format!("{}.{}", call.service, call.api),
-                resource: r.clone(),
-                key: key.clone(),
-                data: call.stored.clone(),
-                from: call.site.clone(),
-            });
+            let at = (w.store.clone(), format!("{}.{}", call.service, call.api), r.clone(), key.clone(), call.site.clone());
+            match out.entry(at) {
+                std::collections::btree_map::Entry::Occupied(mut e) => e.get_mut().join_in(&call.stored),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(call.stored.clone());
+                }
+            }
         }
     }
-    out.sort();
-    out.dedup();
-    out
+    out.into_iter().map(|((store, api, resource, key, from), data)| StoreEntry { store, api, resource, key, data, from }).collect()
 }

@@ -373,7 +373,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             return Decision::Allowed;
         }
         let decision = match self.entry.function.filter(|_| !own_credentials) {
-            Some(f) => self.ctx.function(f).1.allows(action, arn, &self.ctx.iam_options()),
+            Some(f) => self.ctx.allows(f, action, arn),
             None => Decision::Unknown,
         };
         match decision {

@@ -28,6 +28,25 @@ fn literal_elements(e: &Expr) -> Option<&[Expr]> {
 
 /// `sys.exit(...)`, `exit(...)`, `quit(...)`, `os._exit(...)`: the path
 /// ends there, like a `raise`.
+/// Statements that change their frame's environment only by binding
+/// names (`Interp::bind`), never by replacing it with a join of paths.
+fn binds_only(stmt: &Stmt) -> bool {
+    matches!(
+        stmt,
+        Stmt::Expr(_)
+            | Stmt::Assign(_)
+            | Stmt::AnnAssign(_)
+            | Stmt::AugAssign(_)
+            | Stmt::Import(_)
+            | Stmt::ImportFrom(_)
+            | Stmt::Pass(_)
+            | Stmt::Global(_)
+            | Stmt::Nonlocal(_)
+            | Stmt::Assert(_)
+            | Stmt::Delete(_)
+    )
+}
+
 fn is_exit_call(e: &Expr) -> bool {
     let Expr::Call(call) = e else { return false };
     match &*call.func {
@@ -46,11 +65,16 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             if self.frame().env.is_none() {
                 return;
             }
+            let mark = self.frame().written.len();
             self.exec(stmt);
             let frame = self.frame();
             if let (Some(env), Some(acc)) = (frame.env.as_ref(), frame.try_snapshots.last_mut()) {
-                *acc = join_env(acc.take(), Some(env.clone()));
+                match acc {
+                    Some(acc) if binds_only(stmt) => join_names(acc, env, &frame.written[mark..]),
+                    _ => *acc = join_env(acc.take(), Some(env.clone())),
+                }
             }
+            frame.written.truncate(mark);
         }
     }
 
