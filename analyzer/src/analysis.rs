@@ -25,6 +25,7 @@ use crate::taint::interp::{Args, Entry, Interp};
 use crate::taint::label::{Hop, Site, Source, SourceKind, Taint};
 use crate::taint::models::TaintModels;
 use crate::taint::value::{Key, Kind, Value};
+use crate::twins::{self, Due};
 
 const MAX_ROUNDS: usize = 12;
 
@@ -150,6 +151,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
     let mut views_run: BTreeSet<(FnRef, FuncId)> = BTreeSet::new();
     for round in 0..MAX_ROUNDS {
         stats.rounds = round + 1;
+        let mut due = Vec::new();
         for (fr, code) in &handlers {
             let fr = *fr;
             let mut event = incoming.get(&fr).cloned().unwrap_or_default();
@@ -164,22 +166,36 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
                 continue;
             }
             last_input.insert(fr, event.clone());
-            world.run_reads.clear();
-            let request = match &source {
-                Some((SourceKind::Http, t)) => t.clone(),
-                _ => Taint::new(),
-            };
-            let responds_http = !request.is_empty();
-            let mut interp = Interp::new(&ctx, &mut world, Entry { function: Some(fr), main_file: None, route: None, responds_http, request });
-            let args = Args { pos: vec![event, Value::qual("context")], ..Args::default() };
-            let receiver = code.receiver.as_ref().map(|name| interp.module_env(code.file).borrow().get(name.as_str()).cloned().unwrap_or_default());
-            let (ret, _) = interp.call_function(code.func, args, receiver);
-            drop(interp);
-            reads.insert(Run::Handler(fr), std::mem::take(&mut world.run_reads));
-            if let Some(http) = http_labels.get(&fr) {
-                traceback_findings(&mut world, http, &ret);
+            due.push(Due { function: fr, code, event, source: source.map(|(kind, _)| kind) });
+        }
+        for group in twins::groups(&ctx, &due) {
+            let lead = group[0];
+            stats.handler_runs += 1;
+            let mut event = lead.event.clone();
+            let mut request = Taint::new();
+            for d in &group {
+                event.join_in(&d.event);
+                if let Some(http) = http_labels.get(&d.function) {
+                    request.union(http);
+                }
             }
-            returns.insert(fr, ret);
+            world.run_reads.clear();
+            let responds_http = !request.is_empty();
+            let mut interp = Interp::new(&ctx, &mut world, Entry { function: Some(lead.function), main_file: None, route: None, responds_http, request });
+            let args = Args { pos: vec![event, Value::qual("context")], ..Args::default() };
+            let receiver = lead.code.receiver.as_ref().map(|name| interp.module_env(lead.code.file).borrow().get(name.as_str()).cloned().unwrap_or_default());
+            let (ret, _) = interp.call_function(lead.code.func, args, receiver);
+            drop(interp);
+            let run_reads = std::mem::take(&mut world.run_reads);
+            let others: Vec<FnRef> = group[1..].iter().map(|d| d.function).collect();
+            twins::share(&mut world, lead.function, &others);
+            for d in &group {
+                reads.insert(Run::Handler(d.function), run_reads.clone());
+                if let Some(http) = http_labels.get(&d.function) {
+                    traceback_findings(&mut world, http, &ret);
+                }
+                returns.insert(d.function, ret.clone());
+            }
         }
         if stores_changed {
             for &(fr, file) in &web_handlers {

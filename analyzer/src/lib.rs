@@ -27,5 +27,6 @@ pub mod secrets;
 pub mod suppress;
 pub mod sym;
 pub mod taint;
+pub mod twins;
 
 pub use analysis::{analyze, Analysis, Disabled, Finding, Flow, Options, ThreatModel};

@@ -61,6 +61,9 @@ pub struct Stats {
     /// not missing either.
     pub other_runtimes: Vec<NotPython>,
     pub rounds: usize,
+    /// Runs of handler code over all rounds; twin handlers share one
+    /// (`twins.rs`).
+    pub handler_runs: usize,
 }
 
 /// A function of the deployment file that is not Python code to analyse.

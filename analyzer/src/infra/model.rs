@@ -278,7 +278,7 @@ pub enum Effect {
 }
 
 /// One IAM policy statement as it applies to a function's role.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Statement {
     pub effect: Effect,
     pub actions: Vec<SymStr>,

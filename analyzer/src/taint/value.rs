@@ -130,6 +130,17 @@ impl Value {
         Value { taint, ..Value::default() }
     }
 
+    /// Whether the two differ at most in which labels they carry: the same
+    /// kinds, strings and fields, each part tainted in both or in neither.
+    pub fn same_shape(&self, other: &Value) -> bool {
+        self.kind == other.kind
+            && self.str == other.str
+            && self.taint.is_empty() == other.taint.is_empty()
+            && (Rc::ptr_eq(&self.fields, &other.fields)
+                || (self.fields.len() == other.fields.len()
+                    && self.fields.iter().zip(other.fields.iter()).all(|((ka, a), (kb, b))| ka == kb && a.same_shape(b))))
+    }
+
     pub fn is_tainted(&self) -> bool {
         !self.deep_taint().is_empty()
     }

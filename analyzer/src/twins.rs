@@ -1,0 +1,99 @@
+//! Twin handlers: functions that run the same code under the same
+//! configuration, differing only in their names and triggers (one handler
+//! consuming five queues, deployed as five functions).
+//!
+//! The interpreter treats labels one by one: a sink reports each label
+//! that reaches it, a hop and a sanitizer map each label alone, and what a
+//! run does otherwise depends only on the shape of its input (kinds,
+//! strings, fields, and which parts carry any taint at all). So when the
+//! events of twins have the same shape, one run with their join does what
+//! the separate runs would have done together. Only what the world records
+//! per function (its calls, IAM requests, unmodelled calls, the web
+//! interfaces it serves) is written for the first twin; [`share`] copies it
+//! to the others.
+//!
+//! Functions whose return value goes somewhere (a Lambda destination, a
+//! state machine Task) are nobody's twin: each one's return must stay
+//! its own.
+
+use crate::engine::{Ctx, FnRef, PermissionUse, UnmodelledCall, World};
+use crate::program::handler::HandlerCode;
+use crate::taint::label::SourceKind;
+use crate::taint::value::Value;
+
+/// One handler due to run this round: its function, code, event, and the
+/// kind of source its trigger makes it.
+pub struct Due<'h> {
+    pub function: FnRef,
+    pub code: &'h HandlerCode,
+    pub event: Value,
+    pub source: Option<SourceKind>,
+}
+
+/// Whether two handlers are twins: the same code, service and
+/// configuration, and neither one's return value delivered anywhere.
+pub fn twins(ctx: &Ctx, a: &Due, b: &Due) -> bool {
+    let ((_, fa), (_, fb)) = (ctx.function(a.function), ctx.function(b.function));
+    a.function.service == b.function.service
+        && a.code == b.code
+        && a.source == b.source
+        && fa.runtime == fb.runtime
+        && fa.code == fb.code
+        && fa.environment == fb.environment
+        && fa.env_from_files == fb.env_from_files
+        && fa.iam == fb.iam
+        && fa.managed_policies == fb.managed_policies
+        && fa.opaque_role == fb.opaque_role
+        && returns_stay(ctx, a.function)
+        && returns_stay(ctx, b.function)
+}
+
+/// Whether nothing reads the function's return value: it has no
+/// destination and no state machine runs it as a Task.
+fn returns_stay(ctx: &Ctx, f: FnRef) -> bool {
+    let (service, func) = ctx.function(f);
+    func.destinations.is_empty() && !service.state_machines.iter().flat_map(|m| &m.states).any(|s| s.function.as_deref() == Some(func.name.as_str()))
+}
+
+/// The runs due this round in groups that one run each serves: twins
+/// whose events have the same shape, in the order of their first member.
+pub fn groups<'d, 'h>(ctx: &Ctx, due: &'d [Due<'h>]) -> Vec<Vec<&'d Due<'h>>> {
+    let mut out: Vec<Vec<&Due>> = Vec::new();
+    for d in due {
+        match out.iter_mut().find(|g| twins(ctx, g[0], d) && g[0].event.same_shape(&d.event)) {
+            Some(g) => g.push(d),
+            None => out.push(vec![d]),
+        }
+    }
+    out
+}
+
+/// Records for each of `others` what the world holds per function for
+/// `lead`, as if each had run on its own.
+pub fn share(world: &mut World, lead: FnRef, others: &[FnRef]) {
+    if others.is_empty() {
+        return;
+    }
+    let calls: Vec<_> = world.calls.values().filter(|c| c.caller == Some(lead)).cloned().collect();
+    let sites: Vec<_> = world.api_sites.iter().filter(|s| s.0 == Some(lead)).cloned().collect();
+    let uses: Vec<PermissionUse> = world.permission_uses.iter().filter(|u| u.function == lead).cloned().collect();
+    let unmodelled: Vec<UnmodelledCall> = world.unmodelled_calls.iter().filter(|u| u.function == lead).cloned().collect();
+    let dispatches: Vec<String> = world.dispatches.iter().filter(|(f, _)| *f == lead).map(|(_, i)| i.clone()).collect();
+    for &other in others {
+        for call in &calls {
+            world.record_call(crate::engine::CloudCall { caller: Some(other), ..call.clone() });
+        }
+        for s in &sites {
+            world.api_sites.insert((Some(other), s.1.clone(), s.2.clone(), s.3.clone(), s.4.clone()));
+        }
+        for u in &uses {
+            world.permission_uses.insert(PermissionUse { function: other, ..u.clone() });
+        }
+        for u in &unmodelled {
+            world.unmodelled_calls.insert(UnmodelledCall { function: other, ..u.clone() });
+        }
+        for i in &dispatches {
+            world.dispatches.insert((other, i.clone()));
+        }
+    }
+}
