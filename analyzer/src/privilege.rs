@@ -19,7 +19,8 @@
 //! `models/aws/<service>.toml`) are listed as unknown needs: the statements
 //! then do not cover them, and say so.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
 use std::sync::OnceLock;
 
@@ -197,7 +198,8 @@ pub fn privileges(a: &Analysis) -> Vec<FunctionPrivileges> {
             .collect();
         // Which grants of its own role each function uses, so that a grant
         // another function of a shared role uses is told apart.
-        let covered_of: BTreeMap<usize, BTreeSet<GrantKey>> = analysed.iter().map(|&fi| (fi, covered(&s.functions[fi].iam, &needs_of[&fi]))).collect();
+        let coverage = Coverage::default();
+        let covered_of: BTreeMap<usize, BTreeSet<GrantKey>> = analysed.iter().map(|&fi| (fi, coverage.covered(&s.functions[fi].iam, &needs_of[&fi]))).collect();
         // Services each function calls without a model: its needs there
         // are unknown, so grants for them are not judged unused.
         let unmodelled_of: BTreeMap<usize, BTreeSet<String>> = analysed
@@ -212,7 +214,7 @@ pub fn privileges(a: &Analysis) -> Vec<FunctionPrivileges> {
             let fr = FnRef { service: si, function: fi };
             let needs = &needs_of[&fi];
             let sharing: Vec<usize> = analysed.iter().copied().filter(|&g| g != fi && !f.iam.is_empty() && same_role(&s.functions[g].iam, &f.iam)).collect();
-            let judge = Judge { needs, own: &covered_of[&fi], sharing: &sharing, covered_of: &covered_of, service: s, unmodelled_of: &unmodelled_of, function: fi };
+            let judge = Judge { needs, own: &covered_of[&fi], sharing: &sharing, covered_of: &covered_of, service: s, unmodelled_of: &unmodelled_of, function: fi, coverage: &coverage };
             let mut excess = Vec::new();
             for (i, st) in f.iam.iter().enumerate().filter(|(_, st)| st.effect == Effect::Allow) {
                 excess.extend(judge.statement_excess(i, st));
@@ -242,19 +244,46 @@ pub fn privileges(a: &Analysis) -> Vec<FunctionPrivileges> {
 /// One action/resource pair of a role: (statement, action, resource) index.
 type GrantKey = (usize, usize, usize);
 
-/// The grants of `iam` that some of `needs` uses.
-fn covered(iam: &[Statement], needs: &[Need]) -> BTreeSet<GrantKey> {
-    let mut out = BTreeSet::new();
-    for (i, st) in iam.iter().enumerate().filter(|(_, st)| st.effect == Effect::Allow && !st.not_action && !st.not_resource) {
-        for (ai, action) in st.actions.iter().enumerate() {
-            for (ri, resource) in st.resources.iter().enumerate() {
-                if needs.iter().any(|n| covers(action, resource, n)) {
-                    out.insert((i, ai, ri));
+/// Which grants cover which needs, each pair matched once: the functions
+/// of a shared role hold the same statements, and most have the same
+/// runtime needs, so judging them one by one repeated most matches.
+#[derive(Default)]
+struct Coverage(RefCell<HashMap<(SymStr, SymStr, String, SymStr), bool>>);
+
+impl Coverage {
+    /// The grants of `iam` that some of `needs` uses.
+    fn covered(&self, iam: &[Statement], needs: &[Need]) -> BTreeSet<GrantKey> {
+        let mut out = BTreeSet::new();
+        for (i, st) in iam.iter().enumerate().filter(|(_, st)| st.effect == Effect::Allow && !st.not_action && !st.not_resource) {
+            for (ai, action) in st.actions.iter().enumerate() {
+                for (ri, resource) in st.resources.iter().enumerate() {
+                    if needs.iter().any(|n| self.covers(action, resource, n)) {
+                        out.insert((i, ai, ri));
+                    }
                 }
             }
         }
+        out
     }
-    out
+
+    fn covers(&self, action: &SymStr, resource: &SymStr, need: &Need) -> bool {
+        let key = (action.clone(), resource.clone(), need.action.clone(), need.arn.clone());
+        if let Some(&c) = self.0.borrow().get(&key) {
+            return c;
+        }
+        let single = Statement {
+            effect: Effect::Allow,
+            actions: vec![action.clone()],
+            not_action: false,
+            resources: vec![resource.clone()],
+            not_resource: false,
+            origin: String::new(),
+            line: 0,
+        };
+        let c = statement_matches(&single, &need.action, &need.arn) != Truth::No;
+        self.0.borrow_mut().insert(key, c);
+        c
+    }
 }
 
 fn same_role(a: &[Statement], b: &[Statement]) -> bool {
@@ -308,19 +337,6 @@ fn iam_resource(arn: &SymStr) -> String {
     out
 }
 
-fn covers(action: &SymStr, resource: &SymStr, need: &Need) -> bool {
-    let single = Statement {
-        effect: Effect::Allow,
-        actions: vec![action.clone()],
-        not_action: false,
-        resources: vec![resource.clone()],
-        not_resource: false,
-        origin: String::new(),
-        line: 0,
-    };
-    statement_matches(&single, &need.action, &need.arn) != Truth::No
-}
-
 /// What one function's role grants beyond its needs.
 struct Judge<'a> {
     needs: &'a [Need],
@@ -328,6 +344,7 @@ struct Judge<'a> {
     /// Functions with the same role.
     sharing: &'a [usize],
     covered_of: &'a BTreeMap<usize, BTreeSet<GrantKey>>,
+    coverage: &'a Coverage,
     service: &'a Service,
     unmodelled_of: &'a BTreeMap<usize, BTreeSet<String>>,
     function: usize,
@@ -376,7 +393,7 @@ impl Judge<'_> {
                 // `*` for Lambda's own logs is what AWS's basic execution
                 // policy grants; not worth a report.
                 if resource == "*" && !unjudged {
-                    let used: Vec<&Need> = self.needs.iter().filter(|n| covers(action, resource_pattern, n)).collect();
+                    let used: Vec<&Need> = self.needs.iter().filter(|n| self.coverage.covers(action, resource_pattern, n)).collect();
                     let named: BTreeSet<&str> = used.iter().filter(|n| n.resource != "*").map(|n| n.resource.as_str()).collect();
                     if used.iter().any(|n| n.by == "code") && !named.is_empty() {
                         out.push(at("wildcard-resource", format!("{action} on *: the calls need only {}", named.into_iter().collect::<Vec<_>>().join(", "))));

@@ -220,13 +220,19 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             }
             return v;
         }
-        let mut taint = recv.deep_taint();
-        taint.extend(args.all_taint());
+        // What the receiver and arguments carry, taken only by the methods
+        // that pass it on: `get` and `items` on a large dict are common,
+        // and the whole receiver's taint costs a walk over all of it.
+        let all_taint = |recv: &Value, args: &Args| {
+            let mut taint = recv.deep_taint();
+            taint.extend(args.all_taint());
+            taint
+        };
         let arg0 = args.pos.first().cloned().unwrap_or_default();
         match method {
             "format" | "format_map" if recv.kind == Kind::Str || recv.str.is_some() => {
                 let mut v = Value::string(str_format(recv.str.as_ref(), &args));
-                v.taint = taint;
+                v.taint = all_taint(&recv, &args);
                 v
             }
             "join" if recv.kind == Kind::Str => {
@@ -238,7 +244,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             }
             "split" | "rsplit" | "splitlines" | "partition" | "rpartition" => {
                 let mut v = Value::of_kind(Kind::List);
-                v.set(Key::Elem, Value { taint, kind: Kind::Str, ..Value::default() });
+                v.set(Key::Elem, Value { taint: all_taint(&recv, &args), kind: Kind::Str, ..Value::default() });
                 v
             }
             "startswith" | "endswith" | "isdigit" | "isalnum" | "isalpha" | "isnumeric" | "isdecimal" | "count" | "find" | "index" | "rfind" => {
@@ -334,6 +340,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 if self.ctx.taint.method_keeps_document(method) && recv.fields.contains_key(&json_shape()) {
                     return recoded(&recv);
                 }
+                let taint = all_taint(&recv, &args);
                 let taint = if self.ctx.taint.method_reveals_secret(method) { taint } else { self.conceal_secrets(taint) };
                 let mut v = Value::tainted(taint);
                 if recv.kind == Kind::Str || matches!(method, "encode" | "decode" | "lower" | "upper" | "strip" | "lstrip" | "rstrip" | "replace" | "title") {
