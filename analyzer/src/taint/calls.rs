@@ -369,7 +369,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     pub fn call_external(&mut self, path: &str, callee: &Value, args: Args, site: Site) -> Value {
         let models = self.ctx.taint.call_models(path);
         self.check_sinks(path, &models, callee, &args, &site);
-        self.note_verifier(path);
+        self.note_verifier(path, &args);
         if let Some(model) = &models.callback {
             if let Some(v) = self.callback(path, model, &args, &site) {
                 return v;

@@ -147,6 +147,11 @@ pub struct SignedRequestModel {
     /// Library calls that verify a request on their own.
     #[serde(default)]
     pub verifiers: Vec<String>,
+    /// Globs on the module of a call from outside the app: a module named
+    /// for checking the platform's signature (a team's validator shared
+    /// as a Lambda layer) verifies the request it is given.
+    #[serde(default)]
+    pub verifier_modules: Vec<String>,
     /// Fields the platform writes itself.
     pub fields: Vec<String>,
 }

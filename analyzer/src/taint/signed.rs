@@ -9,7 +9,8 @@
 //! or called a library verifier of the platform; the fields are cleared
 //! wherever the request's data goes next, through queues and invocations.
 
-use crate::taint::interp::Interp;
+use crate::taint::interp::{Args, Interp};
+use crate::taint::models::glob;
 use crate::taint::value::{Key, Value};
 
 impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
@@ -36,13 +37,21 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     }
 
     /// A library call that may verify the running request's signature.
-    pub fn note_verifier(&mut self, path: &str) {
+    pub fn note_verifier(&mut self, path: &str, args: &Args) {
         if self.entry.request.is_empty() {
             return;
         }
         let models = &self.ctx.taint.signed_requests;
+        // `slack_signature_validator.check(event)`: a plain function of a
+        // module, given the request.
+        let module = path.rsplit_once('.').map(|(m, _)| m).filter(|m| !m.contains("()"));
+        let given_request = || args.all_taint().iter().any(|l| self.entry.request.contains(l));
         let verified: Vec<usize> = (0..models.len())
-            .filter(|&i| models[i].verifiers.iter().any(|c| c == path) || (models[i].checks.iter().any(|c| c == path) && self.signature_headers.contains(&i)))
+            .filter(|&i| {
+                models[i].verifiers.iter().any(|c| c == path)
+                    || (models[i].checks.iter().any(|c| c == path) && self.signature_headers.contains(&i))
+                    || (module.is_some_and(|m| models[i].verifier_modules.iter().any(|g| glob(g, m))) && given_request())
+            })
             .collect();
         for platform in verified {
             for &l in &self.entry.request {
