@@ -102,6 +102,11 @@ pub fn statement_matches(st: &Statement, action: &str, arn: &SymStr) -> Truth {
     if st.not_action {
         a = not(a);
     }
+    // Most statements are about other actions: their resources, matched
+    // as globs against the ARN, need not be.
+    if a == Truth::No {
+        return Truth::No;
+    }
     let mut r = Truth::No;
     for p in &st.resources {
         let (subject, pattern) = unify(arn, &pattern_of(p));
