@@ -88,6 +88,7 @@ fn tools_are_timed_side_by_side_with_their_peak_memory() {
     let md = std::fs::read_to_string(out.join("perf.md")).unwrap();
     // Totals only count repositories every tool finished: none here.
     assert!(md.contains("| quick | 0 | 0 |"), "{md}");
+    assert!(md.contains("Wall clock of each tool's pass over the corpus (repositories in parallel): quick "), "{md}");
     assert!(md.contains("| stuck | alpha | timeout |"), "{md}");
     assert!(out.join("perf_totals.csv").is_file());
 
@@ -97,4 +98,13 @@ fn tools_are_timed_side_by_side_with_their_peak_memory() {
     resumed.push("--resume");
     harness(&resumed);
     assert_eq!(std::fs::read_to_string(out.join("perf.csv")).unwrap(), before);
+
+    // A pass that measured one repository again is no pass over the corpus:
+    // it gives no wall clock.
+    let without: String = before.lines().filter(|l| !l.starts_with("alpha,quick,")).map(|l| format!("{l}\n")).collect();
+    std::fs::write(out.join("perf.csv"), without).unwrap();
+    harness(&resumed);
+    assert_eq!(runs(&out).len(), 10);
+    let md = std::fs::read_to_string(out.join("perf.md")).unwrap();
+    assert!(!md.contains("Wall clock"), "{md}");
 }
