@@ -135,7 +135,7 @@ impl CloudCall {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoreEntry {
     pub store: String,
     /// The call that wrote it (`s3.put_object`).
