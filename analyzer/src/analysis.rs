@@ -75,7 +75,9 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
     let t = Instant::now();
     let mut program = Program::load(app, &opts.exclude);
     for s in &infra.services {
-        for f in &s.functions {
+        // Inline code of a Node.js function is JavaScript: not a Python
+        // file that failed to parse.
+        for f in s.functions.iter().filter(|f| f.runtime.as_deref().is_none_or(|r| r.to_ascii_lowercase().starts_with("python"))) {
             if let Code::Inline { text, line } = &f.code {
                 program.add_embedded(&s.file, &f.name, text, *line);
             }
@@ -94,6 +96,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
     let mut stats = Stats {
         python_files: program.files.len(),
         python_lines: program.files.iter().map(|f| f.lines.count()).sum(),
+        python2_files: program.files.iter().filter(|f| f.python2).map(|f| f.rel.clone()).collect(),
         functions: index.funcs.len(),
         ..Stats::default()
     };

@@ -54,6 +54,9 @@ pub struct Timings {
 pub struct Stats {
     pub python_files: usize,
     pub python_lines: usize,
+    /// Files written in Python 2, read as the Python 3 they mean
+    /// (`program/python2.rs`).
+    pub python2_files: Vec<String>,
     pub functions: usize,
     pub handlers: usize,
     pub handlers_missing: Vec<MissingHandler>,

@@ -58,3 +58,19 @@ fn a_missing_handler_points_at_its_handler_line() {
     assert_eq!(absent["locations"][0]["physicalLocation"]["region"]["startLine"], 9);
     assert_eq!(log["runs"][0]["invocations"][0]["executionSuccessful"], true);
 }
+
+#[test]
+fn python_2_code_is_read_and_javascript_inline_code_is_left_to_node() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("template.yaml"),
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Legacy:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python2.7\n      Handler: legacy.handle\n      Events:\n        Api:\n          Type: Api\n          Properties: {Path: /run, Method: post}\n  Hello:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs20.x\n      Handler: index.handler\n      InlineCode: |\n        exports.handler = async (event) => ({ statusCode: 200 });\n",
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join("legacy.py"), "import os\n\ndef handle(event, context):\n    print 'running', event['body']\n    os.system(event['body'])\n").unwrap();
+    let (code, text, _) = scan(tmp.path(), "text");
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("code-injection at legacy.py:5 (os.system)"), "{text}");
+    assert!(text.contains("read as Python 2: legacy.py"), "{text}");
+    assert!(text.contains("0 file(s) not parsed"), "{text}");
+}

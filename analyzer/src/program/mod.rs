@@ -8,6 +8,7 @@ pub mod clients;
 pub mod handler;
 mod index;
 mod parse;
+mod python2;
 pub mod suppressions;
 pub mod vendored;
 

@@ -33,6 +33,8 @@ pub struct PyFile {
     pub vendored: bool,
     /// `# serverless-flows: ignore[...]` comments of the file.
     pub suppressions: Vec<super::suppressions::Suppression>,
+    /// Written in Python 2, and read as rewritten by [`super::python2`].
+    pub python2: bool,
 }
 
 /// Maps byte offsets to 1-based line numbers.
@@ -137,21 +139,28 @@ pub fn parse_source(source: &str, rel: &str) -> Result<PyFile, ParseFailure> {
 /// Parses on the current thread: callers make sure its stack is large
 /// (see `guard_stack`).
 fn parse_unguarded(source: &str, rel: &str) -> Result<PyFile, ParseFailure> {
-    let lines = LineIndex::new(source);
-    let parsed = ruff_python_parser::parse_module(source);
-    let parsed = match parsed {
-        Ok(p) => p,
+    let (parsed, text, python2) = match ruff_python_parser::parse_module(source) {
+        Ok(p) => (p, std::borrow::Cow::Borrowed(source), false),
         Err(e) => {
-            let line = lines.line(e.location.start());
-            let hint = if looks_like_python2(source) { " (Python 2 syntax?)" } else { "" };
-            return Err(ParseFailure { file: rel.to_string(), line, reason: format!("syntax error: {}{hint}", e.error) });
+            // Python 2 is read as the Python 3 it means, when it then parses;
+            // otherwise the error is the file's own.
+            let as_python3 = super::python2::rewrite(source).and_then(|text| Some((ruff_python_parser::parse_module(&text).ok()?, text)));
+            match as_python3 {
+                Some((p, text)) => (p, std::borrow::Cow::Owned(text), true),
+                None => {
+                    let line = LineIndex::new(source).line(e.location.start());
+                    let hint = if looks_like_python2(source) { " (Python 2 syntax?)" } else { "" };
+                    return Err(ParseFailure { file: rel.to_string(), line, reason: format!("syntax error: {}{hint}", e.error) });
+                }
+            }
         }
     };
+    let lines = LineIndex::new(&text);
     let (module, is_package_init) = module_name(rel);
     let ast = parsed.into_syntax();
     let has_main_guard = ast.body.iter().any(is_main_guard);
-    let suppressions = if source.contains(super::suppressions::MARKER) { super::suppressions::parse(rel, source) } else { Vec::new() };
-    Ok(PyFile { rel: rel.to_string(), module, is_package_init, ast, lines, has_main_guard, vendored: false, suppressions })
+    let suppressions = if text.contains(super::suppressions::MARKER) { super::suppressions::parse(rel, &text) } else { Vec::new() };
+    Ok(PyFile { rel: rel.to_string(), module, is_package_init, ast, lines, has_main_guard, vendored: false, suppressions, python2 })
 }
 
 /// Runs the recursive-descent parser on a thread with a large stack, so that
@@ -203,9 +212,18 @@ mod tests {
 
     #[test]
     fn syntax_errors_are_reported_with_their_line() {
-        let err = parse_source("x = 1\nprint 'hello'\n", "a.py").err().unwrap();
+        let err = parse_source("x = 1\nprint 'hello'\nif:\n", "a.py").err().unwrap();
         assert_eq!(err.line, 2);
         assert!(err.reason.contains("Python 2"), "{}", err.reason);
+    }
+
+    #[test]
+    fn python_2_files_are_read_with_their_own_line_numbers() {
+        let file = parse_source("import os\ndef handle(event, context):\n    print 'got', event\n    os.system(event['cmd'])\n", "a.py").unwrap();
+        assert!(file.python2);
+        let ruff_python_ast::Stmt::FunctionDef(f) = &file.ast.body[1] else { panic!("a function") };
+        assert_eq!(file.lines.line(ruff_text_size::Ranged::start(&f.body[1])), 4);
+        assert!(!parse_source("print('x')\n", "b.py").unwrap().python2);
     }
 
     #[test]

@@ -49,6 +49,9 @@ pub fn render(analysis: &Analysis) -> String {
     for p in &analysis.parse_failures {
         let _ = writeln!(out, "  not parsed: {}:{}: {}", p.file, p.line, p.reason);
     }
+    for f in &analysis.stats.python2_files {
+        let _ = writeln!(out, "  read as Python 2: {f}");
+    }
     for m in &analysis.stats.handlers_missing {
         let _ = writeln!(out, "  handler not found: {}:{}: {m}", m.deployment_file, m.line);
     }

@@ -29,6 +29,7 @@ pub fn analyze_app(app_dir: &Path, config: Option<&Path>) -> Result<ChildOutput>
         python_lines: a.stats.python_lines as u64,
         functions: a.stats.functions as u64,
         parse_failures: a.parse_failures.iter().map(|p| (p.file.clone(), p.line, p.reason.clone())).collect(),
+        python2_files: a.stats.python2_files.len() as u64,
         vendored_files: a.vendored.iter().map(|v| v.files as u64).sum(),
         privileges: PrivilegeCounts::of(&analyzer::privilege::privileges(&a)),
         risks: a

@@ -102,6 +102,9 @@ pub struct ChildOutput {
     pub functions: u64,
     /// (file, line, reason).
     pub parse_failures: Vec<(String, u32, String)>,
+    /// Files written in Python 2 that the analyzer read all the same.
+    #[serde(default)]
+    pub python2_files: u64,
     pub handlers: Vec<HandlerInfo>,
     pub flows: Vec<FlowRecord>,
     /// Python files of third-party packages installed into the app.

@@ -276,7 +276,10 @@ pub fn fill_from_child(rec: &mut AppRecord, o: ChildOutput) {
     rec.framework = o.framework.clone();
     rec.python_files = o.python_files + o.parse_failures.len() as u64;
     rec.python_failed = o.parse_failures.len() as u64;
-    rec.python2_files = o.parse_failures.iter().filter(|(_, _, r)| r.contains("Python 2")).count() as u64;
+    // Python 2 files count whether the analyzer read them or not: the
+    // study's triage leaves such apps out, and so does ours, to compare.
+    let python2_failed = o.parse_failures.iter().filter(|(_, _, r)| r.contains("Python 2")).count() as u64;
+    rec.python2_files = o.python2_files + python2_failed;
     rec.functions = o.functions;
     rec.vendored_files = o.vendored_files;
     rec.privileges = o.privileges.clone();
@@ -310,7 +313,7 @@ pub fn fill_from_child(rec: &mut AppRecord, o: ChildOutput) {
         );
     } else if rec.python_failed > 0 {
         rec.status = Status::PythonNotParsed;
-        rec.detail = format!("{} of {} Python files not parsed ({} Python 2)", rec.python_failed, rec.python_files, rec.python2_files);
+        rec.detail = format!("{} of {} Python files not parsed ({} Python 2)", rec.python_failed, rec.python_files, python2_failed);
     } else {
         rec.status = Status::Ok;
     }

@@ -3,7 +3,8 @@
 //!
 //! alpha: two serverless.yml (root and ops/), three Python files; beta: one
 //! serverless.yml, sessions, `self.x` clients, partial imports; gamma: a
-//! broken serverless.yml and a Python 2 file (counted, not fatal).
+//! broken serverless.yml and a Python file that does not parse, not even
+//! as Python 2 (counted, not fatal).
 
 use std::collections::HashMap;
 use std::path::Path;
