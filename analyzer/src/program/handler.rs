@@ -42,7 +42,14 @@ fn resolve_in(index: &Index, file: usize, name: &str, hops: u8) -> Option<Handle
     for stmt in index.program.files[file].ast.body.iter().rev() {
         match stmt {
             Stmt::Assign(a) if a.targets.iter().any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == name)) => {
-                return resolve_expr(index, file, &a.value, hops + 1);
+                if let Some(code) = resolve_expr(index, file, &a.value, hops + 1) {
+                    return Some(code);
+                }
+                // A callable object (`handler = cfn_resource.Resource()`):
+                // Lambda calls it, which runs its class's `__call__` on it.
+                let class = instance_class(index, file, name)?;
+                let func = index.method_resolving_bases(class, "__call__")?;
+                return Some(HandlerCode { file, func, receiver: Some(name.to_string()) });
             }
             Stmt::ImportFrom(i) => {
                 let Some(alias) = i.names.iter().find(|al| al.asname.as_ref().unwrap_or(&al.name).as_str() == name) else { continue };
@@ -114,20 +121,29 @@ fn imported_module(index: &Index, file: usize, name: &str) -> Option<usize> {
     })
 }
 
-/// The class of a module-level `name = Class(...)` defined in the program.
+/// The class of a module-level `name = Class(...)` (or `module.Class(...)`
+/// of an application module) defined in the program.
 fn instance_class(index: &Index, file: usize, name: &str) -> Option<ClassId> {
-    let class_name = index.program.files[file].ast.body.iter().rev().find_map(|stmt| match stmt {
+    let constructor = index.program.files[file].ast.body.iter().rev().find_map(|stmt| match stmt {
         Stmt::Assign(a) if a.targets.iter().any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == name)) => match &*a.value {
-            Expr::Call(c) => match &*c.func {
-                Expr::Name(n) => Some(n.id.as_str()),
-                _ => None,
-            },
+            Expr::Call(c) => Some(&*c.func),
             _ => None,
         },
         _ => None,
     })?;
-    let same_file = index.classes.iter().position(|c| c.name == class_name && c.file == file);
-    same_file.or_else(|| index.classes.iter().position(|c| c.name == class_name)).map(|i| ClassId(i as u32))
+    let position = match constructor {
+        Expr::Name(n) => {
+            let same_file = index.classes.iter().position(|c| c.name == n.id.as_str() && c.file == file);
+            same_file.or_else(|| index.classes.iter().position(|c| c.name == n.id.as_str()))
+        }
+        Expr::Attribute(a) => {
+            let Expr::Name(base) = &*a.value else { return None };
+            let module = imported_module(index, file, base.id.as_str())?;
+            index.classes.iter().position(|c| c.name == a.attr.as_str() && c.file == module)
+        }
+        _ => None,
+    };
+    position.map(|i| ClassId(i as u32))
 }
 
 #[cfg(test)]
@@ -157,6 +173,18 @@ mod tests {
         assert_eq!(name(resolve(&index, 0, "create").unwrap()), ("handler.Handler.create".into(), Some("handler".into())));
         assert_eq!(resolve(&index, 0, "missing"), None);
         assert_eq!(resolve(&index, 0, "handler"), None);
+    }
+
+    #[test]
+    fn a_callable_object_runs_its_call_method() {
+        let p = program(&[
+            ("handler.py", "from src import resource\nhandler = resource.Resource()\nplain = resource.Plain()\n"),
+            ("src/resource.py", "class Resource:\n    def __call__(self, event, context):\n        return event\nclass Plain:\n    pass\n"),
+        ]);
+        let index = Index::new(&p);
+        let code = resolve(&index, 0, "handler").unwrap();
+        assert_eq!((index.fqn(code.func), code.receiver), ("src.resource.Resource.__call__".into(), Some("handler".into())));
+        assert_eq!(resolve(&index, 0, "plain"), None);
     }
 
     #[test]
