@@ -240,8 +240,7 @@ fn print_statement(toks: &mut [Token], depth: &[i32], i: usize) -> bool {
         toks[first].text = String::new();
         toks[first + 1].text = String::new();
     }
-    open_call(toks, i, "print");
-    toks[end - 1].after.push(')');
+    call_of(toks, i, end, "print");
     true
 }
 
@@ -255,8 +254,7 @@ fn exec_statement(toks: &mut [Token], depth: &[i32], i: usize) -> bool {
     if let Some(k) = (first..end).find(|&j| depth[j] == 0 && toks[j].kind == Tok::Name && toks[j].text == "in") {
         toks[k].text = ",".into();
     }
-    open_call(toks, i, "exec");
-    toks[end - 1].after.push(')');
+    call_of(toks, i, end, "exec");
     true
 }
 
@@ -285,13 +283,14 @@ fn raise_statement(toks: &mut [Token], depth: &[i32], i: usize) -> bool {
     true
 }
 
-/// Opens the call after a statement keyword, in place of the space that
-/// separated it from its operand.
-fn open_call(toks: &mut [Token], i: usize, name: &str) {
+/// The statement of keyword `i`, ending before `end`, as a call of the
+/// same name: its opening bracket replaces the space after the keyword.
+fn call_of(toks: &mut [Token], i: usize, end: usize, name: &str) {
     toks[i].text = format!("{name}(");
     if toks.get(i + 1).is_some_and(|t| t.kind == Tok::Space) {
         toks[i + 1].text = String::new();
     }
+    toks[end - 1].after.push(')');
 }
 
 #[cfg(test)]
