@@ -21,7 +21,7 @@ use crate::sym::SymStr;
 pub use crate::engine::{Disabled, FnRef, Options, PermissionUse, ThreatModel, UnmodelledCall};
 pub use crate::outcome::{Analysis, AnalyzeError, ApiCallSite, Finding, Flow, MissingHandler, MissingReason, NotPython, Stats, Timings};
 use crate::engine::{Ctx, RawFinding, Route, StoreRead, World};
-use crate::taint::interp::{Args, Entry, Interp};
+use crate::taint::interp::{Args, Entry, Interp, Snapshot};
 use crate::taint::label::{Hop, Site, Source, SourceKind, Taint};
 use crate::taint::models::TaintModels;
 use crate::taint::value::{Key, Kind, Value};
@@ -152,6 +152,9 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
     let mut returns: HashMap<FnRef, Value> = HashMap::new();
     let mut stores_changed = true;
     let mut views_run: BTreeSet<(FnRef, FuncId)> = BTreeSet::new();
+    // What each function's modules left in the interpreter, with the store
+    // reads they made (`taint/interp/snapshot.rs`).
+    let mut modules_left: HashMap<FnRef, (Snapshot, Vec<(StoreRead, Value)>)> = HashMap::new();
     for round in 0..MAX_ROUNDS {
         stats.rounds = round + 1;
         let mut due = Vec::new();
@@ -185,6 +188,17 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             world.run_reads.clear();
             let responds_http = !request.is_empty();
             let mut interp = Interp::new(&ctx, &mut world, Entry { function: Some(lead.function), main_file: None, route: None, responds_http, request });
+            match modules_left.get(&lead.function) {
+                Some((snapshot, module_reads)) if interp.world.reads_unchanged(Some(module_reads)) => {
+                    interp.restore(snapshot);
+                    interp.world.run_reads.extend(module_reads.iter().cloned());
+                    stats.modules_reused += 1;
+                }
+                _ => {
+                    interp.module_env(lead.code.file);
+                    modules_left.insert(lead.function, (interp.snapshot(), interp.world.run_reads.clone()));
+                }
+            }
             let args = Args { pos: vec![event, Value::qual("context")], ..Args::default() };
             let receiver = lead.code.receiver.as_ref().map(|name| interp.module_env(lead.code.file).borrow().get(name.as_str()).cloned().unwrap_or_default());
             let (ret, _) = interp.call_function(lead.code.func, args, receiver);

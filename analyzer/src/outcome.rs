@@ -67,6 +67,9 @@ pub struct Stats {
     /// Runs of handler code over all rounds; twin handlers share one
     /// (`twins.rs`).
     pub handler_runs: usize,
+    /// Handler runs that started from the modules an earlier run of their
+    /// function evaluated (`taint/interp/snapshot.rs`).
+    pub modules_reused: usize,
 }
 
 /// A function of the deployment file that is not Python code to analyse.

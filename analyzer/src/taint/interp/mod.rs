@@ -34,7 +34,10 @@ use crate::taint::value::{Env, Key, Kind, Value};
 mod branches;
 mod expressions;
 mod functions;
+mod snapshot;
 mod statements;
+
+pub(crate) use snapshot::Snapshot;
 
 /// Limits that keep the analysis finite on any input.
 const MAX_CALL_DEPTH: usize = 24;
