@@ -215,15 +215,12 @@ impl SymStr {
     /// pieces may stand for anything (including wildcards). With
     /// `case_insensitive`, letters compare without case (IAM action names).
     pub fn matches_pattern(&self, pattern: &SymStr, case_insensitive: bool) -> Truth {
-        let subject = tokens_of_subject(self, case_insensitive);
-        let pat = tokens_of_pattern(pattern, case_insensitive);
         // Known names against known patterns (IAM checks, model callees,
         // event filters) are most calls: they need no table.
-        let small = (pat.len() + 1).saturating_mul(subject.len() + 1) <= MAX_GLOB_CELLS;
-        if small && self.is_known() && pattern.is_known() {
-            return if glob_known(&pat, &subject) { Truth::Yes } else { Truth::No };
+        if let (Some(subject), Some(pattern)) = (self.as_lit(), pattern.as_lit()) {
+            return glob_literal(pattern, subject, case_insensitive);
         }
-        glob3(&pat, &subject)
+        glob3(&tokens_of_pattern(pattern, case_insensitive), &tokens_of_subject(self, case_insensitive))
     }
 
     /// Whether two symbolic strings may denote the same string.
@@ -352,82 +349,143 @@ fn tokens_of_pattern(s: &SymStr, ci: bool) -> Vec<Pat> {
 /// is unknown.
 const MAX_GLOB_CELLS: usize = 4_000_000;
 
+/// [`SymStr::matches_pattern`] for a known subject and a known pattern,
+/// read in place: IAM checks and model lookups are most matches, and
+/// building a string and two token lists for each was a tenth of a small
+/// app's taint stage.
+pub fn glob_literal(pattern: &str, subject: &str, case_insensitive: bool) -> Truth {
+    let mut pattern_tokens = 0;
+    let mut at = 0;
+    while let Some((_, next)) = pattern_token(pattern, at, case_insensitive) {
+        pattern_tokens += 1;
+        at = next;
+    }
+    if (pattern_tokens + 1usize).saturating_mul(subject.chars().count() + 1) > MAX_GLOB_CELLS {
+        return Truth::Maybe;
+    }
+    if glob_known(pattern, subject, case_insensitive) {
+        Truth::Yes
+    } else {
+        Truth::No
+    }
+}
+
+/// The token of a known pattern that starts at byte `at`, and where the
+/// next one starts; `None` at the end (a trailing backslash escapes
+/// nothing and ends it too).
+fn pattern_token(pattern: &str, at: usize, ci: bool) -> Option<(Pat, usize)> {
+    let mut chars = pattern[at..].chars();
+    let c = chars.next()?;
+    let next = at + c.len_utf8();
+    Some(match c {
+        '*' => (Pat::Star, next),
+        '?' => (Pat::One, next),
+        '\\' => {
+            let n = chars.next()?;
+            (Pat::Char(fold(n, ci)), next + n.len_utf8())
+        }
+        c => (Pat::Char(fold(c, ci)), next),
+    })
+}
+
 /// Two-valued glob matching of a known subject in linear memory: a star
 /// first matches nothing and takes one more character each time the rest
 /// fails, from the last star only (earlier stars need not retry, since the
-/// last one can absorb whatever they would have).
-fn glob_known(pat: &[Pat], sub: &[Sub]) -> bool {
+/// last one can absorb whatever they would have). Positions are bytes.
+fn glob_known(pattern: &str, subject: &str, ci: bool) -> bool {
+    let char_len = |j: usize| subject[j..].chars().next().map_or(1, char::len_utf8);
     let (mut i, mut j) = (0, 0);
+    // After the last star: where the pattern goes on, and the subject
+    // position the star has absorbed up to.
     let mut star: Option<(usize, usize)> = None;
-    while j < sub.len() {
-        match pat.get(i) {
-            Some(Pat::Star) => {
-                star = Some((i, j));
-                i += 1;
+    while j < subject.len() {
+        let c = subject[j..].chars().next().map(|c| fold(c, ci));
+        match pattern_token(pattern, i, ci) {
+            Some((Pat::Star, next)) => {
+                star = Some((next, j));
+                i = next;
                 continue;
             }
-            Some(Pat::One) => {
-                i += 1;
-                j += 1;
+            Some((Pat::One, next)) => {
+                i = next;
+                j += char_len(j);
                 continue;
             }
-            Some(&Pat::Char(c)) if sub[j] == Sub::Char(c) => {
-                i += 1;
-                j += 1;
+            Some((Pat::Char(p), next)) if Some(p) == c => {
+                i = next;
+                j += char_len(j);
                 continue;
             }
             _ => {}
         }
         match star {
-            Some((si, sj)) => {
-                i = si + 1;
-                j = sj + 1;
-                star = Some((si, sj + 1));
+            Some((after, sj)) => {
+                let sj = sj + char_len(sj);
+                i = after;
+                j = sj;
+                star = Some((after, sj));
             }
             None => return false,
         }
     }
-    pat[i.min(pat.len())..].iter().all(|p| *p == Pat::Star)
+    while let Some((t, next)) = pattern_token(pattern, i, ci) {
+        if t != Pat::Star {
+            return false;
+        }
+        i = next;
+    }
+    true
 }
 
 fn glob3(pat: &[Pat], sub: &[Sub]) -> Truth {
-    let (n, m) = (pat.len(), sub.len());
-    if (n + 1).saturating_mul(m + 1) > MAX_GLOB_CELLS {
+    if (pat.len() + 1).saturating_mul(sub.len() + 1) > MAX_GLOB_CELLS {
         return Truth::Maybe;
     }
-    let mut dp = vec![vec![Truth::No; m + 1]; n + 1];
-    dp[0][0] = Truth::Yes;
+    // Equal literal characters at the start match one way only, and the
+    // first two that differ rule the match out: most IAM statements name
+    // other services' or resources' ARNs. The table covers the rest.
+    let same = pat.iter().zip(sub).take_while(|(p, s)| matches!((p, s), (Pat::Char(c), Sub::Char(d)) if c == d)).count();
+    if let (Some(Pat::Char(c)), Some(Sub::Char(d))) = (pat.get(same), sub.get(same)) {
+        if c != d {
+            return Truth::No;
+        }
+    }
+    let (pat, sub) = (&pat[same..], &sub[same..]);
+    let (n, m) = (pat.len(), sub.len());
+    let w = m + 1;
+    let mut dp = vec![Truth::No; (n + 1) * w];
+    dp[0] = Truth::Yes;
     for i in 0..=n {
         for j in 0..=m {
-            let cur = dp[i][j];
+            let cur = dp[i * w + j];
             if cur == Truth::No {
                 continue;
             }
             if i < n {
                 match pat[i] {
                     Pat::Star => {
-                        dp[i + 1][j] = dp[i + 1][j].or(cur);
+                        dp[(i + 1) * w + j] = dp[(i + 1) * w + j].or(cur);
                         if j < m {
-                            dp[i][j + 1] = dp[i][j + 1].or(cur);
-                            dp[i + 1][j + 1] = dp[i + 1][j + 1].or(cur);
+                            dp[i * w + j + 1] = dp[i * w + j + 1].or(cur);
+                            dp[(i + 1) * w + j + 1] = dp[(i + 1) * w + j + 1].or(cur);
                         }
                     }
                     Pat::Unknown => {
                         let maybe = cur.and(Truth::Maybe);
-                        dp[i + 1][j] = dp[i + 1][j].or(maybe);
+                        dp[(i + 1) * w + j] = dp[(i + 1) * w + j].or(maybe);
                         if j < m {
-                            dp[i][j + 1] = dp[i][j + 1].or(maybe);
-                            dp[i + 1][j + 1] = dp[i + 1][j + 1].or(maybe);
+                            dp[i * w + j + 1] = dp[i * w + j + 1].or(maybe);
+                            dp[(i + 1) * w + j + 1] = dp[(i + 1) * w + j + 1].or(maybe);
                         }
                     }
                     Pat::One => {
                         if j < m {
                             let t = if sub[j] == Sub::Any { Truth::Maybe } else { Truth::Yes };
-                            dp[i + 1][j + 1] = dp[i + 1][j + 1].or(cur.and(t));
+                            dp[(i + 1) * w + j + 1] = dp[(i + 1) * w + j + 1].or(cur.and(t));
                             if sub[j] == Sub::Any {
                                 // The unknown piece may be empty or longer.
-                                dp[i + 1][j] = dp[i + 1][j].or(cur.and(Truth::Maybe));
-                                dp[i][j + 1] = dp[i][j + 1].or(cur.and(Truth::Maybe));
+                                dp[(i + 1) * w + j] = dp[(i + 1) * w + j].or(cur.and(Truth::Maybe));
+                                dp[i * w + j + 1] = dp[i * w + j + 1].or(cur.and(Truth::Maybe));
                             }
                         }
                     }
@@ -435,14 +493,14 @@ fn glob3(pat: &[Pat], sub: &[Sub]) -> Truth {
                         if j < m {
                             match sub[j] {
                                 Sub::Char(d) if d == c => {
-                                    dp[i + 1][j + 1] = dp[i + 1][j + 1].or(cur)
+                                    dp[(i + 1) * w + j + 1] = dp[(i + 1) * w + j + 1].or(cur)
                                 }
                                 Sub::Char(_) => {}
                                 Sub::Any => {
                                     let maybe = cur.and(Truth::Maybe);
-                                    dp[i + 1][j + 1] = dp[i + 1][j + 1].or(maybe);
-                                    dp[i + 1][j] = dp[i + 1][j].or(maybe);
-                                    dp[i][j + 1] = dp[i][j + 1].or(maybe);
+                                    dp[(i + 1) * w + j + 1] = dp[(i + 1) * w + j + 1].or(maybe);
+                                    dp[(i + 1) * w + j] = dp[(i + 1) * w + j].or(maybe);
+                                    dp[i * w + j + 1] = dp[i * w + j + 1].or(maybe);
                                 }
                             }
                         }
@@ -452,11 +510,11 @@ fn glob3(pat: &[Pat], sub: &[Sub]) -> Truth {
             // An unknown subject piece may also be empty.
             if j < m && sub[j] == Sub::Any && (i == n || !matches!(pat[i], Pat::Star | Pat::Unknown))
             {
-                dp[i][j + 1] = dp[i][j + 1].or(cur.and(Truth::Maybe));
+                dp[i * w + j + 1] = dp[i * w + j + 1].or(cur.and(Truth::Maybe));
             }
         }
     }
-    dp[n][m]
+    dp[n * w + m]
 }
 
 impl fmt::Display for SymStr {
@@ -501,6 +559,22 @@ mod tests {
         assert_eq!(arn.matches_glob("arn:aws:s3:::bucket"), Truth::No);
         assert_eq!(arn.matches_glob("arn:aws:s3:::b?cket/*"), Truth::Yes);
         assert_eq!(arn.matches_glob("arn:aws:s3:::other/*"), Truth::No);
+    }
+
+    /// The in-place matcher answers as the table over tokens does, on
+    /// wildcards, escapes, case and characters wider than a byte.
+    #[test]
+    fn literal_globs_read_in_place_answer_as_the_table_does() {
+        let patterns = ["", "*", "?", "s3:*", "S3:Get*", "s3:?etObject", "a*b*c", "*.txt", "a\\*b", "a\\?", "x\\", "é*ß?", "**a", "a*"];
+        let subjects = ["", "a", "s3:GetObject", "s3:getobject", "abc", "aXbYc", "acb", "f.txt", "a*b", "aXb", "a?", "x", "éñßz", "aa", "A"];
+        for p in patterns {
+            for s in subjects {
+                for ci in [false, true] {
+                    let table = glob3(&tokens_of_pattern(&SymStr::lit(p), ci), &tokens_of_subject(&SymStr::lit(s), ci));
+                    assert_eq!(glob_literal(p, s, ci), table, "{p:?} against {s:?} (case-insensitive: {ci})");
+                }
+            }
+        }
     }
 
     #[test]

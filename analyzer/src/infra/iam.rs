@@ -94,10 +94,12 @@ fn unify(subject: &SymStr, pattern: &SymStr) -> (SymStr, SymStr) {
 
 /// Whether one statement applies to the request.
 pub fn statement_matches(st: &Statement, action: &str, arn: &SymStr) -> Truth {
-    let action = SymStr::lit(action);
     let mut a = Truth::No;
     for p in &st.actions {
-        a = a.or(action.matches_pattern(&pattern_of(p), true));
+        a = a.or(match p.as_lit() {
+            Some(p) => crate::sym::glob_literal(p, action, true),
+            None => SymStr::lit(action).matches_pattern(&pattern_of(p), true),
+        });
     }
     if st.not_action {
         a = not(a);

@@ -518,7 +518,7 @@ pub fn glob(pattern: &str, text: &str) -> bool {
     if !pattern.contains(['*', '?']) {
         return pattern == text;
     }
-    SymStr::lit(text).matches_glob(pattern) == crate::sym::Truth::Yes
+    crate::sym::glob_literal(pattern, text, false) == crate::sym::Truth::Yes
 }
 
 #[cfg(test)]
