@@ -436,7 +436,7 @@ fn base_event(ctx: &Ctx, fr: FnRef) -> Value {
     let (_, func) = ctx.function(fr);
     let mut ev = Value::default();
     if let Some(field) = no_route_parameters(ctx, &func.events) {
-        ev.set(Key::Item(field.to_string()), Value::of_kind(Kind::None));
+        ev.set(Key::item(&field), Value::of_kind(Kind::None));
     }
     for e in &func.events {
         if e.trigger == crate::infra::model::Trigger::S3 {

@@ -45,7 +45,7 @@ impl Api {
         if let Some(param) = self.resource.strip_suffix("!keys") {
             let names: Vec<SymStr> = named
                 .get(param)
-                .map(|v| v.fields.keys().filter_map(|k| if let Key::Item(s) = k { Some(SymStr::lit(s)) } else { None }).collect())
+                .map(|v| v.fields.keys().filter_map(|k| if let Key::Item(s) = k { Some(SymStr::lit(&**s)) } else { None }).collect())
                 .unwrap_or_default();
             return if names.is_empty() { vec![SymStr::any("resource")] } else { names };
         }
@@ -53,7 +53,7 @@ impl Api {
         // the elements (PutEvents' `Entries[].EventBusName`).
         let in_elements = || {
             let list = self.fires.as_ref()?.each.as_ref()?;
-            named.get(list)?.element().fields.get(&Key::Item(self.resource.clone())).cloned()
+            named.get(list)?.element().fields.get(&Key::item(&self.resource)).cloned()
         };
         let given = named.get(&self.resource).cloned().or_else(in_elements);
         vec![match (given, &self.resource_default) {

@@ -61,7 +61,7 @@ fn arguments(api: &Api, i: &ServiceIntegration, resource: &SymStr, taint: &Taint
         let mut element = Value::of_kind(Kind::Dict);
         let names = fires.fields.values().map(|s| s.trim_end_matches("!deep")).chain(fires.pattern.values().map(String::as_str)).chain([api.resource.as_str()]);
         for name in names {
-            element.set(Key::Item(name.to_string()), value(name));
+            element.set(Key::item(&name), value(name));
         }
         args.insert(list.to_string(), Value::wrap_at_path("[]", element));
     }

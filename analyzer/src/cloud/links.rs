@@ -84,7 +84,7 @@ fn sns_policy_filter(policies: &[serde_json::Value], call: &CloudCall) -> Truth 
         for (attr, allowed) in rules {
             let literals: Vec<&str> = allowed.as_array().map(|a| a.iter().filter_map(|v| v.as_str()).collect()).unwrap_or_default();
             let exact = allowed.as_array().is_some_and(|a| a.len() == literals.len());
-            let value = attributes.map(|a| a.get(&Key::Item(attr.clone())).get(&Key::Item("StringValue".into())));
+            let value = attributes.map(|a| a.get(&Key::item(&attr)).get(&Key::item("StringValue")));
             t = t.and(match value.and_then(|v| v.str) {
                 Some(s) if exact => literals.iter().fold(Truth::No, |acc, l| acc.or(s.may_equal(&SymStr::lit(*l)))),
                 None if attributes.is_none() && call.caller.is_some() => Truth::No,
@@ -103,7 +103,7 @@ fn param(named: &BTreeMap<String, Value>, element: Option<&Value>, spec: &str) -
         None => (spec, false),
     };
     let v = element
-        .and_then(|e| e.fields.get(&Key::Item(name.to_string())).cloned().map(|mut v| {
+        .and_then(|e| e.fields.get(&Key::item(&name)).cloned().map(|mut v| {
             v.add_taint(&e.taint);
             v
         }))
@@ -374,7 +374,7 @@ fn short_event(event: &str) -> String {
 fn call_resources(api: &Api, fires: &Fires, call: &CloudCall, element: Option<&Value>) -> Vec<SymStr> {
     match (&fires.each, element) {
         (Some(_), Some(e)) => {
-            let from_element = e.fields.get(&Key::Item(api.resource.clone())).and_then(|v| v.str.clone());
+            let from_element = e.fields.get(&Key::item(&api.resource)).and_then(|v| v.str.clone());
             vec![from_element.unwrap_or_else(|| call.resource.first().cloned().unwrap_or_else(|| SymStr::any("resource")))]
         }
         _ => call.resource.clone(),

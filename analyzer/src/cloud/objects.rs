@@ -31,7 +31,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         }
         match last {
             "client" | "resource" => Some(self.boto_object(last, args, own_credentials(args))),
-            "Session" => Some(Value::of_kind(Kind::Boto(Boto { service: String::new(), class: SESSION.into(), own_credentials: own_credentials(args) }))),
+            "Session" => Some(Value::of_kind(Kind::boto(Boto { service: String::new(), class: SESSION.into(), own_credentials: own_credentials(args) }))),
             _ => None,
         }
     }
@@ -39,20 +39,20 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     fn boto_object(&mut self, class: &str, args: &Args, own_credentials: bool) -> Value {
         let raw = args.get(0, "service_name").and_then(|v| v.str.as_ref()).and_then(|s| s.as_lit()).unwrap_or("").to_string();
         let service = self.ctx.cloud.service_name(&raw);
-        Value::of_kind(Kind::Boto(Boto { service, class: class.to_string(), own_credentials }))
+        Value::of_kind(Kind::boto(Boto { service, class: class.to_string(), own_credentials }))
     }
 
     pub fn boto_attribute(&mut self, base: &Value, b: &Boto, attr: &str) -> Value {
         if b.class == RESOURCE && attr == META {
-            return Value::of_kind(Kind::Boto(b.derived(&b.service, META)));
+            return Value::of_kind(Kind::boto(b.derived(&b.service, META)));
         }
         if b.class == META && attr == CLIENT {
-            return Value::of_kind(Kind::Boto(b.derived(&b.service, CLIENT)));
+            return Value::of_kind(Kind::boto(b.derived(&b.service, CLIENT)));
         }
         if let Some(class) = self.ctx.cloud.resource_class(&b.service, &b.class) {
             if let Some(coll) = class.collections.get(attr) {
                 let mut v = base.clone();
-                v.kind = Kind::Boto(b.derived(&b.service, format!("{COLLECTION}{coll}")));
+                v.kind = Kind::boto(b.derived(&b.service, format!("{COLLECTION}{coll}")));
                 return v;
             }
             // `bucket.name`, `obj.key`, `obj.bucket_name`, `queue.url`.
@@ -65,12 +65,12 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 }
             }
         }
-        if let Some(v) = base.fields.get(&Key::Attr(attr.to_string())) {
+        if let Some(v) = base.fields.get(&Key::attr(&attr)) {
             return v.clone();
         }
         let mut v = Value::tainted(base.taint.clone());
         v.set(Key::Id(0), base.clone());
-        v.set(Key::Attr("__method__".into()), Value::string(SymStr::lit(attr)));
+        v.set(Key::attr("__method__"), Value::string(SymStr::lit(attr)));
         v
     }
 
@@ -88,7 +88,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             }
             if service == "sqs" && method == "get_queue_by_name" {
                 let name = args.get(0, "QueueName").cloned().unwrap_or_default();
-                let mut q = Value::of_kind(Kind::Boto(b.derived(&service, "Queue")));
+                let mut q = Value::of_kind(Kind::boto(b.derived(&service, "Queue")));
                 q.set(Key::Id(0), name);
                 return q;
             }
@@ -105,7 +105,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         if b.class == CLIENT {
             if method == "get_paginator" {
                 let op = args.get(0, "operation_name").and_then(|v| v.str.as_ref()).and_then(|s| s.as_lit()).unwrap_or("").to_string();
-                return Value::of_kind(Kind::Boto(b.derived(&service, format!("{PAGINATOR}{op}"))));
+                return Value::of_kind(Kind::boto(b.derived(&service, format!("{PAGINATOR}{op}"))));
             }
             if service == "sqs" && method == "get_queue_url" {
                 let name = args.get(0, "QueueName").cloned().unwrap_or_default();
@@ -115,7 +115,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 let mut u = Value::string(url);
                 u.taint = name.deep_taint();
                 let mut v = Value::of_kind(Kind::Dict);
-                v.set(Key::Item("QueueUrl".into()), u);
+                v.set(Key::item("QueueUrl"), u);
                 return v;
             }
             return match self.ctx.cloud.api(&service, method).cloned() {
@@ -179,7 +179,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             let v = args.kw(name).or_else(|| pos.next()).cloned().unwrap_or_default();
             ids.push(v);
         }
-        let mut v = Value::of_kind(Kind::Boto(b.derived(&b.service, class)));
+        let mut v = Value::of_kind(Kind::boto(b.derived(&b.service, class)));
         for (i, id) in ids.into_iter().enumerate() {
             v.add_taint(&id.deep_taint());
             v.set(Key::Id(i as u8), id);
@@ -216,11 +216,11 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         let named = self.ids_as_params(v, &service, &api);
         let listed = self.api_call(b, &api, named.clone(), site);
         let item = listed.element();
-        let key = item.get(&Key::Item("key".into()));
-        let mut summary = Value::of_kind(Kind::Boto(b.derived(&service, "ObjectSummary")));
+        let key = item.get(&Key::item("key"));
+        let mut summary = Value::of_kind(Kind::boto(b.derived(&service, "ObjectSummary")));
         summary.set(Key::Id(0), named.get("Bucket").cloned().unwrap_or_default());
         summary.set(Key::Id(1), key.clone());
-        summary.set(Key::Attr("key".into()), key);
+        summary.set(Key::attr("key"), key);
         summary
     }
 

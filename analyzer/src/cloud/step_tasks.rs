@@ -69,7 +69,7 @@ pub fn record(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>) {
                     let args: BTreeMap<String, Value> = parameters
                         .fields
                         .iter()
-                        .filter_map(|(k, v)| if let Key::Item(name) = k { Some((name.clone(), v.clone())) } else { None })
+                        .filter_map(|(k, v)| if let Key::Item(name) = k { Some((name.to_string(), v.clone())) } else { None })
                         .collect();
                     let resource = api.resource_of(&args);
                     calls.push(CloudCall::by_aws(service_name, api, args, resource, taint, site));

@@ -97,7 +97,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 let mut v = if arg0.kind == Kind::Unknown && args.pos.is_empty() { Value::default() } else { arg0.clone() };
                 v.kind = Kind::Dict;
                 for (k, x) in &args.kw {
-                    v.set(Key::Item(k.clone()), x.clone());
+                    v.set(Key::item(&k), x.clone());
                 }
                 v
             }
@@ -182,7 +182,7 @@ pub(super) fn recoded(text: &Value) -> Value {
 
 /// Where a JSON text keeps the value it was made from.
 pub(super) fn json_shape() -> Key {
-    Key::Attr("__json__".into())
+    Key::attr("__json__")
 }
 
 /// `"{} {name}".format(a, name=b)` with a known template.

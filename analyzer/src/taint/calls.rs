@@ -85,7 +85,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 }
             }
             Kind::Qual(path) => self.call_external(&path, callee, args, site),
-            _ => match (callee.fields.get(&Key::Id(0)), callee.fields.get(&Key::Attr("__method__".into()))) {
+            _ => match (callee.fields.get(&Key::Id(0)), callee.fields.get(&Key::attr("__method__"))) {
                 (Some(receiver), Some(method)) => {
                     let receiver = receiver.clone();
                     let method = method.str.as_ref().and_then(|s| s.as_lit()).unwrap_or_default().to_string();
@@ -147,7 +147,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                     if n == 0 { vec![t.get_any()] } else { (0..n as i64).map(|i| t.get(&Key::Index(i))).collect() }
                 });
                 let kw = args.kw("kwargs").map(|d| d.fields.iter().filter_map(|(k, v)| match k {
-                    Key::Item(name) => Some((name.clone(), v.clone())),
+                    Key::Item(name) => Some((name.to_string(), v.clone())),
                     _ => None,
                 }).collect());
                 let passed = Args { pos: pos.unwrap_or_default(), kw: kw.unwrap_or_default(), spread: None };
@@ -312,7 +312,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                             updated.set(k.clone(), v.clone());
                         }
                         for (k, v) in &args.kw {
-                            updated.set(Key::Item(k.clone()), v.clone());
+                            updated.set(Key::item(&k), v.clone());
                         }
                         updated.add_taint(&arg0.taint);
                     }

@@ -9,7 +9,6 @@ use std::sync::{Arc, Mutex};
 use serde::Deserialize;
 
 use crate::catalog::Trigger;
-use crate::sym::SymStr;
 
 use super::label::SourceKind;
 

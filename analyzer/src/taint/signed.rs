@@ -24,14 +24,14 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 self.signature_headers.insert(i);
             }
         }
-        if !models.iter().any(|m| m.fields.iter().any(|f| f == name)) || self.world.signed_sources.is_empty() {
+        if !models.iter().any(|m| m.fields.iter().any(|f| **f == **name)) || self.world.signed_sources.is_empty() {
             return v;
         }
         let labels = &self.world.labels;
         let signed = &self.world.signed_sources;
         v.retain_labels(&mut |l| {
             let platforms = signed.get(&labels.get(l).source);
-            !platforms.is_some_and(|ps| ps.iter().any(|&p| models[p].fields.iter().any(|f| f == name)))
+            !platforms.is_some_and(|ps| ps.iter().any(|&p| models[p].fields.iter().any(|f| **f == **name)))
         });
         v
     }

@@ -18,16 +18,26 @@ use super::label::Taint;
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Key {
     /// `d["k"]` with a known string key.
-    Item(String),
+    Item(Rc<str>),
     /// `t[0]` on tuples and other positional values.
     Index(i64),
     /// Any element of a list, set or iterable; unknown dict keys.
     Elem,
     /// `obj.attr`.
-    Attr(String),
+    Attr(Rc<str>),
     /// Identifiers of a boto3 resource object (`Bucket(name)`), the path of
     /// a file handle, the receiver of a bound method.
     Id(u8),
+}
+
+impl Key {
+    pub fn item(name: &str) -> Key {
+        Key::Item(Rc::from(name))
+    }
+
+    pub fn attr(name: &str) -> Key {
+        Key::Attr(Rc::from(name))
+    }
 }
 
 /// A boto3 object: a client, a service resource, or one of its sub-resources.
@@ -75,9 +85,16 @@ pub enum Kind {
     Instance(ClassId),
     /// A method bound to the receiver stored at `Key::Id(0)`.
     Bound(FuncId),
-    Boto(Boto),
+    /// Shared: clients are read at every call made through them.
+    Boto(Rc<Boto>),
     /// An open file; its path is at `Key::Id(0)`.
     File,
+}
+
+impl Kind {
+    pub fn boto(b: Boto) -> Kind {
+        Kind::Boto(Rc::new(b))
+    }
 }
 
 /// A scope's variables. Environments are copied at every branch, so the
@@ -251,7 +268,7 @@ impl Value {
                 // developer's profile outside Lambda: the deployed
                 // function signs with its role.
                 (Kind::Boto(a), Kind::Boto(b)) if a.service == b.service && a.class == b.class => {
-                    Kind::Boto(Boto { own_credentials: a.own_credentials && b.own_credentials, ..a.clone() })
+                    Kind::boto(Boto { own_credentials: a.own_credentials && b.own_credentials, ..(**a).clone() })
                 }
                 _ => Kind::Unknown,
             };
@@ -388,7 +405,7 @@ pub fn parse_path(path: &str) -> Vec<Key> {
             None => (part, 0),
         };
         if !name.is_empty() {
-            out.push(Key::Item(name.to_string()));
+            out.push(Key::item(&name));
         }
         out.extend(std::iter::repeat_n(Key::Elem, elems));
     }
@@ -406,7 +423,7 @@ mod tests {
     #[test]
     fn fields_inherit_the_taint_of_the_whole() {
         let event = Value::tainted(t(&[1]));
-        assert_eq!(event.get(&Key::Item("body".into())).taint, t(&[1]));
+        assert_eq!(event.get(&Key::item("body")).taint, t(&[1]));
     }
 
     #[test]
@@ -415,19 +432,19 @@ mod tests {
         let event = Value::wrap_at_path("Records[].s3.object.key", key);
         assert_eq!(event.at_path("Records[].s3.object.key").taint, t(&[7]));
         assert!(event.at_path("Records[].s3.bucket.name").taint.is_empty());
-        let first = event.get(&Key::Item("Records".into())).get(&Key::Index(0));
+        let first = event.get(&Key::item("Records")).get(&Key::Index(0));
         assert_eq!(first.at_path("s3.object.key").taint, t(&[7]));
     }
 
     #[test]
     fn join_keeps_both_sides() {
         let mut a = Value::default();
-        a.set(Key::Item("x".into()), Value::tainted(t(&[1])));
+        a.set(Key::item("x"), Value::tainted(t(&[1])));
         let mut b = Value::default();
-        b.set(Key::Item("y".into()), Value::tainted(t(&[2])));
+        b.set(Key::item("y"), Value::tainted(t(&[2])));
         let j = a.join(&b);
         assert_eq!(j.deep_taint(), t(&[1, 2]));
-        assert_eq!(j.get(&Key::Item("x".into())).taint, t(&[1]));
+        assert_eq!(j.get(&Key::item("x")).taint, t(&[1]));
     }
 
     #[test]

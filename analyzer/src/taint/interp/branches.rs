@@ -118,7 +118,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         self.promises.push((*var, value.clone()));
         for flag in flags {
             let mut v = self.lookup(flag);
-            v.set(Key::Attr(format!("__promise_{promise}")), Value::default());
+            v.set(Key::attr(&format!("__promise_{promise}")), Value::default());
             self.bind(flag, v);
         }
     }

@@ -324,7 +324,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     }
 
     pub fn attribute(&mut self, base: &Value, attr: &str) -> Value {
-        let key = Key::Attr(attr.to_string());
+        let key = Key::attr(&attr);
         if let Some(v) = base.fields.get(&key) {
             let mut v = v.clone();
             v.add_taint(&base.taint);
@@ -393,7 +393,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 // receiver so that the call can propagate its taint.
                 let mut v = Value::tainted(base.taint.clone());
                 v.set(Key::Id(0), base.clone());
-                v.set(Key::Attr("__method__".into()), Value::string(SymStr::lit(attr)));
+                v.set(Key::attr("__method__"), Value::string(SymStr::lit(attr)));
                 v
             }
         }

@@ -132,7 +132,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         if let Some(ka) = &params.kwarg {
             let mut d = Value::of_kind(Kind::Dict);
             for (k, v) in kw {
-                d.set(Key::Item(k), v);
+                d.set(Key::Item(k.into()), v);
             }
             if let Some(s) = &spread {
                 d.add_taint(&s.deep_taint());
@@ -189,7 +189,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                         if let Key::Item(name) = key {
                             let mut fv = fv.clone();
                             fv.add_taint(&v.taint);
-                            args.kw.push((name.clone(), fv));
+                            args.kw.push((name.to_string(), fv));
                         }
                     }
                     if !v.taint.is_empty() || v.fields.contains_key(&Key::Elem) {

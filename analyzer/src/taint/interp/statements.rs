@@ -315,14 +315,14 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                     let v = self.eval(&a.value);
                     for t in &a.targets {
                         if let Expr::Name(n) = t {
-                            class_value.set(Key::Attr(n.id.to_string()), v.clone());
+                            class_value.set(Key::attr(&n.id), v.clone());
                         }
                     }
                 }
                 Stmt::AnnAssign(a) => {
                     if let (Expr::Name(n), Some(value)) = (a.target.as_ref(), &a.value) {
                         let v = self.eval(value);
-                        class_value.set(Key::Attr(n.id.to_string()), v);
+                        class_value.set(Key::attr(&n.id), v);
                     }
                 }
                 _ => {}
@@ -436,7 +436,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             }
             Expr::Attribute(a) => {
                 let mut base = self.take_local(&a.value).unwrap_or_else(|| self.eval(&a.value));
-                base.set(Key::Attr(a.attr.to_string()), value);
+                base.set(Key::attr(&a.attr), value);
                 self.store_back(&a.value, base);
             }
             Expr::Subscript(s) => {
@@ -484,7 +484,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
 
     pub fn key_of(&self, key: &Value) -> Option<Key> {
         if let Some(s) = key.str.as_ref().and_then(|s| s.as_lit()) {
-            return Some(Key::Item(s.to_string()));
+            return Some(Key::item(&s));
         }
         None
     }
