@@ -161,25 +161,49 @@ pub type LabelId = u32;
 
 /// A set of labels, shared until written: every value carries one and
 /// environments are copied at every branch, so a copy must not copy the
-/// set.
+/// set. The labels are kept sorted in a vector: sets are small, and a
+/// union is then one merge, not a tree insertion per label.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Taint(Rc<BTreeSet<LabelId>>);
+pub struct Taint(Rc<Vec<LabelId>>);
 
 impl Taint {
     pub fn new() -> Taint {
         Taint::default()
     }
 
+    pub fn contains(&self, l: &LabelId) -> bool {
+        self.0.binary_search(l).is_ok()
+    }
+
     pub fn insert(&mut self, l: LabelId) -> bool {
-        !self.0.contains(&l) && Rc::make_mut(&mut self.0).insert(l)
+        match self.0.binary_search(&l) {
+            Ok(_) => false,
+            Err(at) => {
+                Rc::make_mut(&mut self.0).insert(at, l);
+                true
+            }
+        }
     }
 
-    pub fn retain(&mut self, keep: impl FnMut(&LabelId) -> bool) {
-        Rc::make_mut(&mut self.0).retain(keep);
+    /// Keeps the labels `keep` accepts, asking once for each; the set is
+    /// copied only when one goes.
+    pub fn retain(&mut self, mut keep: impl FnMut(&LabelId) -> bool) {
+        let mut kept: Option<Vec<LabelId>> = None;
+        for (i, l) in self.0.iter().enumerate() {
+            match (keep(l), &mut kept) {
+                (true, Some(v)) => v.push(*l),
+                (false, None) => kept = Some(self.0[..i].to_vec()),
+                _ => {}
+            }
+        }
+        if let Some(v) = kept {
+            self.0 = Rc::new(v);
+        }
     }
 
-    /// Adds the labels of `other`, sharing its set when this one is empty:
-    /// most joins add a value's taint to an untainted one, or to itself.
+    /// Adds the labels of `other`, sharing its set when this one is empty
+    /// or holds no label of its own: most joins add a value's taint to an
+    /// untainted one, or to itself.
     pub fn union(&mut self, other: &Taint) {
         if other.0.is_empty() || Rc::ptr_eq(&self.0, &other.0) {
             return;
@@ -188,7 +212,48 @@ impl Taint {
             self.0 = other.0.clone();
             return;
         }
-        self.extend(other.0.iter().copied());
+        let (a, b) = (&self.0[..], &other.0[..]);
+        let (mut i, mut j) = (0, 0);
+        while j < b.len() && i < a.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Equal => {
+                    i += 1;
+                    j += 1;
+                }
+                std::cmp::Ordering::Greater => break,
+            }
+        }
+        if j == b.len() {
+            return;
+        }
+        let mut merged = Vec::with_capacity(a.len() + b.len() - j);
+        merged.extend_from_slice(&a[..i]);
+        let (mut i, mut j) = (i, j);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => {
+                    merged.push(a[i]);
+                    i += 1;
+                }
+                std::cmp::Ordering::Equal => {
+                    merged.push(a[i]);
+                    i += 1;
+                    j += 1;
+                }
+                std::cmp::Ordering::Greater => {
+                    merged.push(b[j]);
+                    j += 1;
+                }
+            }
+        }
+        merged.extend_from_slice(&a[i..]);
+        merged.extend_from_slice(&b[j..]);
+        if merged.len() == b.len() {
+            self.0 = other.0.clone();
+        } else {
+            self.0 = Rc::new(merged);
+        }
     }
 
     pub fn clear(&mut self) {
@@ -199,19 +264,17 @@ impl Taint {
 }
 
 impl std::ops::Deref for Taint {
-    type Target = BTreeSet<LabelId>;
+    type Target = [LabelId];
 
-    fn deref(&self) -> &BTreeSet<LabelId> {
+    fn deref(&self) -> &[LabelId] {
         &self.0
     }
 }
 
 impl Extend<LabelId> for Taint {
     fn extend<I: IntoIterator<Item = LabelId>>(&mut self, labels: I) {
-        let new: Vec<LabelId> = labels.into_iter().filter(|l| !self.0.contains(l)).collect();
-        if !new.is_empty() {
-            Rc::make_mut(&mut self.0).extend(new);
-        }
+        let added: Taint = labels.into_iter().collect();
+        self.union(&added);
     }
 }
 
@@ -223,13 +286,16 @@ impl<'t> Extend<&'t LabelId> for Taint {
 
 impl FromIterator<LabelId> for Taint {
     fn from_iter<I: IntoIterator<Item = LabelId>>(labels: I) -> Taint {
-        Taint(Rc::new(labels.into_iter().collect()))
+        let mut v: Vec<LabelId> = labels.into_iter().collect();
+        v.sort_unstable();
+        v.dedup();
+        Taint(Rc::new(v))
     }
 }
 
 impl IntoIterator for Taint {
     type Item = LabelId;
-    type IntoIter = std::collections::btree_set::IntoIter<LabelId>;
+    type IntoIter = std::vec::IntoIter<LabelId>;
 
     fn into_iter(self) -> Self::IntoIter {
         Rc::unwrap_or_clone(self.0).into_iter()
@@ -238,7 +304,7 @@ impl IntoIterator for Taint {
 
 impl<'t> IntoIterator for &'t Taint {
     type Item = &'t LabelId;
-    type IntoIter = std::collections::btree_set::Iter<'t, LabelId>;
+    type IntoIter = std::slice::Iter<'t, LabelId>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.0.iter()
