@@ -168,6 +168,22 @@ impl Value {
                     && self.fields.iter().zip(other.fields.iter()).all(|((ka, a), (kb, b))| ka == kb && a.same_shape(b))))
     }
 
+    /// Hashes what equal values share down to `depth` levels: kinds,
+    /// strings, field keys, and the size and ends of each label set.
+    pub fn hash_outline(&self, h: &mut impl std::hash::Hasher, depth: usize) {
+        use std::hash::Hash;
+        self.kind.hash(h);
+        self.str.hash(h);
+        (self.taint.len(), self.taint.first(), self.taint.last()).hash(h);
+        self.fields.len().hash(h);
+        if depth > 0 {
+            for (k, v) in self.fields.iter() {
+                k.hash(h);
+                v.hash_outline(h, depth - 1);
+            }
+        }
+    }
+
     pub fn is_tainted(&self) -> bool {
         !self.deep_taint().is_empty()
     }

@@ -15,8 +15,10 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         let key = {
             let mut h = rustc_hash::FxHasher::default();
             id.hash(&mut h);
-            args.hash(&mut h);
-            receiver.hash(&mut h);
+            for v in args.pos.iter().chain(args.kw.iter().map(|(_, v)| v)).chain(args.spread.iter()).chain(receiver.iter()) {
+                v.hash_outline(&mut h, MEMO_HASH_DEPTH);
+            }
+            args.kw.iter().for_each(|(k, _)| k.hash(&mut h));
             h.finish()
         };
         if let Some((.., r)) = self.memo.get(&key).and_then(|calls| calls.iter().find(|(f, a, r, _)| *f == id && *a == args && *r == receiver)) {

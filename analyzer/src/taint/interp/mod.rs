@@ -43,6 +43,10 @@ pub(crate) use snapshot::Snapshot;
 const MAX_CALL_DEPTH: usize = 24;
 const MAX_EXPR_DEPTH: usize = 200;
 const LOOP_ROUNDS: usize = 3;
+/// How deep into arguments the memo of application calls hashes: the
+/// entries compare whole arguments anyway, and stored documents passed
+/// from call to call made hashing them whole a twentieth of a run.
+const MEMO_HASH_DEPTH: usize = 2;
 /// Runs of a recursive function before its result is taken as it stands.
 const MAX_RECURSION_ROUNDS: usize = 3;
 
