@@ -184,8 +184,10 @@ impl Value {
         }
     }
 
+    /// Whether any part carries a label: [`Value::deep_taint`] is not
+    /// empty, found without collecting it.
     pub fn is_tainted(&self) -> bool {
-        !self.deep_taint().is_empty()
+        !self.taint.is_empty() || self.fields.values().any(|v| !matches!(v.kind, Kind::Func(_) | Kind::Class(_) | Kind::Module(_)) && v.is_tainted())
     }
 
     /// Taint of the value and of every part of it.
