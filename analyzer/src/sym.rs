@@ -354,14 +354,18 @@ const MAX_GLOB_CELLS: usize = 4_000_000;
 /// building a string and two token lists for each was a tenth of a small
 /// app's taint stage.
 pub fn glob_literal(pattern: &str, subject: &str, case_insensitive: bool) -> Truth {
-    let mut pattern_tokens = 0;
-    let mut at = 0;
-    while let Some((_, next)) = pattern_token(pattern, at, case_insensitive) {
-        pattern_tokens += 1;
-        at = next;
-    }
-    if (pattern_tokens + 1usize).saturating_mul(subject.chars().count() + 1) > MAX_GLOB_CELLS {
-        return Truth::Maybe;
+    // Tokens and characters are never more than bytes: only long strings
+    // need counting.
+    if (pattern.len() + 1).saturating_mul(subject.len() + 1) > MAX_GLOB_CELLS {
+        let mut pattern_tokens = 0;
+        let mut at = 0;
+        while let Some((_, next)) = pattern_token(pattern, at, case_insensitive) {
+            pattern_tokens += 1;
+            at = next;
+        }
+        if (pattern_tokens + 1usize).saturating_mul(subject.chars().count() + 1) > MAX_GLOB_CELLS {
+            return Truth::Maybe;
+        }
     }
     if glob_known(pattern, subject, case_insensitive) {
         Truth::Yes
