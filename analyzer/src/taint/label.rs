@@ -163,8 +163,23 @@ pub type LabelId = u32;
 /// environments are copied at every branch, so a copy must not copy the
 /// set. The labels are kept sorted in a vector: sets are small, and a
 /// union is then one merge, not a tree insertion per label.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, Default, Eq, PartialOrd, Ord)]
 pub struct Taint(Rc<Vec<LabelId>>);
+
+/// Label by label: most sets compared are empty or short, and comparing
+/// them as memory (a call per comparison) made a generated app's joins a
+/// third slower.
+impl PartialEq for Taint {
+    fn eq(&self, other: &Taint) -> bool {
+        Rc::ptr_eq(&self.0, &other.0) || (self.0.len() == other.0.len() && self.0.iter().zip(other.0.iter()).all(|(a, b)| a == b))
+    }
+}
+
+impl std::hash::Hash for Taint {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
 
 impl Taint {
     pub fn new() -> Taint {
