@@ -160,6 +160,11 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
     // every module per function and took a generated app of 825k lines
     // from 349 to 477 MB).
     let mut modules_left: HashMap<FnRef, Option<(Snapshot, Vec<(StoreRead, Value)>)>> = HashMap::new();
+    // What a function's first run left, for the first runs of functions
+    // with the same configuration and handler module (several functions
+    // deployed from one file): kept when that code recorded nothing for
+    // the function it ran as.
+    let mut shared_modules_left: Vec<(FnRef, usize, Snapshot, Vec<(StoreRead, Value)>)> = Vec::new();
     for round in 0..MAX_ROUNDS {
         stats.rounds = round + 1;
         let mut due = Vec::new();
@@ -200,9 +205,28 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
                     stats.modules_reused += 1;
                 }
                 ran => {
-                    interp.module_env(lead.code.file);
-                    let kept = ran.is_some().then(|| (interp.snapshot(), interp.world.run_reads.clone()));
-                    modules_left.insert(lead.function, kept);
+                    let first = ran.is_none();
+                    let file = lead.code.file;
+                    let sibling = shared_modules_left.iter().position(|(owner, f, _, module_reads)| {
+                        first && *f == file && twins::same_configuration(&ctx, *owner, lead.function) && interp.world.reads_unchanged(Some(module_reads))
+                    });
+                    if let Some(i) = sibling {
+                        let (_, _, snapshot, module_reads) = &shared_modules_left[i];
+                        interp.restore(snapshot);
+                        interp.world.run_reads.extend(module_reads.iter().cloned());
+                        stats.modules_reused += 1;
+                        modules_left.insert(lead.function, None);
+                    } else {
+                        let records = interp.world.per_function_records();
+                        interp.module_env(file);
+                        if first && interp.world.per_function_records() == records {
+                            // Replaces one whose store reads have changed.
+                            shared_modules_left.retain(|(owner, f, ..)| !(*f == file && twins::same_configuration(&ctx, *owner, lead.function)));
+                            shared_modules_left.push((lead.function, file, interp.snapshot(), interp.world.run_reads.clone()));
+                        }
+                        let kept = (!first).then(|| (interp.snapshot(), interp.world.run_reads.clone()));
+                        modules_left.insert(lead.function, kept);
+                    }
                 }
             }
             let args = Args { pos: vec![event, Value::qual("context")], ..Args::default() };
@@ -232,9 +256,17 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
         }
         run_views(&ctx, &mut world, &mut views_run, &mut reads);
         if stores_changed {
+            // A script has no input but what it reads from stores: one
+            // whose reads all give what they gave would only repeat itself.
             for &file in &scripts {
+                if world.reads_unchanged(reads.get(&Run::Script(file))) {
+                    continue;
+                }
+                world.run_reads.clear();
+                stats.script_runs += 1;
                 let mut interp = Interp::new(&ctx, &mut world, Entry { function: None, main_file: Some(file), route: None, responds_http: false, request: Taint::new() });
                 interp.module_env(file);
+                reads.insert(Run::Script(file), std::mem::take(&mut world.run_reads));
             }
         }
         step_tasks::record(&ctx, &mut world, &returns);
@@ -345,6 +377,8 @@ enum Run {
     /// The module binding a handler's web app.
     Object(FnRef),
     View(FnRef, FuncId),
+    /// A `__main__` script, by file.
+    Script(usize),
 }
 
 /// A handler naming a module-level object: the module runs (registering

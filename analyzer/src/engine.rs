@@ -255,6 +255,13 @@ impl World {
         }
     }
 
+    /// How many records the world holds for particular functions: code
+    /// that leaves the count as it was recorded nothing that another
+    /// function running it would have to record for itself.
+    pub(crate) fn per_function_records(&self) -> usize {
+        self.calls.len() + self.api_sites.len() + self.permission_uses.len() + self.unmodelled_calls.len() + self.dispatches.len() + self.signed_sources.len()
+    }
+
     /// Data stored in a resource by earlier calls and readable at a site.
     /// Stores change only between rounds, so a read site reading the same
     /// resource and key gets the same data all round: handlers that share

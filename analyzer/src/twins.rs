@@ -33,10 +33,15 @@ pub struct Due<'h> {
 /// Whether two handlers are twins: the same code, service and
 /// configuration, and neither one's return value delivered anywhere.
 pub fn twins(ctx: &Ctx, a: &Due, b: &Due) -> bool {
-    let ((_, fa), (_, fb)) = (ctx.function(a.function), ctx.function(b.function));
-    a.function.service == b.function.service
-        && a.code == b.code
-        && a.source == b.source
+    a.code == b.code && a.source == b.source && same_configuration(ctx, a.function, b.function) && returns_stay(ctx, a.function) && returns_stay(ctx, b.function)
+}
+
+/// Whether two functions run their code alike: the same service, runtime,
+/// package, environment and permissions. Module code, which runs before
+/// any event, then does the same in both.
+pub fn same_configuration(ctx: &Ctx, a: FnRef, b: FnRef) -> bool {
+    let ((_, fa), (_, fb)) = (ctx.function(a), ctx.function(b));
+    a.service == b.service
         && fa.runtime == fb.runtime
         && fa.code == fb.code
         && fa.environment == fb.environment
@@ -44,8 +49,6 @@ pub fn twins(ctx: &Ctx, a: &Due, b: &Due) -> bool {
         && fa.iam == fb.iam
         && fa.managed_policies == fb.managed_policies
         && fa.opaque_role == fb.opaque_role
-        && returns_stay(ctx, a.function)
-        && returns_stay(ctx, b.function)
 }
 
 /// Whether nothing reads the function's return value: it has no

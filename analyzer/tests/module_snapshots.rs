@@ -120,3 +120,62 @@ fn module_code_that_read_a_changed_store_runs_again_and_other_modules_are_reused
     assert!(sinks.contains(&"code-injection audit.py:9".to_string()), "{sinks:?}");
     assert!(a.stats.modules_reused >= 1, "the audit's third run reuses its modules: {:?}", a.stats);
 }
+
+/// Two functions deployed from one handler module with one configuration:
+/// the second starts from what the first one's module code left, unless
+/// that code recorded something for the function it ran as (here a call
+/// to SSM, whose permission each function needs).
+fn siblings(module_call: &str) -> Analysis {
+    let app = tempfile::tempdir().unwrap();
+    let deployment = r#"service: reports
+provider:
+  name: aws
+  runtime: python3.12
+  iamRoleStatements:
+    - Effect: Allow
+      Action: [ssm:GetParameter]
+      Resource: "*"
+functions:
+  daily:
+    handler: reports.daily
+    events:
+      - http: {path: /daily, method: post}
+  weekly:
+    handler: reports.weekly
+    events:
+      - http: {path: /weekly, method: post}
+"#;
+    let code = format!(
+        r#"import os
+import boto3
+
+ssm = boto3.client("ssm")
+FORMATS = {{"csv": "text/csv", "json": "application/json"}}
+{module_call}
+
+def daily(event, context):
+    os.system("report --daily " + event["body"])
+
+
+def weekly(event, context):
+    os.system("report --weekly " + event["body"])
+"#
+    );
+    std::fs::write(app.path().join("serverless.yml"), deployment).unwrap();
+    std::fs::write(app.path().join("reports.py"), code).unwrap();
+    analyze(app.path(), &Options::default()).unwrap()
+}
+
+#[test]
+fn functions_of_one_module_share_its_evaluation_unless_it_recorded_something_for_one() {
+    let quiet = siblings("");
+    assert_eq!(quiet.stats.modules_reused, 1, "{:?}", quiet.stats);
+    assert_eq!(quiet.findings.len(), 2);
+    let calling = siblings(r#"PREFIX = ssm.get_parameter(Name="/reports/prefix")["Parameter"]["Value"]"#);
+    assert_eq!(calling.stats.modules_reused, 0, "{:?}", calling.stats);
+    let needs = analyzer::privilege::privileges(&calling);
+    for function in ["daily", "weekly"] {
+        let own = needs.iter().find(|f| f.function == function).unwrap();
+        assert!(own.needs.iter().any(|n| n.action == "ssm:GetParameter"), "{function} calls SSM in its module code: {:?}", own.needs);
+    }
+}
