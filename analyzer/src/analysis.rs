@@ -21,7 +21,8 @@ use crate::sym::SymStr;
 pub use crate::engine::{Disabled, FnRef, Options, PermissionUse, ThreatModel, UnmodelledCall};
 pub use crate::outcome::{Analysis, AnalyzeError, ApiCallSite, Finding, Flow, MissingHandler, MissingReason, NotPython, Stats, Timings};
 use crate::engine::{Ctx, RawFinding, Route, StoreRead, World};
-use crate::taint::interp::{Args, Entry, Interp, Snapshot};
+use crate::module_snapshots::ModuleSnapshots;
+use crate::taint::interp::{Args, Entry, Interp};
 use crate::taint::label::{Hop, Site, Source, SourceKind, Taint};
 use crate::taint::models::TaintModels;
 use crate::taint::value::{Key, Kind, Value};
@@ -152,19 +153,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
     let mut returns: HashMap<FnRef, Value> = HashMap::new();
     let mut stores_changed = true;
     let mut views_run: BTreeSet<(FnRef, FuncId)> = BTreeSet::new();
-    // What each function's modules left in the interpreter, with the store
-    // reads they made (`taint/interp/snapshot.rs`). A function whose
-    // handler runs once (most handlers of a large app)
-    // never needs its: they are kept from its second run on, when it is
-    // likely to run again (keeping them from the first held a copy of
-    // every module per function and took a generated app of 825k lines
-    // from 349 to 477 MB).
-    let mut modules_left: HashMap<FnRef, Option<(Snapshot, Vec<(StoreRead, Value)>)>> = HashMap::new();
-    // What a function's first run left, for the first runs of functions
-    // with the same configuration and handler module (several functions
-    // deployed from one file): kept when that code recorded nothing for
-    // the function it ran as.
-    let mut shared_modules_left: Vec<(FnRef, usize, Snapshot, Vec<(StoreRead, Value)>)> = Vec::new();
+    let mut module_snapshots = ModuleSnapshots::default();
     for round in 0..MAX_ROUNDS {
         stats.rounds = round + 1;
         let mut due = Vec::new();
@@ -198,36 +187,8 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             world.run_reads.clear();
             let responds_http = !request.is_empty();
             let mut interp = Interp::new(&ctx, &mut world, Entry { function: Some(lead.function), main_file: None, route: None, responds_http, request });
-            match modules_left.get(&lead.function) {
-                Some(Some((snapshot, module_reads))) if interp.world.reads_unchanged(Some(module_reads)) => {
-                    interp.restore(snapshot);
-                    interp.world.run_reads.extend(module_reads.iter().cloned());
-                    stats.modules_reused += 1;
-                }
-                ran => {
-                    let first = ran.is_none();
-                    let file = lead.code.file;
-                    let sibling = shared_modules_left.iter().position(|(owner, f, _, module_reads)| {
-                        first && *f == file && twins::same_configuration(&ctx, *owner, lead.function) && interp.world.reads_unchanged(Some(module_reads))
-                    });
-                    if let Some(i) = sibling {
-                        let (_, _, snapshot, module_reads) = &shared_modules_left[i];
-                        interp.restore(snapshot);
-                        interp.world.run_reads.extend(module_reads.iter().cloned());
-                        stats.modules_reused += 1;
-                        modules_left.insert(lead.function, None);
-                    } else {
-                        let records = interp.world.per_function_records();
-                        interp.module_env(file);
-                        if first && interp.world.per_function_records() == records {
-                            // Replaces one whose store reads have changed.
-                            shared_modules_left.retain(|(owner, f, ..)| !(*f == file && twins::same_configuration(&ctx, *owner, lead.function)));
-                            shared_modules_left.push((lead.function, file, interp.snapshot(), interp.world.run_reads.clone()));
-                        }
-                        let kept = (!first).then(|| (interp.snapshot(), interp.world.run_reads.clone()));
-                        modules_left.insert(lead.function, kept);
-                    }
-                }
+            if module_snapshots.start(&ctx, &mut interp, lead.function, lead.code.file) {
+                stats.modules_reused += 1;
             }
             let args = Args { pos: vec![event, Value::qual("context")], ..Args::default() };
             let receiver = lead.code.receiver.as_ref().map(|name| interp.module_env(lead.code.file).borrow().get(name.as_str()).cloned().unwrap_or_default());

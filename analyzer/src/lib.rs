@@ -13,6 +13,7 @@ pub mod confine;
 pub mod exclude;
 pub mod fingerprint;
 pub mod infra;
+mod module_snapshots;
 pub mod names;
 pub mod outcome;
 pub mod parallel;

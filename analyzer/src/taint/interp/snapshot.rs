@@ -1,6 +1,6 @@
 //! What evaluating a handler's modules left in the interpreter, kept so
-//! that the function's next run starts from a copy instead of evaluating
-//! them again.
+//! that a later run starts from a copy instead of evaluating them again
+//! (which runs may: the driver's `module_snapshots.rs`).
 //!
 //! Module code runs before the event arrives, so for one function it does
 //! the same in every round, as long as the stores it read still give what

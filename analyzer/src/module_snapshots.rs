@@ -1,0 +1,74 @@
+//! Which snapshot of module code (`taint/interp/snapshot.rs`) a handler run
+//! starts from, instead of evaluating its modules again.
+//!
+//! A run of a function starts from what its own module code left the last
+//! time, when the stores that code read still give what they gave. Those
+//! snapshots are kept from a function's second run on: most handlers of a
+//! large app run once, and keeping one from every first run held a copy of
+//! every module per function (a generated app of 825k lines went from 349
+//! to 477 MB).
+//!
+//! The first run of a function may start from the first run of another
+//! deployed from the same handler module with the same configuration
+//! (`twins::same_configuration`): module code runs before any event, so it
+//! does the same for both, unless it recorded something for the function
+//! it ran as (a call, an IAM request...), which the other must record for
+//! itself; such a snapshot is not shared.
+
+use std::collections::HashMap;
+
+use crate::engine::{Ctx, FnRef, StoreRead};
+use crate::taint::interp::{Interp, Snapshot};
+use crate::taint::value::Value;
+use crate::twins;
+
+type Reads = Vec<(StoreRead, Value)>;
+
+#[derive(Default)]
+pub(crate) struct ModuleSnapshots<'p> {
+    /// Per function that ran: its own snapshot, once it ran twice.
+    own: HashMap<FnRef, Option<(Snapshot<'p>, Reads)>>,
+    /// From first runs, by function and handler module.
+    shared: Vec<(FnRef, usize, Snapshot<'p>, Reads)>,
+}
+
+impl<'p> ModuleSnapshots<'p> {
+    /// Prepares a run of `function`'s handler, whose module is `file`:
+    /// restores a snapshot that holds, or evaluates the module code.
+    /// Returns whether a snapshot served.
+    pub fn start(&mut self, ctx: &Ctx, interp: &mut Interp<'_, '_, 'p>, function: FnRef, file: usize) -> bool {
+        let first = match self.own.get(&function) {
+            Some(Some((snapshot, reads))) if interp.world.reads_unchanged(Some(reads)) => {
+                restore(interp, snapshot, reads);
+                return true;
+            }
+            ran => ran.is_none(),
+        };
+        if first {
+            let sibling = self.shared.iter().position(|(owner, f, _, reads)| *f == file && twins::same_configuration(ctx, *owner, function) && interp.world.reads_unchanged(Some(reads)));
+            if let Some(i) = sibling {
+                let (_, _, snapshot, reads) = &self.shared[i];
+                restore(interp, snapshot, reads);
+                self.own.insert(function, None);
+                return true;
+            }
+        }
+        let records = interp.world.per_function_records();
+        interp.module_env(file);
+        if first && interp.world.per_function_records() == records {
+            // Replaces one whose store reads have changed.
+            self.shared.retain(|(owner, f, ..)| !(*f == file && twins::same_configuration(ctx, *owner, function)));
+            self.shared.push((function, file, interp.snapshot(), interp.world.run_reads.clone()));
+        }
+        let kept = (!first).then(|| (interp.snapshot(), interp.world.run_reads.clone()));
+        self.own.insert(function, kept);
+        false
+    }
+}
+
+/// Starts from a snapshot, and counts the reads its module code made as the
+/// run's own.
+fn restore<'p>(interp: &mut Interp<'_, '_, 'p>, snapshot: &Snapshot<'p>, reads: &Reads) {
+    interp.restore(snapshot);
+    interp.world.run_reads.extend(reads.iter().cloned());
+}
