@@ -66,6 +66,15 @@ fn containers_subscripts_and_get() {
     assert_eq!(handler(src), ci(7));
 }
 
+/// A table read at a computed key, then written, then read again at that
+/// key: the second read sees what was written (reads at unknown keys are
+/// remembered per table as it was).
+#[test]
+fn a_table_written_after_a_read_at_a_computed_key_is_read_anew() {
+    let src = "import os\nPROGRAMS = {'list': 'ls', 'disk': 'df'}\ndef main(event, context):\n    name = 'list' if len(event['body']) > 3 else 'disk'\n    os.system(PROGRAMS[name])\n    PROGRAMS['custom'] = event['body']\n    os.system(PROGRAMS[name])\n";
+    assert_eq!(handler(src), ci(7));
+}
+
 #[test]
 fn comprehensions_carry_their_elements() {
     let src = "import os\ndef main(event, context):\n    names = [n.strip() for n in event['names']]\n    for n in names:\n        os.system('rm ' + n)\n";

@@ -272,7 +272,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 self.secret_field(&k, v)
             }
             None => {
-                let mut v = base.get_any();
+                let mut v = self.get_any(&base);
                 // A lookup in a table the code filled itself yields one of
                 // its values whatever the key (`REGION_MAP[name]`): only a
                 // container of unknown contents passes the key's taint on.

@@ -16,7 +16,7 @@
 //! and boto3 calls.
 
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
@@ -126,6 +126,10 @@ pub(crate) struct Interp<'c, 'a, 'p> {
     /// Signed-request platforms whose signature header this run read
     /// (`taint/signed.rs`).
     pub(crate) signature_headers: BTreeSet<usize>,
+    /// What a read at an unknown key of a field map gives, by map: code
+    /// reads one table at computed keys in loops. Each entry holds the map,
+    /// so that it stays as it was (a write to a value sharing it copies it).
+    any_field: FxHashMap<*const BTreeMap<Key, Value>, (Rc<BTreeMap<Key, Value>>, Value)>,
 }
 
 /// One memoised call: callee, arguments, receiver, and what it returned
@@ -199,6 +203,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             promises: Vec::new(),
             library_bases: HashMap::new(),
             signature_headers: BTreeSet::new(),
+            any_field: FxHashMap::default(),
         }
     }
 
@@ -274,6 +279,27 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         }
         self.modules_in_progress.remove(&file);
         env
+    }
+
+    /// [`Value::get_any`], remembered per field map: generated code and
+    /// region tables read one constant table at computed keys in loops,
+    /// and joining its values again at each read was most of a generated
+    /// app's taint stage.
+    pub fn get_any(&mut self, v: &Value) -> Value {
+        if v.fields.is_empty() {
+            return v.get_any();
+        }
+        let key = Rc::as_ptr(&v.fields);
+        let mut out = match self.any_field.get(&key) {
+            Some((_, fields)) => fields.clone(),
+            None => {
+                let fields = Value { fields: v.fields.clone(), ..Value::default() }.get_any();
+                self.any_field.insert(key, (v.fields.clone(), fields.clone()));
+                fields
+            }
+        };
+        out.taint.union(&v.taint);
+        out
     }
 
     pub fn lookup(&mut self, name: &str) -> Value {
