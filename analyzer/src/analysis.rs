@@ -153,7 +153,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
     let mut returns: HashMap<FnRef, Value> = HashMap::new();
     let mut stores_changed = true;
     let mut views_run: BTreeSet<(FnRef, FuncId)> = BTreeSet::new();
-    let mut module_snapshots = ModuleSnapshots::default();
+    let mut module_snapshots = ModuleSnapshots::new(&ctx, handlers.iter().map(|(fr, code)| (*fr, code.file)));
     for round in 0..MAX_ROUNDS {
         stats.rounds = round + 1;
         let mut due = Vec::new();

@@ -13,9 +13,11 @@
 //! (`twins::same_configuration`): module code runs before any event, so it
 //! does the same for both, unless it recorded something for the function
 //! it ran as (a call, an IAM request...), which the other must record for
-//! itself; such a snapshot is not shared.
+//! itself; such a snapshot is not shared. First runs are kept only for
+//! functions that have such a sibling: keeping all of them held the
+//! modules of every handler of the generated app (332 -> 461 MB).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::engine::{Ctx, FnRef, StoreRead};
 use crate::taint::interp::{Interp, Snapshot};
@@ -24,15 +26,32 @@ use crate::twins;
 
 type Reads = Vec<(StoreRead, Value)>;
 
-#[derive(Default)]
 pub(crate) struct ModuleSnapshots<'p> {
     /// Per function that ran: its own snapshot, once it ran twice.
     own: HashMap<FnRef, Option<(Snapshot<'p>, Reads)>>,
     /// From first runs, by function and handler module.
     shared: Vec<(FnRef, usize, Snapshot<'p>, Reads)>,
+    /// Functions with a sibling: another handler in the same module with
+    /// the same configuration. Only their first runs are kept for sharing
+    /// (keeping every first run held a copy of every module per function).
+    with_siblings: HashSet<FnRef>,
 }
 
 impl<'p> ModuleSnapshots<'p> {
+    /// For the app's handlers, each with its handler module.
+    pub fn new(ctx: &Ctx, handlers: impl Iterator<Item = (FnRef, usize)>) -> Self {
+        let mut by_module: HashMap<usize, Vec<FnRef>> = HashMap::new();
+        for (function, file) in handlers {
+            by_module.entry(file).or_default().push(function);
+        }
+        let with_siblings = by_module
+            .values()
+            .flat_map(|fs| fs.iter().filter(|f| fs.iter().any(|g| g != *f && twins::same_configuration(ctx, **f, *g))))
+            .copied()
+            .collect();
+        ModuleSnapshots { own: HashMap::new(), shared: Vec::new(), with_siblings }
+    }
+
     /// Prepares a run of `function`'s handler, whose module is `file`:
     /// restores a snapshot that holds, or evaluates the module code.
     /// Returns whether a snapshot served.
@@ -44,7 +63,8 @@ impl<'p> ModuleSnapshots<'p> {
             }
             ran => ran.is_none(),
         };
-        if first {
+        let shares = first && self.with_siblings.contains(&function);
+        if shares {
             let sibling = self.shared.iter().position(|(owner, f, _, reads)| *f == file && twins::same_configuration(ctx, *owner, function) && interp.world.reads_unchanged(Some(reads)));
             if let Some(i) = sibling {
                 let (_, _, snapshot, reads) = &self.shared[i];
@@ -55,7 +75,7 @@ impl<'p> ModuleSnapshots<'p> {
         }
         let records = interp.world.per_function_records();
         interp.module_env(file);
-        if first && interp.world.per_function_records() == records {
+        if shares && interp.world.per_function_records() == records {
             // Replaces one whose store reads have changed.
             self.shared.retain(|(owner, f, ..)| !(*f == file && twins::same_configuration(ctx, *owner, function)));
             self.shared.push((function, file, interp.snapshot(), interp.world.run_reads.clone()));
