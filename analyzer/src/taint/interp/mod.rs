@@ -48,7 +48,7 @@ const LOOP_ROUNDS: usize = 3;
 /// from call to call made hashing them whole a twentieth of a run.
 const MEMO_HASH_DEPTH: usize = 2;
 /// Entries of the unknown-key read memo past which those of maps no longer
-/// alive are dropped.
+/// alive are dropped, and all of them when every map still lives.
 const ANY_FIELD_ENTRIES: usize = 1024;
 /// Runs of a recursive function before its result is taken as it stands.
 const MAX_RECURSION_ROUNDS: usize = 3;
@@ -132,9 +132,9 @@ pub(crate) struct Interp<'c, 'a, 'p> {
     /// What a read at an unknown key of a field map gives, by map: code
     /// reads one table at computed keys in loops. An entry holds its map
     /// weakly: it answers while the map lives unchanged (a write in place
-    /// disassociates it, and the address is not reused while it is held);
-    /// holding the maps themselves kept every version of every table read
-    /// alive (a generated app of 825k lines: 350 -> 469 MB).
+    /// disassociates it, and the address is not reused while it is held),
+    /// without keeping every version of every table read alive for the
+    /// whole run.
     any_field: FxHashMap<*const BTreeMap<Key, Value>, (Weak<BTreeMap<Key, Value>>, Value)>,
 }
 
@@ -302,6 +302,10 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 let fields = Value { fields: v.fields.clone(), ..Value::default() }.get_any();
                 if self.any_field.len() >= ANY_FIELD_ENTRIES {
                     self.any_field.retain(|_, (map, _)| map.strong_count() > 0);
+                    // Otherwise each insert would walk a full memo again.
+                    if self.any_field.len() >= ANY_FIELD_ENTRIES {
+                        self.any_field.clear();
+                    }
                 }
                 self.any_field.insert(key, (Rc::downgrade(&v.fields), fields.clone()));
                 fields
