@@ -21,6 +21,7 @@ use crate::sym::SymStr;
 pub use crate::engine::{Disabled, FnRef, Options, PermissionUse, ThreatModel, UnmodelledCall};
 pub use crate::outcome::{Analysis, AnalyzeError, ApiCallSite, Finding, Flow, MissingHandler, MissingReason, NotPython, Stats, Timings};
 use crate::engine::{Ctx, RawFinding, Route, StoreRead, World};
+use crate::carried_calls::Carried;
 use crate::module_snapshots::ModuleSnapshots;
 use crate::taint::interp::{Args, Entry, Interp};
 use crate::taint::label::{Hop, Site, Source, SourceKind, Taint};
@@ -153,6 +154,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
     let mut returns: HashMap<FnRef, Value> = HashMap::new();
     let mut stores_changed = true;
     let mut views_run: BTreeSet<(FnRef, FuncId)> = BTreeSet::new();
+    let mut carried = Carried::default();
     let mut module_snapshots = ModuleSnapshots::new(&ctx, handlers.iter().map(|(fr, code)| (*fr, code.file)));
     for round in 0..MAX_ROUNDS {
         stats.rounds = round + 1;
@@ -186,13 +188,19 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             }
             world.run_reads.clear();
             let responds_http = !request.is_empty();
-            let mut interp = Interp::new(&ctx, &mut world, Entry { function: Some(lead.function), main_file: None, route: None, responds_http, request });
+            let entry = Entry { function: Some(lead.function), main_file: None, route: None, responds_http, request };
+            let mut interp = Interp::new(&ctx, &mut world, entry.clone());
             if module_snapshots.start(&ctx, &mut interp, lead.function, lead.code.file) {
                 stats.modules_reused += 1;
             }
+            carried.start(&mut interp, &entry);
             let args = Args { pos: vec![event, Value::qual("context")], ..Args::default() };
             let receiver = lead.code.receiver.as_ref().map(|name| interp.module_env(lead.code.file).borrow().get(name.as_str()).cloned().unwrap_or_default());
             let (ret, _) = interp.call_function(lead.code.func, args, receiver);
+            stats.calls_carried += interp.calls_answered();
+            if let Some(calls) = interp.carried() {
+                carried.keep(&entry, calls);
+            }
             drop(interp);
             let run_reads = std::mem::take(&mut world.run_reads);
             let others: Vec<FnRef> = group[1..].iter().map(|d| d.function).collect();

@@ -303,7 +303,11 @@ impl World {
     /// Whether every read of an earlier run still gives what it gave then:
     /// a run with the same input would then repeat itself exactly.
     pub(crate) fn reads_unchanged(&mut self, reads: Option<&Vec<(StoreRead, Value)>>) -> bool {
-        reads.is_some_and(|reads| reads.iter().all(|(read, seen)| self.read_store(read) == *seen))
+        reads.is_some_and(|reads| self.reads_give_the_same(reads))
+    }
+
+    pub(crate) fn reads_give_the_same(&mut self, reads: &[(StoreRead, Value)]) -> bool {
+        reads.iter().all(|(read, seen)| self.read_store(read) == *seen)
     }
 
     pub fn record_call(&mut self, call: CloudCall) {

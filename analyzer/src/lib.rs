@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod baseline;
+mod carried_calls;
 pub mod catalog;
 pub mod cloud;
 pub mod engine;

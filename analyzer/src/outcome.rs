@@ -70,6 +70,9 @@ pub struct Stats {
     /// Handler runs that started from the modules an earlier run of their
     /// function evaluated (`taint/interp/snapshot.rs`).
     pub modules_reused: usize,
+    /// Application calls answered by what the last run of their handler
+    /// carried (`taint/interp/carried.rs`).
+    pub calls_carried: usize,
     /// Runs of `__main__` scripts over all rounds: a script runs again
     /// only when a store it read has changed.
     pub script_runs: usize,

@@ -20,13 +20,15 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         let Key::Item(name) = key else { return v };
         let models = &self.ctx.taint.signed_requests;
         for (i, m) in models.iter().enumerate() {
-            if m.headers.iter().any(|h| h.eq_ignore_ascii_case(name)) && v.taint.iter().any(|l| self.entry.request.contains(l)) {
-                self.signature_headers.insert(i);
+            if m.headers.iter().any(|h| h.eq_ignore_ascii_case(name)) && v.taint.iter().any(|l| self.entry.request.contains(l)) && self.signature_headers.insert(i) {
+                self.effect();
             }
         }
         if !models.iter().any(|m| m.fields.iter().any(|f| **f == **name)) || self.world.signed_sources.is_empty() {
             return v;
         }
+        // What other runs verified decides what this read gives.
+        self.effect();
         let labels = &self.world.labels;
         let signed = &self.world.signed_sources;
         v.retain_labels(&mut |l| {
@@ -42,6 +44,10 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             return;
         }
         let models = &self.ctx.taint.signed_requests;
+        if models.iter().any(|m| m.checks.iter().any(|c| c == path)) {
+            // Whether this verifies stands on a header read earlier.
+            self.effect();
+        }
         // `slack_signature_validator.check(event)`: a plain function of a
         // module, given the request.
         let module = path.rsplit_once('.').map(|(m, _)| m).filter(|m| !m.contains("()"));

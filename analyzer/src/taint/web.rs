@@ -128,6 +128,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     pub fn enter_view(&mut self, site: Site, what: String) {
         self.entry.route = Some((site, what));
         self.forget_calls();
+        self.effect();
     }
 
     /// Notes that the running entry point hands its event to the views of

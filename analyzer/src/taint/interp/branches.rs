@@ -116,6 +116,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         }
         let promise = self.promises.len();
         self.promises.push((*var, value.clone()));
+        self.effect();
         for flag in flags {
             let mut v = self.lookup(flag);
             v.set(Key::attr(&format!("__promise_{promise}")), Value::default());

@@ -41,9 +41,14 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             }
             return (Value::tainted(t), receiver);
         }
+        if let Some(r) = self.carried_result(key, id, &args, &receiver) {
+            self.memo.entry(key).or_default().push((id, args, receiver, r.clone()));
+            return r;
+        }
         let depth = self.stack.len();
         let outer_lowest = std::mem::replace(&mut self.recursion.lowest_used, usize::MAX);
         let inputs = (args.clone(), receiver.clone());
+        let reads_from = self.world.run_reads.len();
         // A function that calls itself runs again with what it returned
         // last as the result of its own calls, until that no longer
         // changes: its first run takes them to return nothing.
@@ -67,6 +72,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         // A result that stood on what a caller's recursion assumed holds
         // only for that round.
         if lowest >= depth {
+            self.carry_call(key, id, &inputs.0, &inputs.1, &result, reads_from);
             self.memo.entry(key).or_default().push((id, inputs.0, inputs.1, result.clone()));
         }
         result

@@ -32,11 +32,13 @@ use crate::taint::label::{Site, Source, SourceKind, Taint, SECRET_CLASS};
 use crate::taint::value::{Env, Key, Kind, Value};
 
 mod branches;
+mod carried;
 mod expressions;
 mod functions;
 mod snapshot;
 mod statements;
 
+pub(crate) use carried::CarriedCalls;
 pub(crate) use snapshot::Snapshot;
 
 /// Limits that keep the analysis finite on any input.
@@ -136,6 +138,8 @@ pub(crate) struct Interp<'c, 'a, 'p> {
     /// without keeping every version of every table read alive for the
     /// whole run.
     any_field: FxHashMap<*const BTreeMap<Key, Value>, (Weak<BTreeMap<Key, Value>>, Value)>,
+    /// Calls carried from the entry's last run and for its next.
+    carrying: carried::Carrying,
 }
 
 /// One memoised call: callee, arguments, receiver, and what it returned
@@ -210,6 +214,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             library_bases: HashMap::new(),
             signature_headers: BTreeSet::new(),
             any_field: FxHashMap::default(),
+            carrying: carried::Carrying::default(),
         }
     }
 
@@ -278,7 +283,9 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         let body = &program.files[file].ast.body;
         self.frames.push(Frame::new(file, None, env.clone()));
         self.frame().env = Some(Env::default());
+        let reads_from = self.world.run_reads.len();
         self.exec_block(body);
+        self.note_module_reads(reads_from);
         let frame = self.frames.pop().expect("module frame");
         if let Some(locals) = frame.env {
             env.borrow_mut().extend(locals);
@@ -339,6 +346,9 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         let name: Rc<str> = Rc::from(name);
         if frame.global_names.contains(&*name) {
             frame.globals.borrow_mut().insert(name, value);
+            if frame.func.is_some() {
+                self.effect();
+            }
             return;
         }
         if frame.func.is_none() {
@@ -365,6 +375,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             Some((_, t)) => t.extend(taint),
             None => self.files.push((sym, taint)),
         }
+        self.effect();
     }
 
     /// Content read from a file: whatever was written to a path that may be

@@ -330,6 +330,9 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         }
         self.frame().env = outer;
         self.class_values.insert(id, class_value.clone());
+        if self.frames.last().is_some_and(|f| f.func.is_some()) {
+            self.effect();
+        }
         self.bind(def.name.as_str(), class_value);
     }
 
