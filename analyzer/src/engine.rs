@@ -7,6 +7,7 @@
 
 use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -167,7 +168,7 @@ pub struct World {
     /// the call as it was then and the witness versions of its labels
     /// summed: a call that is the same, its labels' witnesses too,
     /// delivers the same.
-    pub delivered: HashMap<CallKey, (CloudCall, u64, Vec<(FnRef, Value)>)>,
+    pub delivered: rustc_hash::FxHashMap<CallKey, (CloudCall, u64, Vec<(FnRef, Value)>)>,
     pub stores: Vec<StoreEntry>,
     pub api_sites: BTreeSet<(Option<FnRef>, Site, String, String, String)>,
     /// What each function's code asked IAM for (least privilege, in the
@@ -181,7 +182,7 @@ pub struct World {
     pub shared_modules: HashMap<usize, Rc<RefCell<Env>>>,
     /// What each store read gave this round ([`World::read_store`]);
     /// dropped when stores change.
-    pub store_reads: HashMap<StoreRead, Value>,
+    pub store_reads: rustc_hash::FxHashMap<StoreRead, Value>,
     /// The reads of the entry point running now, with what they gave: the
     /// driver keeps them to tell whether a run would see anything new.
     pub run_reads: Vec<(StoreRead, Value)>,
@@ -345,8 +346,10 @@ pub struct Ctx<'a, 'p> {
     loop_reads: RefCell<HashMap<usize, Option<Rc<HashSet<String>>>>>,
     /// IAM answers by function, action and resource: every run of every
     /// round asks again for each call it makes, and matching the role's
-    /// patterns was a tenth of a large app's taint stage.
-    decisions: RefCell<HashMap<(FnRef, String, SymStr), Decision>>,
+    /// patterns was a tenth of a large app's taint stage. Kept by a hash of
+    /// the three, each entry with them (a collision is never a hit): a key
+    /// of owned strings built for each question was most of the asking.
+    decisions: RefCell<rustc_hash::FxHashMap<u64, Vec<(FnRef, String, SymStr, Decision)>>>,
 }
 
 /// A function's event of some trigger, with the name of the resource it
@@ -382,12 +385,17 @@ impl<'a, 'p> Ctx<'a, 'p> {
 
     /// May function `f`'s role call `action` on `arn`?
     pub fn allows(&self, f: FnRef, action: &str, arn: &SymStr) -> Decision {
-        let key = (f, action.to_string(), arn.clone());
-        if let Some(&d) = self.decisions.borrow().get(&key) {
+        let key = {
+            let mut h = rustc_hash::FxHasher::default();
+            (f, action, arn).hash(&mut h);
+            h.finish()
+        };
+        let known = self.decisions.borrow().get(&key).and_then(|es| es.iter().find(|e| e.0 == f && e.1 == action && e.2 == *arn).map(|e| e.3));
+        if let Some(d) = known {
             return d;
         }
         let d = self.function(f).1.allows(action, arn, &self.iam_options());
-        self.decisions.borrow_mut().insert(key, d);
+        self.decisions.borrow_mut().entry(key).or_default().push((f, action.to_string(), arn.clone(), d));
         d
     }
 

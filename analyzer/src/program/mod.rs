@@ -165,6 +165,9 @@ impl Program {
         if let Some(&i) = self.by_module.get(name) {
             return Some(i);
         }
+        // Every other module it may name ends with its last part: a
+        // library import (most of them) is answered without building any.
+        let candidates = self.by_last.get(last_part(name))?;
         if let Some(from) = from_file {
             // Lambda puts the handler's folder on sys.path when the code is
             // packaged from there (CodeUri, `package` folders, flat layouts).
@@ -177,7 +180,7 @@ impl Program {
             }
         }
         let suffix = format!(".{name}");
-        let mut found = self.by_last.get(last_part(name)).into_iter().flatten().filter(|m| m.ends_with(&suffix));
+        let mut found = candidates.iter().filter(|m| m.ends_with(&suffix));
         match (found.next(), found.next()) {
             (Some(m), None) => self.by_module.get(m).copied(),
             _ => None,

@@ -7,7 +7,8 @@
 //! `by_vulnerability`, `by_source`, `summary` (the study's Table 6.2:
 //! category, total, apps, inter, intra, by verdict), `review_by_class`,
 //! `precision_by_class` (from the verdicts of every reviewed flow),
-//! `time_stages`, `apps` (one row per app), `app_flows` (per app,
+//! `time_stages`, `taint_rate` (taint-stage LOC per second by app size),
+//! `slowest_taint`, `apps` (one row per app), `app_flows` (per app,
 //! class and source), `findings` (one row per flow, with verdict and
 //! change), `changes`. Figures (SVG, PNG, via [`crate::report::plots`]):
 //! `flows_per_app`, `flows_cdf`, `flows_loc`, `time_loc`, `time_share`.
@@ -38,6 +39,12 @@ impl Outputs {
         self.tables.iter().find(|(s, _, _)| s == stem).map(|(_, _, d)| d)
     }
 }
+
+/// The taint-stage throughput every app should reach (issue 16): apps
+/// below it are counted in `taint_rate`.
+const TAINT_LINES_PER_S_TARGET: f64 = 200_000.0;
+/// Rows of `slowest_taint`.
+const SLOWEST_TAINT_APPS: usize = 15;
 
 fn median(v: &mut [f64]) -> f64 {
     if v.is_empty() {
@@ -360,6 +367,41 @@ pub fn build_tables(records: &[AppRecord], verdicts: &BTreeMap<String, VerdictRo
             .f64("median_app_share", stage_rows.iter().map(|r| round3(r.3)))
             .f64("min_app_share", stage_rows.iter().map(|r| round3(r.4)))
             .f64("max_app_share", stage_rows.iter().map(|r| round3(r.5)))
+            .build()?,
+    ));
+
+    // Taint-stage throughput.
+    let rates: Vec<(&AppRecord, f64)> = ran.iter().filter(|r| r.loc > 0 && r.timing.taint_ms > 0.0).map(|r| (*r, r.loc as f64 / (r.timing.taint_ms / 1000.0))).collect();
+    let bands: [(&str, u64, u64); 4] = [("1-99", 1, 100), ("100-999", 100, 1_000), ("1000-9999", 1_000, 10_000), ("10000+", 10_000, u64::MAX)];
+    let mut band_rows = Vec::new();
+    for (name, lo, hi) in bands {
+        let mut v: Vec<f64> = rates.iter().filter(|(r, _)| (lo..hi).contains(&r.loc)).map(|(_, x)| *x).collect();
+        let below = v.iter().filter(|x| **x < TAINT_LINES_PER_S_TARGET).count() as u64;
+        let min = v.iter().copied().fold(f64::INFINITY, f64::min);
+        band_rows.push((name, v.len() as u64, median(&mut v).round(), if min.is_finite() { min.round() } else { 0.0 }, below));
+    }
+    t.push((
+        "taint_rate".into(),
+        "Taint-stage throughput: Python LOC per second of the taint stage, by app size (apps whose analysis finished)".into(),
+        TableBuilder::new()
+            .str("loc", band_rows.iter().map(|r| r.0))
+            .u64("apps", band_rows.iter().map(|r| r.1))
+            .f64("median_lines_per_s", band_rows.iter().map(|r| r.2))
+            .f64("min_lines_per_s", band_rows.iter().map(|r| r.3))
+            .u64("below_200k", band_rows.iter().map(|r| r.4))
+            .build()?,
+    ));
+    let mut slowest: Vec<&(&AppRecord, f64)> = rates.iter().filter(|(r, _)| r.loc >= 100).collect();
+    slowest.sort_by(|a, b| a.1.total_cmp(&b.1));
+    slowest.truncate(SLOWEST_TAINT_APPS);
+    t.push((
+        "slowest_taint".into(),
+        "Apps of 100 LOC or more with the lowest taint-stage throughput".into(),
+        TableBuilder::new()
+            .str("app", slowest.iter().map(|(r, _)| r.id()))
+            .u64("loc", slowest.iter().map(|(r, _)| r.loc))
+            .f64("taint_ms", slowest.iter().map(|(r, _)| round3(r.timing.taint_ms)))
+            .f64("lines_per_s", slowest.iter().map(|(_, x)| x.round()))
             .build()?,
     ));
 

@@ -173,7 +173,11 @@ fn scan_fixture_dataset_records_every_status_and_number() {
     assert_eq!(csv_rows(&out.join("findings.csv")).len(), 7, "every flow of every app, triaged or not");
     let stages: Vec<String> = csv_rows(&out.join("time_stages.csv")).into_iter().map(|r| r["stage"].clone()).collect();
     assert_eq!(stages, ["infra", "parse", "taint", "other"]);
-    for stem in ["overview", "status", "triage", "flows_per_app", "by_vulnerability", "by_source", "summary", "review_by_class", "time_stages", "apps", "app_flows", "findings", "changes"] {
+    let rates = csv_rows(&out.join("taint_rate.csv"));
+    assert_eq!(rates.iter().map(|r| r["loc"].as_str()).collect::<Vec<_>>(), ["1-99", "100-999", "1000-9999", "10000+"]);
+    let timed = csv_rows(&out.join("apps.csv")).into_iter().filter(|r| !["no-deployment-file", "timeout", "crash"].contains(&r["status"].as_str()) && r["loc"] != "0" && r["taint_ms"].parse::<f64>().unwrap() > 0.0).count();
+    assert_eq!(rates.iter().map(|r| r["apps"].parse::<usize>().unwrap()).sum::<usize>(), timed, "every timed app is in one band: {rates:?}");
+    for stem in ["overview", "status", "triage", "flows_per_app", "by_vulnerability", "by_source", "summary", "review_by_class", "time_stages", "taint_rate", "slowest_taint", "apps", "app_flows", "findings", "changes"] {
         for ext in ["csv", "md", "parquet"] {
             assert!(out.join(format!("{stem}.{ext}")).is_file(), "{stem}.{ext}");
         }
