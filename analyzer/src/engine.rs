@@ -23,7 +23,7 @@ use crate::program::{FuncId, Index, Program};
 use crate::sym::SymStr;
 use crate::taint::label::{Hop, LabelId, Labels, Site, Taint};
 use crate::taint::models::TaintModels;
-use crate::taint::value::{Env, Value};
+use crate::taint::value::{Env, Key, Value};
 
 /// Capabilities that can be switched off, to measure what each brings
 /// (CloudFlow's ablation study).
@@ -194,6 +194,13 @@ pub struct World {
     /// Functions whose event an adapter hands to the views of an
     /// interface (`wsgi`, `asgi`...).
     pub dispatches: BTreeSet<(FnRef, String)>,
+    /// What a read at an unknown key of a field map gives, by map
+    /// (`Interp::get_any`). An entry holds its map weakly: it answers while
+    /// the map lives unchanged (a write in place disassociates it, and the
+    /// address is not reused while it is held), without keeping every
+    /// version of every table read alive. Kept across runs: a module's
+    /// tables are the same maps in every run that starts from its snapshot.
+    pub(crate) any_field: rustc_hash::FxHashMap<*const BTreeMap<Key, Value>, (std::rc::Weak<BTreeMap<Key, Value>>, Value)>,
 }
 
 /// One IAM request a function's code makes: a modelled call, the action it

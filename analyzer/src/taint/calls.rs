@@ -258,7 +258,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                         let v = self.signed_field(&k, v);
                         self.secret_field(&k, v)
                     }
-                    None => recv.get_any(),
+                    None => self.get_any(&recv),
                 };
                 if let Some(d) = args.get(1, "default") {
                     v = if v == Value::default() { d.clone() } else { v.join(d) };
@@ -268,14 +268,14 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             "items" | "iteritems" => {
                 let mut pair = Value::of_kind(Kind::Tuple);
                 pair.set(Key::Index(0), Value { taint: recv.taint.clone(), kind: Kind::Str, ..Value::default() });
-                pair.set(Key::Index(1), recv.get_any());
+                pair.set(Key::Index(1), self.get_any(&recv));
                 let mut v = Value::of_kind(Kind::List);
                 v.set(Key::Elem, pair);
                 v
             }
             "values" | "itervalues" => {
                 let mut v = Value::of_kind(Kind::List);
-                v.set(Key::Elem, recv.get_any());
+                v.set(Key::Elem, self.get_any(&recv));
                 v
             }
             "keys" | "iterkeys" => {
@@ -286,7 +286,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             "pop" | "setdefault" if recv.kind != Kind::List => {
                 let mut v = match self.key_of(&arg0) {
                     Some(k) => recv.get(&k),
-                    None => recv.get_any(),
+                    None => self.get_any(&recv),
                 };
                 if let Some(d) = args.pos.get(1) {
                     v = v.join(d);
@@ -302,7 +302,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 v.kind = Kind::Str;
                 v
             }
-            "pop" => recv.get_any(),
+            "pop" => self.get_any(&recv),
             "copy" | "__enter__" => recv,
             "append" | "add" | "extend" | "insert" | "update" | "appendleft" => {
                 let mut updated = recv.clone();

@@ -16,9 +16,9 @@
 //! and boto3 calls.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
@@ -131,13 +131,6 @@ pub(crate) struct Interp<'c, 'a, 'p> {
     /// Signed-request platforms whose signature header this run read
     /// (`taint/signed.rs`).
     pub(crate) signature_headers: BTreeSet<usize>,
-    /// What a read at an unknown key of a field map gives, by map: code
-    /// reads one table at computed keys in loops. An entry holds its map
-    /// weakly: it answers while the map lives unchanged (a write in place
-    /// disassociates it, and the address is not reused while it is held),
-    /// without keeping every version of every table read alive for the
-    /// whole run.
-    any_field: FxHashMap<*const BTreeMap<Key, Value>, (Weak<BTreeMap<Key, Value>>, Value)>,
     /// Calls carried from the entry's last run and for its next.
     carrying: carried::Carrying,
 }
@@ -213,7 +206,6 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             promises: Vec::new(),
             library_bases: HashMap::new(),
             signature_headers: BTreeSet::new(),
-            any_field: FxHashMap::default(),
             carrying: carried::Carrying::default(),
         }
     }
@@ -294,27 +286,28 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         env
     }
 
-    /// [`Value::get_any`], remembered per field map: generated code and
-    /// region tables read one constant table at computed keys in loops,
-    /// and joining its values again at each read was most of a generated
-    /// app's taint stage.
+    /// [`Value::get_any`], remembered per field map ([`World::any_field`]):
+    /// generated code and region tables read one constant table at
+    /// computed keys in loops, and joining its values again at each read
+    /// was most of a generated app's taint stage.
     pub fn get_any(&mut self, v: &Value) -> Value {
         if v.fields.is_empty() {
             return v.get_any();
         }
         let key = Rc::as_ptr(&v.fields);
-        let mut out = match self.any_field.get(&key) {
+        let memo = &mut self.world.any_field;
+        let mut out = match memo.get(&key) {
             Some((map, fields)) if map.upgrade().is_some_and(|m| Rc::ptr_eq(&m, &v.fields)) => fields.clone(),
             _ => {
                 let fields = Value { fields: v.fields.clone(), ..Value::default() }.get_any();
-                if self.any_field.len() >= ANY_FIELD_ENTRIES {
-                    self.any_field.retain(|_, (map, _)| map.strong_count() > 0);
+                if memo.len() >= ANY_FIELD_ENTRIES {
+                    memo.retain(|_, (map, _)| map.strong_count() > 0);
                     // Otherwise each insert would walk a full memo again.
-                    if self.any_field.len() >= ANY_FIELD_ENTRIES {
-                        self.any_field.clear();
+                    if memo.len() >= ANY_FIELD_ENTRIES {
+                        memo.clear();
                     }
                 }
-                self.any_field.insert(key, (Rc::downgrade(&v.fields), fields.clone()));
+                memo.insert(key, (Rc::downgrade(&v.fields), fields.clone()));
                 fields
             }
         };
