@@ -19,13 +19,13 @@
 //! is the contract's class for the Pysa rule code when there is one, else
 //! `pysa-<code>`; the code and the sink callee are in the properties.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use analyzer::sarif::{CodeFlow, Location, Log, Message, PropertyBag, Result as SarifResult};
 use serde_json::Value;
 
 /// How deep a trace is followed through callees (Pysa's own traces are
-/// bounded too; this only guards against a cyclic or corrupt output).
+/// bounded too; this only guards against a corrupt output).
 const MAX_DEPTH: usize = 32;
 
 /// The contract's vulnerability class for a rule of Pysa's shipped
@@ -79,7 +79,30 @@ impl<'a> Models<'a> {
     /// The places a trace frame leads to, in `file`/`callable` (where the
     /// frame was found). `section` is `sinks` or `sources`; `kinds` are the
     /// taint kinds followed (a callee may have other kinds on the same port).
-    fn expand(&self, frame: &Value, file: &str, callable: &str, section: &str, kinds: &BTreeSet<String>, depth: usize) -> Vec<Place> {
+    fn expand(&self, frame: &Value, file: &str, callable: &str, section: &str, kinds: &BTreeSet<String>) -> Vec<Place> {
+        self.expand_at(frame, file, callable, section, kinds, &mut Expansion::default())
+    }
+
+    /// [`Models::expand`] below a frame already reached: each frame is
+    /// expanded once, and a frame met again on its own path (a recursive
+    /// callable, whose model calls itself) leads nowhere new. Following
+    /// every path instead multiplied at each recursive frame: the model of
+    /// a helper that calls itself twice took the harness to 24 GB.
+    fn expand_at(&self, frame: &Value, file: &str, callable: &str, section: &str, kinds: &BTreeSet<String>, seen: &mut Expansion) -> Vec<Place> {
+        let at = (frame as *const Value, callable.to_string());
+        if let Some(done) = seen.done.get(&at) {
+            return done.clone();
+        }
+        if !seen.on_path.insert(at.clone()) {
+            return Vec::new();
+        }
+        let found = self.expand_frame(frame, file, callable, section, kinds, seen);
+        seen.on_path.remove(&at);
+        seen.done.insert(at, found.clone());
+        found
+    }
+
+    fn expand_frame(&self, frame: &Value, file: &str, callable: &str, section: &str, kinds: &BTreeSet<String>, seen: &mut Expansion) -> Vec<Place> {
         let here = |line: u32| Place { file: file.to_string(), line, callable: callable.to_string(), callee: leaf_name(frame) };
         let Some(call) = frame.get("call") else {
             // A leaf: the source or sink is this call (or parameter) itself.
@@ -89,7 +112,7 @@ impl<'a> Models<'a> {
         let call_line = call.get("call_site").and_then(Value::as_str).and_then(start_line).or_else(|| line_of(call.get("position")));
         let port = call.get("port").and_then(Value::as_str).unwrap_or("");
         let mut found = Vec::new();
-        if depth < MAX_DEPTH {
+        if seen.on_path.len() <= MAX_DEPTH {
             for callee in call.get("resolves_to").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
                 let Some(model) = self.0.get(callee) else { continue };
                 let callee_file = model.get("filename").and_then(Value::as_str).unwrap_or(file);
@@ -101,7 +124,7 @@ impl<'a> Models<'a> {
                 // Frames of the kinds followed; all of them if none matches.
                 let matching: Vec<&Value> = frames.iter().copied().filter(|f| kinds_of(f).iter().any(|k| kinds.contains(k))).collect();
                 for f in if matching.is_empty() { &frames } else { &matching } {
-                    found.extend(self.expand(f, callee_file, callee, section, kinds, depth + 1));
+                    found.extend(self.expand_at(f, callee_file, callee, section, kinds, seen));
                 }
             }
         }
@@ -111,6 +134,14 @@ impl<'a> Models<'a> {
         }
         found
     }
+}
+
+/// The frames of one trace root expanded so far, and those being expanded
+/// (by address, with the callable they were found in).
+#[derive(Default)]
+struct Expansion {
+    done: HashMap<(*const Value, String), Vec<Place>>,
+    on_path: HashSet<(*const Value, String)>,
 }
 
 /// `formal(x, position=0)[a]` and `formal(x, position=0)` name one parameter;
@@ -196,14 +227,14 @@ pub fn to_sarif(text: &str) -> Result<Log, String> {
 
         let mut sinks = BTreeSet::new();
         for root in trace(d, "backward") {
-            sinks.extend(models.expand(root, file, callable, "sinks", &kinds_of(root), 0));
+            sinks.extend(models.expand(root, file, callable, "sinks", &kinds_of(root)));
         }
         if sinks.is_empty() {
             sinks.insert(Place { file: file.to_string(), line: issue_line, callable: callable.to_string(), callee: String::new() });
         }
         let mut sources = BTreeSet::new();
         for root in trace(d, "forward") {
-            sources.extend(models.expand(root, file, callable, "sources", &kinds_of(root), 0));
+            sources.extend(models.expand(root, file, callable, "sources", &kinds_of(root)));
         }
         for sink in sinks {
             let sink_loc = sink.location();
@@ -241,6 +272,27 @@ mod tests {
         r#"{"kind":"model","data":{"callable":"handlers.util._inner","filename":"handlers/util.py","callable_line":10,"sinks":[{"port":"formal(c, position=0)","taint":[{"kinds":[{"leaves":[{"name":"logging.Logger.info","port":"leaf:msg"}],"kind":"Logging"}],"origin":{"line":12,"start":13,"end":14},"call_site":"12:4-12:15"},{"kinds":[{"leaves":[{"name":"os.system","port":"leaf:command"}],"kind":"RemoteCodeExecution"}],"origin":{"line":11,"start":14,"end":15},"call_site":"11:4-11:16"}]}]}}"#,
         "\n"
     );
+
+    #[test]
+    fn a_helper_whose_model_calls_itself_is_followed_once() {
+        // walk(node) calls walk twice (left and right) and os.system at
+        // line 9: each frame is expanded once, however deep the recursion.
+        let self_call = |line: u32| format!(r#"{{"kinds":[{{"kind":"RemoteCodeExecution"}}],"call":{{"position":{{"line":{line},"start":8,"end":20}},"resolves_to":["handlers.tree.walk"],"port":"formal(node, position=0)","call_site":"{line}:8-{line}:20"}}}}"#);
+        let text = [
+            r#"{"file_version":3,"config":{"repo":"/tmp/app"}}"#.to_string(),
+            r#"{"kind":"issue","data":{"callable":"handlers.api.handler","callable_line":5,"code":5001,"line":7,"start":4,"end":19,"filename":"handlers/api.py","message":"m","traces":[{"name":"forward","roots":[]},{"name":"backward","roots":[{"kinds":[{"kind":"RemoteCodeExecution"}],"call":{"position":{"line":7,"start":4,"end":19},"resolves_to":["handlers.tree.walk"],"port":"formal(node, position=0)","call_site":"7:4-7:19"}}]}]}}"#.to_string(),
+            format!(
+                r#"{{"kind":"model","data":{{"callable":"handlers.tree.walk","filename":"handlers/tree.py","callable_line":3,"sinks":[{{"port":"formal(node, position=0)","taint":[{},{},{}]}}]}}}}"#,
+                self_call(5),
+                self_call(6),
+                r#"{"kinds":[{"leaves":[{"name":"os.system","port":"leaf:command"}],"kind":"RemoteCodeExecution"}],"origin":{"line":9,"start":14,"end":15},"call_site":"9:4-9:20"}"#
+            ),
+        ]
+        .join("\n");
+        let log = to_sarif(&text).unwrap();
+        let sinks: Vec<_> = log.runs[0].results.iter().map(|r| r.sink().map(|s| (s.uri().unwrap_or("").to_string(), s.start_line()))).collect();
+        assert_eq!(sinks, vec![Some(("handlers/tree.py".to_string(), Some(9)))]);
+    }
 
     #[test]
     fn local_sink_and_event_source() {
