@@ -2,7 +2,7 @@
 //! its next (which runs may: the driver's `carried_calls.rs`).
 //!
 //! A handler runs again when a store it reads or its event gained taint,
-//! and most of its calls see neither: they get the same arguments and
+//! and many of its calls see neither: they get the same arguments and
 //! their own store reads give what they gave. Such a call returns what it
 //! returned last run, and what it recorded in the world (cloud calls,
 //! findings, IAM requests) is recorded already. So a call is carried when
