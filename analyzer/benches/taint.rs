@@ -4,9 +4,11 @@
 //!   commands, write to S3 and DynamoDB, with stream and S3 handlers
 //!   downstream;
 //! * a pipeline of handlers chained by queues that all read and write one
-//!   table, so that every handler runs again in round after round as the
-//!   data moves down the chain (dynamoplus and cube-builder have this
-//!   shape); most of their calls see nothing new in a rerun.
+//!   table, so that every handler runs again when the table changes while
+//!   the data moves down the chain (dynamoplus and cube-builder have this
+//!   shape): delivered only between rounds, it took one round per queue
+//!   (10 rounds, 73 handler runs), delivered within a round too it takes
+//!   4 (24 runs), and the helpers' results are carried between runs.
 //!
 //! Target: at least 200,000 lines per second on one core.
 
@@ -127,7 +129,7 @@ fn bench(c: &mut Criterion) {
     let lines = write_pipeline(dir.path());
     let first = analyze(dir.path(), &Options::default()).unwrap();
     assert_eq!(first.findings.len(), 1, "the request reaches the last stage's sink: {:?}", first.findings);
-    assert!(first.stats.rounds >= STAGES, "every stage waits for the one before: {:?}", first.stats);
+    assert!(first.stats.rounds < STAGES, "a round carries the data down the chain: {:?}", first.stats);
     assert!(first.stats.calls_carried > 0, "reruns take the helpers' results: {:?}", first.stats);
     let mut group = c.benchmark_group("taint");
     group.throughput(Throughput::Elements(lines as u64));

@@ -1,8 +1,11 @@
 //! The whole analysis of one application: load the infrastructure and the
 //! program, run every handler (and every `__main__` script) through the
 //! taint interpreter, connect handlers through cloud links, and repeat
-//! until no event or store gains taint. The result is a list of findings,
-//! each a sink reached from one or more sources.
+//! until no event or store gains taint. From the second round on, what a
+//! run sends also reaches the handlers that run after it in the same
+//! round, so that a chain of queues takes one round, not one per queue.
+//! The result is a list of findings, each a sink reached from one or more
+//! sources.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -175,12 +178,26 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             last_input.insert(fr, event.clone());
             due.push(Due { function: fr, code, event, source: source.map(|(kind, _)| kind) });
         }
+        let mut delivered_at = world.calls_recorded;
         for group in twins::groups(&ctx, &due) {
             let lead = group[0];
             stats.handler_runs += 1;
+            // After the first round, what runs earlier in a round reaches
+            // the handlers that run later in it.
+            let fresh = if round > 0 && world.calls_recorded != delivered_at {
+                delivered_at = world.calls_recorded;
+                links::deliveries(&ctx, &mut world)
+            } else {
+                HashMap::new()
+            };
             let mut event = lead.event.clone();
             let mut request = Taint::new();
             for d in &group {
+                if let Some(v) = fresh.get(&d.function) {
+                    let input = last_input.entry(d.function).or_default();
+                    input.join_in(v);
+                    event.join_in(input);
+                }
                 event.join_in(&d.event);
                 if let Some(http) = http_labels.get(&d.function) {
                     request.union(http);

@@ -200,6 +200,9 @@ pub struct World {
     /// address is not reused while it is held), without keeping every
     /// version of every table read alive. Kept across runs: a module's
     /// tables are the same maps in every run that starts from its snapshot.
+    /// Calls recorded so far, counted: the driver delivers again within a
+    /// round only after new ones.
+    pub calls_recorded: u64,
     pub(crate) any_field: rustc_hash::FxHashMap<*const BTreeMap<Key, Value>, (std::rc::Weak<BTreeMap<Key, Value>>, Value)>,
 }
 
@@ -319,6 +322,7 @@ impl World {
     }
 
     pub fn record_call(&mut self, call: CloudCall) {
+        self.calls_recorded += 1;
         let key = (call.site.clone(), call.service.clone(), call.api.clone(), call.caller);
         match self.calls.get_mut(&key) {
             Some(existing) => {
