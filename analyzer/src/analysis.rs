@@ -179,17 +179,16 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             due.push(Due { function: fr, code, event, source: source.map(|(kind, _)| kind) });
         }
         let mut delivered_at = world.calls_recorded;
+        let mut fresh: HashMap<FnRef, Value> = HashMap::new();
         for group in twins::groups(&ctx, &due) {
             let lead = group[0];
             stats.handler_runs += 1;
             // After the first round, what runs earlier in a round reaches
             // the handlers that run later in it.
-            let fresh = if round > 0 && world.calls_recorded != delivered_at {
+            if round > 0 && world.calls_recorded != delivered_at {
                 delivered_at = world.calls_recorded;
-                links::deliveries(&ctx, &mut world)
-            } else {
-                HashMap::new()
-            };
+                fresh = links::deliveries(&ctx, &mut world);
+            }
             let mut event = lead.event.clone();
             let mut request = Taint::new();
             for d in &group {

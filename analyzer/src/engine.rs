@@ -194,15 +194,15 @@ pub struct World {
     /// Functions whose event an adapter hands to the views of an
     /// interface (`wsgi`, `asgi`...).
     pub dispatches: BTreeSet<(FnRef, String)>,
+    /// Calls recorded so far, counted: the driver delivers again within a
+    /// round only after new ones.
+    pub calls_recorded: u64,
     /// What a read at an unknown key of a field map gives, by map
     /// (`Interp::get_any`). An entry holds its map weakly: it answers while
     /// the map lives unchanged (a write in place disassociates it, and the
     /// address is not reused while it is held), without keeping every
     /// version of every table read alive. Kept across runs: a module's
     /// tables are the same maps in every run that starts from its snapshot.
-    /// Calls recorded so far, counted: the driver delivers again within a
-    /// round only after new ones.
-    pub calls_recorded: u64,
     pub(crate) any_field: rustc_hash::FxHashMap<*const BTreeMap<Key, Value>, (std::rc::Weak<BTreeMap<Key, Value>>, Value)>,
 }
 
