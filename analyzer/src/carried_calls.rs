@@ -41,7 +41,7 @@ impl Carried {
         let ((responds_http, request), calls) = self.by_function.remove(&function)?;
         self.held -= calls.len();
         let same_entry = responds_http == entry.responds_http && request == entry.request;
-        (same_entry && world.reads_give_the_same(calls.module_reads())).then_some(calls)
+        (same_entry && calls.module_reads_hold(world)).then_some(calls)
     }
 
     /// Holds what a run of `entry` carried, within the bound.

@@ -28,15 +28,15 @@
 use std::ops::Range;
 
 use super::*;
-use crate::engine::StoreRead;
+use crate::engine::{StoreRead, World};
 
 /// The calls one run carried, with the store reads they stand on.
 #[derive(Default)]
 pub(crate) struct CarriedCalls {
     /// The store reads of the run, in order: each call's reads are a range.
     reads: Vec<(StoreRead, Value)>,
-    /// What the run's module evaluations read.
-    module_reads: Vec<(StoreRead, Value)>,
+    /// The ranges of `reads` that the run's module evaluations made.
+    module_reads: Vec<Range<usize>>,
     calls: FxHashMap<u64, Vec<CarriedCall>>,
     len: usize,
 }
@@ -58,10 +58,10 @@ impl CarriedCalls {
         self.len
     }
 
-    /// What the module evaluations of its run read: when these give
-    /// something else, module code may have left other globals.
-    pub fn module_reads(&self) -> &[(StoreRead, Value)] {
-        &self.module_reads
+    /// Whether what the module evaluations of its run read still gives
+    /// the same: otherwise module code may have left other globals.
+    pub fn module_reads_hold(&self, world: &mut World) -> bool {
+        self.module_reads.iter().all(|r| world.reads_give_the_same(&self.reads[r.clone()]))
     }
 }
 
@@ -82,7 +82,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     /// the driver found its module reads unchanged). Called once the
     /// entry's module code has run: every store read so far is its.
     pub(crate) fn carry(&mut self, from: Option<CarriedCalls>) {
-        let module_reads = self.world.run_reads.clone();
+        let module_reads = vec![0..self.world.run_reads.len()];
         self.carrying.from = from;
         self.carrying.to = Some(CarriedCalls { module_reads, ..CarriedCalls::default() });
     }
@@ -107,7 +107,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     /// Notes what a module evaluation read, from `from` in the run's reads.
     pub(super) fn note_module_reads(&mut self, from: usize) {
         if let Some(to) = &mut self.carrying.to {
-            to.module_reads.extend(self.world.run_reads[from..].iter().cloned());
+            to.module_reads.push(from..self.world.run_reads.len());
         }
     }
 
