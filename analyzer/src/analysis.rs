@@ -2,8 +2,9 @@
 //! program, run every handler (and every `__main__` script) through the
 //! taint interpreter, connect handlers through cloud links, and repeat
 //! until no event or store gains taint. From the second round on, what a
-//! run sends also reaches the handlers that run after it in the same
-//! round, so that a chain of queues takes one round, not one per queue.
+//! run sends or stores also reaches the handlers that run after it in the
+//! same round, so that a chain of queues or tables takes one round, not
+//! one per queue or table.
 //! The result is a list of findings, each a sink reached from one or more
 //! sources.
 
@@ -178,16 +179,21 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             last_input.insert(fr, event.clone());
             due.push(Due { function: fr, code, event, source: source.map(|(kind, _)| kind) });
         }
+        let round_stores = world.stores.clone();
         let mut delivered_at = world.calls_recorded;
         let mut fresh: HashMap<FnRef, Value> = HashMap::new();
         for group in twins::groups(&ctx, &due) {
             let lead = group[0];
             stats.handler_runs += 1;
             // After the first round, what runs earlier in a round reaches
-            // the handlers that run later in it.
+            // the handlers that run later in it, and so does what it stored.
             if round > 0 && world.calls_recorded != delivered_at {
                 delivered_at = world.calls_recorded;
                 fresh = links::deliveries(&ctx, &mut world);
+                let stores = links::stores(&ctx, &world);
+                if stores != world.stores {
+                    world.set_stores(stores);
+                }
             }
             let mut event = lead.event.clone();
             let mut request = Taint::new();
@@ -266,14 +272,12 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             next.entry(f).or_default().join_in(&v);
         }
         let stores = links::stores(&ctx, &world);
-        stores_changed = stores != world.stores;
-        if stores_changed {
-            world.shared_modules.clear();
-            world.store_reads.clear();
+        stores_changed = stores != round_stores;
+        if stores != world.stores {
+            world.set_stores(stores);
         }
         let stable = next == incoming && !stores_changed;
         incoming = next;
-        world.stores = stores;
         if stable {
             break;
         }

@@ -178,10 +178,11 @@ pub struct World {
     /// needs are unknown.
     pub unmodelled_calls: BTreeSet<UnmodelledCall>,
     /// Module environments shared by every script (see Interp::module_env);
-    /// dropped when stores change, since module code may read them.
+    /// dropped when stores change ([`World::set_stores`]), since module
+    /// code may read them.
     pub shared_modules: HashMap<usize, Rc<RefCell<Env>>>,
-    /// What each store read gave this round ([`World::read_store`]);
-    /// dropped when stores change.
+    /// What each store read gave since stores last changed
+    /// ([`World::read_store`]).
     pub store_reads: rustc_hash::FxHashMap<StoreRead, Value>,
     /// The reads of the entry point running now, with what they gave: the
     /// driver keeps them to tell whether a run would see anything new.
@@ -273,10 +274,19 @@ impl World {
         self.calls.len() + self.api_sites.len() + self.permission_uses.len() + self.unmodelled_calls.len() + self.dispatches.len() + self.signed_sources.len()
     }
 
+    /// What the calls recorded so far have stored, replacing what was
+    /// stored before: module code and store reads cached for the old
+    /// stores may read otherwise now.
+    pub fn set_stores(&mut self, stores: Vec<StoreEntry>) {
+        self.stores = stores;
+        self.shared_modules.clear();
+        self.store_reads.clear();
+    }
+
     /// Data stored in a resource by earlier calls and readable at a site.
-    /// Stores change only between rounds, so a read site reading the same
-    /// resource and key gets the same data all round: handlers that share
-    /// a data layer read it many times.
+    /// Stores change only between the runs of handlers, so a read site
+    /// reading the same resource and key gets the same data all run:
+    /// handlers that share a data layer read it many times.
     pub fn read_store(&mut self, read: &StoreRead) -> Value {
         if let Some(v) = self.store_reads.get(read) {
             return v.clone();
