@@ -162,31 +162,32 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
     let mut module_snapshots = ModuleSnapshots::new(&ctx, handlers.iter().map(|(fr, code)| (*fr, code.file)));
     for round in 0..MAX_ROUNDS {
         stats.rounds = round + 1;
-        let mut due = Vec::new();
+        // Each handler's event as the last round delivered it; what runs
+        // earlier in this round adds to it below.
+        let mut offered: Vec<Due> = Vec::with_capacity(handlers.len());
         for (fr, code) in &handlers {
-            let fr = *fr;
-            let mut event = incoming.get(&fr).cloned().unwrap_or_default();
-            let source = event_source(&ctx, &mut world, fr);
+            let mut event = incoming.get(fr).cloned().unwrap_or_default();
+            let source = event_source(&ctx, &mut world, *fr);
             if let Some((kind, t)) = &source {
                 event.add_taint(t);
                 if *kind == SourceKind::Http {
-                    http_labels.insert(fr, t.clone());
+                    http_labels.insert(*fr, t.clone());
                 }
             }
-            if last_input.get(&fr) == Some(&event) && (!stores_changed || world.reads_unchanged(reads.get(&Run::Handler(fr)))) {
-                continue;
-            }
-            last_input.insert(fr, event.clone());
-            due.push(Due { function: fr, code, event, source: source.map(|(kind, _)| kind) });
+            offered.push(Due { function: *fr, code, event, source: source.map(|(kind, _)| kind) });
         }
         let round_stores = world.stores.clone();
         let mut delivered_at = world.calls_recorded;
         let mut fresh: HashMap<FnRef, Value> = HashMap::new();
-        for group in twins::groups(&ctx, &due) {
-            let lead = group[0];
-            stats.handler_runs += 1;
+        let mut ran = vec![false; offered.len()];
+        for i in 0..offered.len() {
+            if ran[i] {
+                continue;
+            }
             // After the first round, what runs earlier in a round reaches
-            // the handlers that run later in it, and so does what it stored.
+            // the handlers that run later in it, and so does what it
+            // stored: whether a handler is due is decided when its turn
+            // comes.
             if round > 0 && world.calls_recorded != delivered_at {
                 delivered_at = world.calls_recorded;
                 fresh = links::deliveries(&ctx, &mut world);
@@ -195,14 +196,24 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
                     world.set_stores(stores);
                 }
             }
+            let stores_moved = stores_changed || world.stores != round_stores;
+            let due_now = |j: usize, world: &mut World| {
+                let d = &offered[j];
+                let mut event = d.event.clone();
+                if let Some(v) = fresh.get(&d.function) {
+                    event.join_in(v);
+                }
+                let repeats = last_input.get(&d.function) == Some(&event) && (!stores_moved || world.reads_unchanged(reads.get(&Run::Handler(d.function))));
+                (!repeats).then(|| Due { event, ..*d })
+            };
+            let Some(lead) = due_now(i, &mut world) else { continue };
+            let group = twins::group(&ctx, lead, &offered[i + 1..], &mut ran[i + 1..], |j| due_now(i + 1 + j, &mut world));
+            let lead = &group[0];
+            stats.handler_runs += 1;
             let mut event = lead.event.clone();
             let mut request = Taint::new();
             for d in &group {
-                if let Some(v) = fresh.get(&d.function) {
-                    let input = last_input.entry(d.function).or_default();
-                    input.join_in(v);
-                    event.join_in(input);
-                }
+                last_input.insert(d.function, d.event.clone());
                 event.join_in(&d.event);
                 if let Some(http) = http_labels.get(&d.function) {
                     request.union(http);

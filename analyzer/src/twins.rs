@@ -21,8 +21,8 @@ use crate::program::handler::HandlerCode;
 use crate::taint::label::SourceKind;
 use crate::taint::value::Value;
 
-/// One handler due to run this round: its function, code, event, and the
-/// kind of source its trigger makes it.
+/// A handler's turn this round: its function, code, event, and the kind of
+/// source its trigger makes it.
 pub struct Due<'h> {
     pub function: FnRef,
     pub code: &'h HandlerCode,
@@ -32,7 +32,7 @@ pub struct Due<'h> {
 
 /// Whether two handlers are twins: the same code, service and
 /// configuration, and neither one's return value delivered anywhere.
-pub fn twins(ctx: &Ctx, a: &Due, b: &Due) -> bool {
+fn twins(ctx: &Ctx, a: &Due, b: &Due) -> bool {
     a.code == b.code && a.source == b.source && same_configuration(ctx, a.function, b.function) && returns_stay(ctx, a.function) && returns_stay(ctx, b.function)
 }
 
@@ -58,17 +58,21 @@ fn returns_stay(ctx: &Ctx, f: FnRef) -> bool {
     func.destinations.is_empty() && !service.state_machines.iter().flat_map(|m| &m.states).any(|s| s.function.as_deref() == Some(func.name.as_str()))
 }
 
-/// The runs due this round in groups that one run each serves: twins
-/// whose events have the same shape, in the order of their first member.
-pub fn groups<'d, 'h>(ctx: &Ctx, due: &'d [Due<'h>]) -> Vec<Vec<&'d Due<'h>>> {
-    let mut out: Vec<Vec<&Due>> = Vec::new();
-    for d in due {
-        match out.iter_mut().find(|g| twins(ctx, g[0], d) && g[0].event.same_shape(&d.event)) {
-            Some(g) => g.push(d),
-            None => out.push(vec![d]),
+/// The handlers one run serves: `lead`, due now, and those of its twins
+/// after it (`later`) not yet run this round that are due now (`due_now`,
+/// by index in `later`) with an event of the same shape, which are marked
+/// run.
+pub fn group<'h>(ctx: &Ctx, lead: Due<'h>, later: &[Due<'h>], ran: &mut [bool], mut due_now: impl FnMut(usize) -> Option<Due<'h>>) -> Vec<Due<'h>> {
+    let mut group = vec![lead];
+    for (j, other) in later.iter().enumerate() {
+        if !ran[j] && twins(ctx, &group[0], other) {
+            if let Some(d) = due_now(j).filter(|d| group[0].event.same_shape(&d.event)) {
+                group.push(d);
+                ran[j] = true;
+            }
         }
     }
-    out
+    group
 }
 
 /// Records for each of `others` what the world holds per function for

@@ -23,14 +23,14 @@ functions:
     handler: submit.handle
     events:
       - http: {path: /jobs, method: post}
-  relay:
-    handler: relay.handle
-    events:
-      - sqs: {arn: {Fn::GetAtt: [RelayQueue, Arn]}}
   runner:
     handler: runner.handle
     events:
       - schedule: rate(5 minutes)
+  relay:
+    handler: relay.handle
+    events:
+      - sqs: {arn: {Fn::GetAtt: [RelayQueue, Arn]}}
 resources:
   Resources:
     RelayQueue:
@@ -70,7 +70,8 @@ def handle(event, context):
 "#;
 
 /// The runner reads the log, which changes in the second round, and the
-/// jobs, which change in the third: its second run carries its calls, and
+/// jobs, which change in the third (the relay, which fills them, runs
+/// after the runner in a round): its second run carries its calls, and
 /// its third takes those that still hold.
 fn runner(handler: &str) -> Analysis {
     let app = tempfile::tempdir().unwrap();
