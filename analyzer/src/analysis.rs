@@ -176,7 +176,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             }
             offered.push(Due { function: *fr, code, event, source: source.map(|(kind, _)| kind) });
         }
-        let round_stores = world.stores.clone();
+        let mut stores_moved = false;
         let mut delivered_at = world.calls_recorded;
         let mut fresh: HashMap<FnRef, Value> = HashMap::new();
         let mut ran = vec![false; offered.len()];
@@ -194,16 +194,17 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
                 let stores = links::stores(&ctx, &world);
                 if stores != world.stores {
                     world.set_stores(stores);
+                    stores_moved = true;
                 }
             }
-            let stores_moved = stores_changed || world.stores != round_stores;
+            let stores_differ = stores_changed || stores_moved;
             let due_now = |j: usize, world: &mut World| {
                 let d = &offered[j];
                 let mut event = d.event.clone();
                 if let Some(v) = fresh.get(&d.function) {
                     event.join_in(v);
                 }
-                let repeats = last_input.get(&d.function) == Some(&event) && (!stores_moved || world.reads_unchanged(reads.get(&Run::Handler(d.function))));
+                let repeats = last_input.get(&d.function) == Some(&event) && (!stores_differ || world.reads_unchanged(reads.get(&Run::Handler(d.function))));
                 (!repeats).then(|| Due { event, ..*d })
             };
             let Some(lead) = due_now(i, &mut world) else { continue };
@@ -283,7 +284,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             next.entry(f).or_default().join_in(&v);
         }
         let stores = links::stores(&ctx, &world);
-        stores_changed = stores != round_stores;
+        stores_changed = stores_moved || stores != world.stores;
         if stores != world.stores {
             world.set_stores(stores);
         }
