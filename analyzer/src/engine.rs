@@ -267,13 +267,6 @@ impl World {
         }
     }
 
-    /// How many records the world holds for particular functions: code
-    /// that leaves the count as it was recorded nothing that another
-    /// function running it would have to record for itself.
-    pub(crate) fn per_function_records(&self) -> usize {
-        self.calls.len() + self.api_sites.len() + self.permission_uses.len() + self.unmodelled_calls.len() + self.dispatches.len() + self.signed_sources.len()
-    }
-
     /// What the calls recorded so far have stored, replacing what was
     /// stored before: module code and store reads cached for the old
     /// stores may read otherwise now.

@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod baseline;
 mod carried_calls;
+mod function_records;
 pub mod catalog;
 pub mod cloud;
 pub mod engine;

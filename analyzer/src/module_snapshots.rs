@@ -11,15 +11,18 @@
 //! The first run of a function may start from the first run of another
 //! deployed from the same handler module with the same configuration
 //! (`twins::same_configuration`): module code runs before any event, so it
-//! does the same for both, unless it recorded something for the function
-//! it ran as (a call, an IAM request...), which the other must record for
-//! itself; such a snapshot is not shared. First runs are kept only for
-//! functions that have such a sibling: keeping all of them held the
-//! modules of every handler of the generated app (332 -> 461 MB).
+//! does the same for both. What it recorded for the function it ran as
+//! (a call, an IAM request...) is recorded for the other as its own
+//! (`function_records.rs`): the 37 handlers of `minerva-cloud`'s db
+//! service, whose module reads its database settings from SSM, evaluated
+//! it 37 times. First runs are kept only for functions that have such a
+//! sibling: keeping all of them held the modules of every handler of the
+//! generated app (332 -> 461 MB).
 
 use std::collections::{HashMap, HashSet};
 
 use crate::engine::{Ctx, FnRef, StoreRead};
+use crate::function_records::FunctionRecords;
 use crate::taint::interp::{Interp, Snapshot};
 use crate::taint::value::Value;
 use crate::twins;
@@ -29,8 +32,9 @@ type Reads = Vec<(StoreRead, Value)>;
 pub(crate) struct ModuleSnapshots<'p> {
     /// Per function that ran: its own snapshot, once it ran twice.
     own: HashMap<FnRef, Option<(Snapshot<'p>, Reads)>>,
-    /// From first runs, by function and handler module.
-    shared: Vec<(FnRef, usize, Snapshot<'p>, Reads)>,
+    /// From first runs, by function and handler module, with what the
+    /// module code recorded for the function.
+    shared: Vec<(FnRef, usize, Snapshot<'p>, Reads, FunctionRecords)>,
     /// Functions with a sibling: another handler in the same module with
     /// the same configuration. Only their first runs are kept for sharing
     /// (keeping every first run held a copy of every module per function).
@@ -65,20 +69,26 @@ impl<'p> ModuleSnapshots<'p> {
         };
         let shares = first && self.with_siblings.contains(&function);
         if shares {
-            let sibling = self.shared.iter().position(|(owner, f, _, reads)| *f == file && twins::same_configuration(ctx, *owner, function) && interp.world.reads_unchanged(Some(reads)));
+            let sibling = self.shared.iter().position(|(owner, f, _, reads, _)| *f == file && twins::same_configuration(ctx, *owner, function) && interp.world.reads_unchanged(Some(reads)));
             if let Some(i) = sibling {
-                let (_, _, snapshot, reads) = &self.shared[i];
+                let (_, _, snapshot, reads, made) = &self.shared[i];
                 restore(interp, snapshot, reads);
+                made.record_for(interp.world, function);
                 self.own.insert(function, None);
                 return true;
             }
         }
-        let records = interp.world.per_function_records();
+        // What the module code records for the function is told apart from
+        // what the function held before only when it held nothing (a twin
+        // served by another's run holds that run's records).
+        let fresh = shares && FunctionRecords::of(interp.world, function).is_empty();
+        let signed = interp.world.signed_sources.len();
         interp.module_env(file);
-        if shares && interp.world.per_function_records() == records {
+        if fresh && interp.world.signed_sources.len() == signed {
             // Replaces one whose store reads have changed.
             self.shared.retain(|(owner, f, ..)| !(*f == file && twins::same_configuration(ctx, *owner, function)));
-            self.shared.push((function, file, interp.snapshot(), interp.world.run_reads.clone()));
+            let made = FunctionRecords::of(interp.world, function);
+            self.shared.push((function, file, interp.snapshot(), interp.world.run_reads.clone(), made));
         }
         let kept = (!first).then(|| (interp.snapshot(), interp.world.run_reads.clone()));
         self.own.insert(function, kept);

@@ -16,7 +16,8 @@
 //! state machine Task) are nobody's twin: each one's return must stay
 //! its own.
 
-use crate::engine::{Ctx, FnRef, PermissionUse, UnmodelledCall, World};
+use crate::engine::{Ctx, FnRef, World};
+use crate::function_records::FunctionRecords;
 use crate::program::handler::HandlerCode;
 use crate::taint::label::SourceKind;
 use crate::taint::value::Value;
@@ -81,26 +82,8 @@ pub fn share(world: &mut World, lead: FnRef, others: &[FnRef]) {
     if others.is_empty() {
         return;
     }
-    let calls: Vec<_> = world.calls.values().filter(|c| c.caller == Some(lead)).cloned().collect();
-    let sites: Vec<_> = world.api_sites.iter().filter(|s| s.0 == Some(lead)).cloned().collect();
-    let uses: Vec<PermissionUse> = world.permission_uses.iter().filter(|u| u.function == lead).cloned().collect();
-    let unmodelled: Vec<UnmodelledCall> = world.unmodelled_calls.iter().filter(|u| u.function == lead).cloned().collect();
-    let dispatches: Vec<String> = world.dispatches.iter().filter(|(f, _)| *f == lead).map(|(_, i)| i.clone()).collect();
+    let records = FunctionRecords::of(world, lead);
     for &other in others {
-        for call in &calls {
-            world.record_call(crate::engine::CloudCall { caller: Some(other), ..call.clone() });
-        }
-        for s in &sites {
-            world.api_sites.insert((Some(other), s.1.clone(), s.2.clone(), s.3.clone(), s.4.clone()));
-        }
-        for u in &uses {
-            world.permission_uses.insert(PermissionUse { function: other, ..u.clone() });
-        }
-        for u in &unmodelled {
-            world.unmodelled_calls.insert(UnmodelledCall { function: other, ..u.clone() });
-        }
-        for i in &dispatches {
-            world.dispatches.insert((other, i.clone()));
-        }
+        records.record_for(world, other);
     }
 }

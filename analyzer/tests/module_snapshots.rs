@@ -122,9 +122,9 @@ fn module_code_that_read_a_changed_store_runs_again_and_other_modules_are_reused
 }
 
 /// Two functions deployed from one handler module with one configuration:
-/// the second starts from what the first one's module code left, unless
-/// that code recorded something for the function it ran as (here a call
-/// to SSM, whose permission each function needs).
+/// the second starts from what the first one's module code left, and what
+/// that code recorded for the function it ran as (here a call to SSM,
+/// whose permission each function needs) is recorded for the second too.
 fn siblings(module_call: &str) -> Analysis {
     let app = tempfile::tempdir().unwrap();
     let deployment = r#"service: reports
@@ -167,15 +167,18 @@ def weekly(event, context):
 }
 
 #[test]
-fn functions_of_one_module_share_its_evaluation_unless_it_recorded_something_for_one() {
+fn functions_of_one_module_share_its_evaluation_and_each_keeps_what_it_recorded() {
     let quiet = siblings("");
     assert_eq!(quiet.stats.modules_reused, 1, "{:?}", quiet.stats);
     assert_eq!(quiet.findings.len(), 2);
     let calling = siblings(r#"PREFIX = ssm.get_parameter(Name="/reports/prefix")["Parameter"]["Value"]"#);
-    assert_eq!(calling.stats.modules_reused, 0, "{:?}", calling.stats);
+    assert_eq!(calling.stats.modules_reused, 1, "{:?}", calling.stats);
+    assert_eq!(calling.findings.len(), 2);
     let needs = analyzer::privilege::privileges(&calling);
     for function in ["daily", "weekly"] {
         let own = needs.iter().find(|f| f.function == function).unwrap();
         assert!(own.needs.iter().any(|n| n.action == "ssm:GetParameter"), "{function} calls SSM in its module code: {:?}", own.needs);
+        let call = calling.calls.iter().find(|c| c.caller.as_deref() == Some(function) && c.api == "get_parameter");
+        assert!(call.is_some_and(|c| c.line == 6), "{function}'s module code calls SSM: {:?}", calling.calls);
     }
 }
