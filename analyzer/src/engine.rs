@@ -158,17 +158,30 @@ pub(crate) struct RawFinding {
 /// A call site: where, which service and API, in which function.
 pub type CallKey = (Site, String, String, Option<FnRef>);
 
+/// What a call delivered when last linked, with the call as it was then,
+/// when it was recorded last, and the witness versions of its labels
+/// summed: a call that is the same, its labels' witnesses too, delivers
+/// the same.
+pub struct Delivered {
+    pub call: CloudCall,
+    pub stamp: u64,
+    pub witnesses: u64,
+    pub to: Vec<(FnRef, Value)>,
+}
+
 /// What the interpreter accumulates across handlers and rounds.
 #[derive(Default)]
 pub struct World {
     pub labels: Labels,
     pub(crate) findings: BTreeSet<RawFinding>,
     pub calls: BTreeMap<CallKey, CloudCall>,
-    /// What each call delivered when last linked (`cloud/links.rs`), with
-    /// the call as it was then and the witness versions of its labels
-    /// summed: a call that is the same, its labels' witnesses too,
-    /// delivers the same.
-    pub delivered: rustc_hash::FxHashMap<CallKey, (CloudCall, u64, Vec<(FnRef, Value)>)>,
+    /// When each call was last recorded (`calls_recorded` then): a call
+    /// not recorded again since is the same.
+    pub call_stamps: rustc_hash::FxHashMap<CallKey, u64>,
+    /// What each call delivered when last linked (`cloud/links.rs`).
+    pub delivered: rustc_hash::FxHashMap<CallKey, Delivered>,
+    /// The deliveries of all calls joined per function, as last linked.
+    pub delivered_joined: HashMap<FnRef, Value>,
     pub stores: Vec<StoreEntry>,
     pub api_sites: BTreeSet<(Option<FnRef>, Site, String, String, String)>,
     /// What each function's code asked IAM for (least privilege, in the
@@ -329,6 +342,9 @@ impl World {
         let key = (call.site.clone(), call.service.clone(), call.api.clone(), call.caller);
         match self.calls.get_mut(&key) {
             Some(existing) => {
+                if let Some(stamp) = self.call_stamps.get_mut(&key) {
+                    *stamp = self.calls_recorded;
+                }
                 for (k, v) in call.args {
                     existing.args.entry(k).or_default().join_in(&v);
                 }
@@ -340,6 +356,7 @@ impl World {
                 }
             }
             None => {
+                self.call_stamps.insert(key.clone(), self.calls_recorded);
                 self.calls.insert(key, call);
             }
         }

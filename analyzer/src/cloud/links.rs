@@ -6,9 +6,9 @@
 //! put_item, put_parameter...) makes it readable by later reads of the same
 //! resource and key.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::engine::{CallKey, CloudCall, Ctx, FnRef, StoreEntry, World};
+use crate::engine::{CallKey, CloudCall, Ctx, Delivered, FnRef, StoreEntry, World};
 use crate::infra::model::{EventFilter, Forward, Trigger};
 use crate::sym::{SymStr, Truth};
 use crate::taint::label::{Hop, Site};
@@ -129,28 +129,78 @@ struct Target {
     conservative: bool,
 }
 
-/// Every event delivery the calls made so far imply.
+/// Every event delivery the calls made so far imply, joined per function.
+/// Only the calls recorded again since they were last linked are linked
+/// again, and only the functions their deliveries reach (then or now)
+/// are joined again, in the order of the calls as a join of all would:
+/// a whole-repository analysis (serverless-patterns: 209 handlers) spent
+/// three quarters of its taint stage joining what had not changed.
 pub fn deliveries(ctx: &Ctx, world: &mut World) -> HashMap<FnRef, Value> {
-    let mut out: HashMap<FnRef, Value> = HashMap::new();
     if ctx.opts.disable.links {
-        return out;
+        return HashMap::new();
     }
-    let calls: Vec<(CallKey, CloudCall)> = world.calls.iter().map(|(k, c)| (k.clone(), c.clone())).collect();
-    for (key, call) in calls {
-        let witnesses = witness_sum(world, &call);
-        let delivered = match world.delivered.get(&key) {
-            Some((seen, at, delivered)) if *at == witnesses && *seen == call => delivered.clone(),
-            _ => {
-                let delivered = call_deliveries(ctx, world, &call);
-                world.delivered.insert(key, (call, witnesses, delivered.clone()));
-                delivered
+    let mut rejoin: HashSet<FnRef> = HashSet::new();
+    // Linking a call may shorten the witness of a label another call
+    // carries, whose deliveries then change too.
+    loop {
+        let stale = stale_calls(world);
+        if stale.is_empty() {
+            break;
+        }
+        let changes = world.labels.witness_changes();
+        for key in stale {
+            let call = world.calls[&key].clone();
+            let stamp = world.call_stamps.get(&key).copied().unwrap_or_default();
+            let witnesses = witness_sum(world, &call);
+            let to = call_deliveries(ctx, world, &call);
+            rejoin.extend(to.iter().map(|(f, _)| *f));
+            if let Some(old) = world.delivered.insert(key, Delivered { call, stamp, witnesses, to }) {
+                rejoin.extend(old.to.iter().map(|(f, _)| *f));
             }
-        };
-        for (f, v) in delivered {
-            out.entry(f).or_default().join_in(&v);
+        }
+        if world.labels.witness_changes() == changes {
+            break;
         }
     }
-    out
+    if !rejoin.is_empty() {
+        let mut joined: HashMap<FnRef, Value> = HashMap::new();
+        for key in world.calls.keys() {
+            for (f, v) in world.delivered.get(key).map_or(&[][..], |d| &d.to[..]) {
+                if rejoin.contains(f) {
+                    joined.entry(*f).or_default().join_in(v);
+                }
+            }
+        }
+        for f in rejoin {
+            match joined.remove(&f) {
+                Some(v) => world.delivered_joined.insert(f, v),
+                None => world.delivered_joined.remove(&f),
+            };
+        }
+    }
+    world.delivered_joined.clone()
+}
+
+/// The calls whose deliveries may have changed since they were linked:
+/// recorded again with other arguments, or carrying a label whose witness
+/// changed.
+fn stale_calls(world: &mut World) -> Vec<CallKey> {
+    let mut stale: Vec<CallKey> = Vec::new();
+    let mut restamped: Vec<(CallKey, u64)> = Vec::new();
+    for (key, call) in &world.calls {
+        let stamp = world.call_stamps.get(key).copied().unwrap_or_default();
+        match world.delivered.get(key) {
+            Some(d) if d.stamp == stamp && d.witnesses == witness_sum(world, call) => {}
+            Some(d) if d.call == *call && d.witnesses == witness_sum(world, call) => restamped.push((key.clone(), stamp)),
+            _ => stale.push(key.clone()),
+        }
+    }
+    for (key, stamp) in restamped {
+        if let Some(d) = world.delivered.get_mut(&key) {
+            d.stamp = stamp;
+        }
+    }
+    stale
 }
 
 /// The witness versions of a call's labels, summed: versions only grow,

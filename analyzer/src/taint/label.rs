@@ -339,6 +339,8 @@ pub struct Labels {
     /// How often each label's witness path was shortened: a hop added
     /// to an older path may give another answer.
     witness_versions: Vec<u32>,
+    /// How many witness paths were shortened in all.
+    witness_changes: u64,
     /// Hops by number, and what adding one to a label gave, with the
     /// label's witness version then: every round delivers the same values
     /// across the same hops again, and building and hashing a label each
@@ -372,6 +374,7 @@ impl Labels {
             if (label.hops.len(), spelled(&label.hops)) < (known.len(), spelled(known)) {
                 self.labels[id as usize].hops = label.hops;
                 self.witness_versions[id as usize] += 1;
+                self.witness_changes += 1;
             }
             return id;
         }
@@ -386,6 +389,11 @@ impl Labels {
     /// it earlier may be derived differently once it changed.
     pub fn witness_version(&self, id: LabelId) -> u32 {
         self.witness_versions[id as usize]
+    }
+
+    /// How many witness paths got shorter so far, over all labels.
+    pub fn witness_changes(&self) -> u64 {
+        self.witness_changes
     }
 
     /// The label's witness path, hop by hop.
