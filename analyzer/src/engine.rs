@@ -158,12 +158,10 @@ pub(crate) struct RawFinding {
 /// A call site: where, which service and API, in which function.
 pub type CallKey = (Site, String, String, Option<FnRef>);
 
-/// What a call delivered when last linked, with the call as it was then,
-/// when it was recorded last, and the witness versions of its labels
-/// summed: a call that is the same, its labels' witnesses too, delivers
-/// the same.
+/// What a call delivered when last linked, with the call's stamp then
+/// and the witness versions of its labels summed: a call that is the
+/// same, its labels' witnesses too, delivers the same.
 pub struct Delivered {
-    pub call: CloudCall,
     pub stamp: u64,
     pub witnesses: u64,
     pub to: Vec<(FnRef, Value)>,
@@ -175,8 +173,8 @@ pub struct World {
     pub labels: Labels,
     pub(crate) findings: BTreeSet<RawFinding>,
     pub calls: BTreeMap<CallKey, CloudCall>,
-    /// When each call was last recorded (`calls_recorded` then): a call
-    /// not recorded again since is the same.
+    /// When each call last changed (`calls_recorded` then): a call whose
+    /// stamp is the same is the same.
     pub call_stamps: rustc_hash::FxHashMap<CallKey, u64>,
     /// What each call delivered when last linked (`cloud/links.rs`).
     pub delivered: rustc_hash::FxHashMap<CallKey, Delivered>,
@@ -208,8 +206,8 @@ pub struct World {
     /// Functions whose event an adapter hands to the views of an
     /// interface (`wsgi`, `asgi`...).
     pub dispatches: BTreeSet<(FnRef, String)>,
-    /// Calls recorded so far, counted: the driver delivers again within a
-    /// round only after new ones.
+    /// Calls recorded so far that were new or changed a recorded one,
+    /// counted: the driver delivers again within a round only after such.
     pub calls_recorded: u64,
     /// What a read at an unknown key of a field map gives, by map
     /// (`Interp::get_any`). An entry holds its map weakly: it answers while
@@ -337,30 +335,52 @@ impl World {
         reads.iter().all(|(read, seen)| self.read_store(read) == *seen)
     }
 
+    /// Records a call, joined with what the same call site made for the
+    /// same function before.
     pub fn record_call(&mut self, call: CloudCall) {
-        self.calls_recorded += 1;
         let key = (call.site.clone(), call.service.clone(), call.api.clone(), call.caller);
-        match self.calls.get_mut(&key) {
+        let changed = match self.calls.get_mut(&key) {
             Some(existing) => {
-                if let Some(stamp) = self.call_stamps.get_mut(&key) {
-                    *stamp = self.calls_recorded;
-                }
+                let mut changed = false;
                 for (k, v) in call.args {
-                    existing.args.entry(k).or_default().join_in(&v);
+                    match existing.args.get_mut(&k) {
+                        Some(known) => changed |= join_changes(known, &v),
+                        None => {
+                            existing.args.insert(k, v);
+                            changed = true;
+                        }
+                    }
                 }
-                existing.stored.join_in(&call.stored);
+                changed |= join_changes(&mut existing.stored, &call.stored);
                 for r in call.resource {
                     if !existing.resource.contains(&r) {
                         existing.resource.push(r);
+                        changed = true;
                     }
                 }
+                changed
             }
             None => {
-                self.call_stamps.insert(key.clone(), self.calls_recorded);
-                self.calls.insert(key, call);
+                self.calls.insert(key.clone(), call);
+                true
             }
+        };
+        if changed {
+            self.calls_recorded += 1;
+            self.call_stamps.insert(key, self.calls_recorded);
         }
     }
+}
+
+/// Joins `more` into `value`, telling whether that changed it: a handler
+/// that runs again makes most of its calls as it made them.
+fn join_changes(value: &mut Value, more: &Value) -> bool {
+    if value == more {
+        return false;
+    }
+    let before = value.clone();
+    value.join_in(more);
+    *value != before
 }
 
 /// Shared, read-only inputs of the analysis.

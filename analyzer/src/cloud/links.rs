@@ -154,7 +154,7 @@ pub fn deliveries(ctx: &Ctx, world: &mut World) -> HashMap<FnRef, Value> {
             let witnesses = witness_sum(world, &call);
             let to = call_deliveries(ctx, world, &call);
             rejoin.extend(to.iter().map(|(f, _)| *f));
-            if let Some(old) = world.delivered.insert(key, Delivered { call, stamp, witnesses, to }) {
+            if let Some(old) = world.delivered.insert(key, Delivered { stamp, witnesses, to }) {
                 rejoin.extend(old.to.iter().map(|(f, _)| *f));
             }
         }
@@ -182,25 +182,17 @@ pub fn deliveries(ctx: &Ctx, world: &mut World) -> HashMap<FnRef, Value> {
 }
 
 /// The calls whose deliveries may have changed since they were linked:
-/// recorded again with other arguments, or carrying a label whose witness
-/// changed.
-fn stale_calls(world: &mut World) -> Vec<CallKey> {
-    let mut stale: Vec<CallKey> = Vec::new();
-    let mut restamped: Vec<(CallKey, u64)> = Vec::new();
-    for (key, call) in &world.calls {
-        let stamp = world.call_stamps.get(key).copied().unwrap_or_default();
-        match world.delivered.get(key) {
-            Some(d) if d.stamp == stamp && d.witnesses == witness_sum(world, call) => {}
-            Some(d) if d.call == *call && d.witnesses == witness_sum(world, call) => restamped.push((key.clone(), stamp)),
-            _ => stale.push(key.clone()),
-        }
-    }
-    for (key, stamp) in restamped {
-        if let Some(d) = world.delivered.get_mut(&key) {
-            d.stamp = stamp;
-        }
-    }
-    stale
+/// changed since, or carrying a label whose witness changed.
+fn stale_calls(world: &World) -> Vec<CallKey> {
+    world
+        .calls
+        .iter()
+        .filter(|(key, call)| {
+            let stamp = world.call_stamps.get(*key).copied().unwrap_or_default();
+            world.delivered.get(*key).is_none_or(|d| d.stamp != stamp || d.witnesses != witness_sum(world, call))
+        })
+        .map(|(key, _)| key.clone())
+        .collect()
 }
 
 /// The witness versions of a call's labels, summed: versions only grow,
