@@ -144,13 +144,7 @@ fn bench(c: &mut Criterion) {
     let lines = write_app(dir.path());
     let first = analyze(dir.path(), &Options::default()).unwrap();
     assert_eq!(first.findings.len(), 2, "both downstream sinks are reached");
-    let mut group = c.benchmark_group("taint");
-    group.throughput(Throughput::Elements(lines as u64));
-    group.sample_size(20);
-    group.bench_function(format!("generated app, {lines} lines"), |b| {
-        b.iter(|| analyze(dir.path(), &Options::default()).unwrap())
-    });
-    group.finish();
+    time_analysis(c, format!("generated app, {lines} lines"), dir.path(), lines);
 
     let dir = tempfile::tempdir().unwrap();
     let lines = write_pipeline(dir.path());
@@ -158,25 +152,22 @@ fn bench(c: &mut Criterion) {
     assert_eq!(first.findings.len(), 1, "the request reaches the last stage's sink: {:?}", first.findings);
     assert!(first.stats.rounds < STAGES, "a round carries the data down the chain: {:?}", first.stats);
     assert!(first.stats.calls_carried > 0, "reruns take the helpers' results: {:?}", first.stats);
-    let mut group = c.benchmark_group("taint");
-    group.throughput(Throughput::Elements(lines as u64));
-    group.sample_size(20);
-    group.bench_function(format!("pipeline of {STAGES} chained handlers, {lines} lines"), |b| {
-        b.iter(|| analyze(dir.path(), &Options::default()).unwrap())
-    });
-    group.finish();
+    time_analysis(c, format!("pipeline of {STAGES} chained handlers, {lines} lines"), dir.path(), lines);
 
     let dir = tempfile::tempdir().unwrap();
     let lines = write_siblings(dir.path());
     let first = analyze(dir.path(), &Options::default()).unwrap();
     assert_eq!(first.findings.len(), SIBLINGS, "each handler's sink: {:?}", first.findings);
     assert_eq!(first.stats.modules_reused, SIBLINGS - 1, "the module is evaluated once: {:?}", first.stats);
+    time_analysis(c, format!("{SIBLINGS} handlers of one module that reads SSM at import, {lines} lines"), dir.path(), lines);
+}
+
+/// Times the analysis of the app in `dir`, counted in its lines.
+fn time_analysis(c: &mut Criterion, name: String, dir: &Path, lines: usize) {
     let mut group = c.benchmark_group("taint");
     group.throughput(Throughput::Elements(lines as u64));
     group.sample_size(20);
-    group.bench_function(format!("{SIBLINGS} handlers of one module that reads SSM at import, {lines} lines"), |b| {
-        b.iter(|| analyze(dir.path(), &Options::default()).unwrap())
-    });
+    group.bench_function(name, |b| b.iter(|| analyze(dir, &Options::default()).unwrap()));
     group.finish();
 }
 
