@@ -7,7 +7,6 @@
 use crate::engine::{CloudCall, FnRef, PermissionUse, UnmodelledCall, World};
 use crate::taint::label::Site;
 
-#[derive(Default)]
 pub(crate) struct FunctionRecords {
     calls: Vec<CloudCall>,
     sites: Vec<(Site, String, String, String)>,
@@ -28,8 +27,13 @@ impl FunctionRecords {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.calls.is_empty() && self.sites.is_empty() && self.uses.is_empty() && self.unmodelled.is_empty() && self.dispatches.is_empty()
+    /// Whether the world holds anything for `function`.
+    pub fn held_by(world: &World, function: FnRef) -> bool {
+        world.calls.values().any(|c| c.caller == Some(function))
+            || world.api_sites.iter().any(|s| s.0 == Some(function))
+            || world.permission_uses.iter().any(|u| u.function == function)
+            || world.unmodelled_calls.iter().any(|u| u.function == function)
+            || world.dispatches.iter().any(|(f, _)| *f == function)
     }
 
     /// Records the same for `other`, as if it had made them itself.

@@ -81,7 +81,7 @@ impl<'p> ModuleSnapshots<'p> {
         // What the module code records for the function is told apart from
         // what the function held before only when it held nothing (a twin
         // served by another's run holds that run's records).
-        let fresh = shares && FunctionRecords::of(interp.world, function).is_empty();
+        let fresh = shares && !FunctionRecords::held_by(interp.world, function);
         let signed = interp.world.signed_sources.len();
         interp.module_env(file);
         if fresh && interp.world.signed_sources.len() == signed {
