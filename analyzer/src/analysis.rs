@@ -24,7 +24,7 @@ use crate::sym::SymStr;
 // engine state stays the interpreter's.
 pub use crate::engine::{Disabled, FnRef, Options, PermissionUse, ThreatModel, UnmodelledCall};
 pub use crate::outcome::{Analysis, AnalyzeError, ApiCallSite, Finding, Flow, MissingHandler, MissingReason, NotPython, Stats, Timings};
-use crate::engine::{Ctx, RawFinding, Route, StoreRead, World};
+use crate::engine::{Ctx, Route, StoreRead, World};
 use crate::carried_calls::Carried;
 use crate::module_snapshots::ModuleSnapshots;
 use crate::taint::interp::{Args, Entry, Interp};
@@ -32,6 +32,7 @@ use crate::taint::label::{Hop, Site, Source, SourceKind, Taint};
 use crate::taint::models::TaintModels;
 use crate::taint::value::{Key, Kind, Value};
 use crate::twins::{self, Due};
+use crate::web_views;
 
 const MAX_ROUNDS: usize = 12;
 
@@ -242,7 +243,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             for d in &group {
                 reads.insert(Run::Handler(d.function), run_reads.clone());
                 if let Some(http) = http_labels.get(&d.function) {
-                    traceback_findings(&mut world, http, &ret);
+                    web_views::traceback_findings(&mut world, http, &ret);
                 }
                 returns.insert(d.function, ret.clone());
             }
@@ -251,13 +252,15 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             for &(fr, file) in &web_handlers {
                 if round == 0 || !world.reads_unchanged(reads.get(&Run::Object(fr))) {
                     world.run_reads.clear();
-                    serve_web_object(&ctx, &mut world, fr, file);
+                    web_views::serve_web_object(&ctx, &mut world, fr, file);
                     reads.insert(Run::Object(fr), std::mem::take(&mut world.run_reads));
                 }
             }
             views_run.retain(|&(fr, view)| world.reads_unchanged(reads.get(&Run::View(fr, view))));
         }
-        run_views(&ctx, &mut world, &mut views_run, &mut reads);
+        for ((fr, view), view_reads) in web_views::run_views(&ctx, &mut world, &mut views_run) {
+            reads.insert(Run::View(fr, view), view_reads);
+        }
         if stores_changed {
             // A script has no input but what it reads from stores: one
             // whose reads all give what they gave would only repeat itself.
@@ -382,67 +385,6 @@ enum Run {
     Script(usize),
 }
 
-/// A handler naming a module-level object: the module runs (registering
-/// its routes) and, when the object is a web app or an adapter around one,
-/// the function's event goes to that interface's views.
-fn serve_web_object(ctx: &Ctx, world: &mut World, fr: FnRef, file: usize) {
-    let name = ctx.function(fr).1.handler.function.clone();
-    let mut interp = Interp::new(ctx, world, Entry { function: Some(fr), main_file: None, route: None, responds_http: false, request: Taint::new() });
-    let object = interp.module_env(file).borrow().get(name.as_str()).cloned().unwrap_or_default();
-    let made_by = interp.constructed_as(&object);
-    drop(interp);
-    if let Some(interface) = made_by.iter().find_map(|o| ctx.taint.served_interface(o)) {
-        world.dispatches.insert((fr, interface.to_string()));
-    }
-}
-
-/// Whether a function's event is attacker input under the threat model.
-fn event_is_input(ctx: &Ctx, fr: FnRef) -> bool {
-    let events = &ctx.function(fr).1.events;
-    events.iter().any(|e| ctx.taint.trigger_source(e.trigger.name()).is_some())
-        || (ctx.opts.threat_model == ThreatModel::AllEvents && !events.is_empty())
-}
-
-/// Runs every view an adapter of an input-carrying function reaches, with
-/// the request its route receives. Views in `done` are skipped: the caller
-/// clears it when stores changed, the only input a view's run depends on
-/// besides its request.
-fn run_views(ctx: &Ctx, world: &mut World, done: &mut BTreeSet<(FnRef, FuncId)>, reads: &mut HashMap<Run, Vec<(StoreRead, Value)>>) {
-    let dispatches: Vec<(FnRef, String)> = world.dispatches.iter().filter(|(fr, _)| event_is_input(ctx, *fr)).cloned().collect();
-    for (fr, interface) in dispatches {
-        let views: Vec<Route> = world.routes.values().filter(|r| r.interface == interface && !done.contains(&(fr, r.func))).cloned().collect();
-        if views.is_empty() {
-            continue;
-        }
-        // One interpreter for all views: the modules they import are
-        // evaluated once. So each view's reads include those made before
-        // it ran (module code).
-        world.run_reads.clear();
-        let mut interp = Interp::new(ctx, world, Entry { function: Some(fr), main_file: None, route: None, responds_http: true, request: Taint::new() });
-        for view in views {
-            done.insert((fr, view.func));
-            let what = view.what();
-            let label = interp.world.labels.source(Source::input(SourceKind::Http, view.site.clone(), what.clone()));
-            let request: Taint = std::iter::once(label).collect();
-            let def = ctx.index.func(view.func).def;
-            let params = &def.parameters;
-            let kw = params
-                .posonlyargs
-                .iter()
-                .chain(&params.args)
-                .chain(&params.kwonlyargs)
-                .map(|p| p.parameter.name.to_string())
-                .filter(|n| view.input_parameters.as_ref().is_none_or(|named| named.contains(n)))
-                .map(|n| (n, Value::tainted(request.clone())))
-                .collect();
-            interp.enter_view(view.site.clone(), what);
-            let (ret, _) = interp.call_function(view.func, Args { kw, ..Args::default() }, None);
-            traceback_findings(interp.world, &request, &ret);
-            reads.insert(Run::View(fr, view.func), interp.world.run_reads.clone());
-        }
-    }
-}
-
 /// The source label of a handler's event, if its trigger makes it one.
 fn event_source(ctx: &Ctx, world: &mut World, fr: FnRef) -> Option<(SourceKind, Taint)> {
     let (_, func) = ctx.function(fr);
@@ -546,24 +488,6 @@ fn step_deliveries(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>
         }
     }
     out
-}
-
-/// Traceback text in an HTTP response: the finding sits where the text is
-/// produced, its source is the HTTP handler.
-fn traceback_findings(world: &mut World, http: &Taint, ret: &Value) {
-    let Some(&http_label) = http.iter().next() else { return };
-    for l in ret.deep_taint() {
-        let src = world.labels.source_of(l).clone();
-        if src.kind != SourceKind::Traceback {
-            continue;
-        }
-        world.findings.insert(RawFinding {
-            sink: src.site.clone(),
-            vulnerability: "traceback-leakage".into(),
-            callee: src.what.clone(),
-            label: http_label,
-        });
-    }
 }
 
 fn collect_findings(world: &World) -> Vec<Finding> {

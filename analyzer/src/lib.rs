@@ -31,5 +31,6 @@ pub mod suppress;
 pub mod sym;
 pub mod taint;
 pub mod twins;
+mod web_views;
 
 pub use analysis::{analyze, Analysis, Disabled, Finding, Flow, Options, ThreatModel};

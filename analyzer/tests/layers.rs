@@ -20,7 +20,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("engine", &["engine"]),
     ("interpreter", &["taint::interp", "taint::calls", "taint::builtins", "taint::sinks", "taint::signed", "taint::web", "cloud::objects"]),
     ("links", &["cloud::links", "cloud::destinations", "cloud::integrations", "cloud::step_tasks"]),
-    ("driver", &["analysis", "carried_calls", "function_records", "module_snapshots", "twins", "outcome", "privilege", "risks", "baseline", "suppress", "fingerprint"]),
+    ("driver", &["analysis", "carried_calls", "function_records", "module_snapshots", "twins", "web_views", "outcome", "privilege", "risks", "baseline", "suppress", "fingerprint"]),
     ("reports", &["report", "config"]),
 ];
 

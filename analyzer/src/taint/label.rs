@@ -162,22 +162,42 @@ pub type LabelId = u32;
 /// A set of labels, shared until written: every value carries one and
 /// environments are copied at every branch, so a copy must not copy the
 /// set. The labels are kept sorted in a vector: sets are small, and a
-/// union is then one merge, not a tree insertion per label.
-#[derive(Clone, Debug, Default, Eq, PartialOrd, Ord)]
-pub struct Taint(Rc<Vec<LabelId>>);
+/// union is then one merge, not a tree insertion per label. The empty set,
+/// what most values carry, holds no vector at all: making and dropping one
+/// for each fresh value was a tenth of a large app's taint stage.
+#[derive(Clone, Debug, Default)]
+pub struct Taint(Option<Rc<Vec<LabelId>>>);
 
 /// Label by label: most sets compared are empty or short, and comparing
 /// them as memory (a call per comparison) made a generated app's joins a
 /// third slower.
 impl PartialEq for Taint {
     fn eq(&self, other: &Taint) -> bool {
-        Rc::ptr_eq(&self.0, &other.0) || (self.0.len() == other.0.len() && self.0.iter().zip(other.0.iter()).all(|(a, b)| a == b))
+        match (&self.0, &other.0) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b) || (a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x == y)),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Taint {}
+
+impl PartialOrd for Taint {
+    fn partial_cmp(&self, other: &Taint) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Taint {
+    fn cmp(&self, other: &Taint) -> std::cmp::Ordering {
+        (**self).cmp(&**other)
     }
 }
 
 impl std::hash::Hash for Taint {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.0.hash(state);
+        (**self).hash(state);
     }
 }
 
@@ -186,15 +206,20 @@ impl Taint {
         Taint::default()
     }
 
+    /// The set of these labels, sorted and distinct.
+    fn of_sorted(v: Vec<LabelId>) -> Taint {
+        Taint((!v.is_empty()).then(|| Rc::new(v)))
+    }
+
     pub fn contains(&self, l: &LabelId) -> bool {
-        self.0.binary_search(l).is_ok()
+        self.binary_search(l).is_ok()
     }
 
     pub fn insert(&mut self, l: LabelId) -> bool {
-        match self.0.binary_search(&l) {
+        match self.binary_search(&l) {
             Ok(_) => false,
             Err(at) => {
-                Rc::make_mut(&mut self.0).insert(at, l);
+                Rc::make_mut(self.0.get_or_insert_default()).insert(at, l);
                 true
             }
         }
@@ -204,15 +229,15 @@ impl Taint {
     /// copied only when one goes.
     pub fn retain(&mut self, mut keep: impl FnMut(&LabelId) -> bool) {
         let mut kept: Option<Vec<LabelId>> = None;
-        for (i, l) in self.0.iter().enumerate() {
+        for (i, l) in self.iter().enumerate() {
             match (keep(l), &mut kept) {
                 (true, Some(v)) => v.push(*l),
-                (false, None) => kept = Some(self.0[..i].to_vec()),
+                (false, None) => kept = Some(self[..i].to_vec()),
                 _ => {}
             }
         }
         if let Some(v) = kept {
-            self.0 = Rc::new(v);
+            *self = Taint::of_sorted(v);
         }
     }
 
@@ -220,14 +245,15 @@ impl Taint {
     /// or holds no label of its own: most joins add a value's taint to an
     /// untainted one, or to itself.
     pub fn union(&mut self, other: &Taint) {
-        if other.0.is_empty() || Rc::ptr_eq(&self.0, &other.0) {
-            return;
-        }
-        if self.0.is_empty() {
+        let Some(theirs) = &other.0 else { return };
+        let Some(mine) = &self.0 else {
             self.0 = other.0.clone();
             return;
+        };
+        if Rc::ptr_eq(mine, theirs) {
+            return;
         }
-        let (a, b) = (&self.0[..], &other.0[..]);
+        let (a, b) = (&mine[..], &theirs[..]);
         let (mut i, mut j) = (0, 0);
         while j < b.len() && i < a.len() {
             match a[i].cmp(&b[j]) {
@@ -267,14 +293,12 @@ impl Taint {
         if merged.len() == b.len() {
             self.0 = other.0.clone();
         } else {
-            self.0 = Rc::new(merged);
+            self.0 = Some(Rc::new(merged));
         }
     }
 
     pub fn clear(&mut self) {
-        if !self.0.is_empty() {
-            self.0 = Rc::default();
-        }
+        self.0 = None;
     }
 }
 
@@ -282,7 +306,7 @@ impl std::ops::Deref for Taint {
     type Target = [LabelId];
 
     fn deref(&self) -> &[LabelId] {
-        &self.0
+        self.0.as_deref().map_or(&[], |v| v.as_slice())
     }
 }
 
@@ -304,7 +328,7 @@ impl FromIterator<LabelId> for Taint {
         let mut v: Vec<LabelId> = labels.into_iter().collect();
         v.sort_unstable();
         v.dedup();
-        Taint(Rc::new(v))
+        Taint::of_sorted(v)
     }
 }
 
@@ -313,7 +337,7 @@ impl IntoIterator for Taint {
     type IntoIter = std::vec::IntoIter<LabelId>;
 
     fn into_iter(self) -> Self::IntoIter {
-        Rc::unwrap_or_clone(self.0).into_iter()
+        self.0.map(Rc::unwrap_or_clone).unwrap_or_default().into_iter()
     }
 }
 
@@ -322,7 +346,7 @@ impl<'t> IntoIterator for &'t Taint {
     type IntoIter = std::slice::Iter<'t, LabelId>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
+        self.iter()
     }
 }
 

@@ -102,7 +102,7 @@ impl Kind {
 /// names are shared rather than copied.
 pub type Env = rustc_hash::FxHashMap<Rc<str>, Value>;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Value {
     pub taint: Taint,
     /// Shared until written: environments are copied at every branch, so
@@ -110,6 +110,23 @@ pub struct Value {
     pub fields: Rc<BTreeMap<Key, Value>>,
     pub str: Option<SymStr>,
     pub kind: Kind,
+}
+
+thread_local! {
+    /// The field map of every value without fields. Most values have none,
+    /// and a map made and dropped for each was a tenth of a large app's
+    /// taint stage; one shared map is also equal to another at a glance.
+    static NO_FIELDS: Rc<BTreeMap<Key, Value>> = Rc::new(BTreeMap::new());
+}
+
+fn no_fields() -> Rc<BTreeMap<Key, Value>> {
+    NO_FIELDS.with(Rc::clone)
+}
+
+impl Default for Value {
+    fn default() -> Value {
+        Value { taint: Taint::new(), fields: no_fields(), str: None, kind: Kind::Unknown }
+    }
 }
 
 /// Key order, deciding at once for keys that share their name: fields
@@ -304,7 +321,7 @@ impl Value {
         if depth >= MAX_DEPTH {
             self.taint = self.deep_taint();
             self.taint.union(&other.deep_taint());
-            self.fields = Rc::default();
+            self.fields = no_fields();
             return;
         }
         if Rc::ptr_eq(&self.fields, &other.fields) || other.fields.is_empty() {
@@ -353,22 +370,35 @@ impl Value {
         }
     }
 
-    /// A value carrying only the taint of this one (results of unknown
-    /// computations on it).
     /// The value with its structure kept `depth` levels down and each part
-    /// below folded into its taint.
+    /// below folded into its taint. Parts already shallow enough are
+    /// shared, not rebuilt: `json.dumps` keeps the shape of every message
+    /// it encodes.
     pub fn truncated(&self, depth: usize) -> Value {
-        if depth == 0 {
-            let mut v = self.taint_only();
-            v.kind = self.kind.clone();
-            v.str = self.str.clone();
-            return v;
-        }
-        let mut v = Value { taint: self.taint.clone(), fields: Rc::default(), str: self.str.clone(), kind: self.kind.clone() };
-        for (k, x) in self.fields.iter() {
-            v.set(k.clone(), x.truncated(depth - 1));
-        }
+        let mut v = self.clone();
+        v.truncate(depth);
         v
+    }
+
+    fn truncate(&mut self, depth: usize) {
+        if !self.deeper_than(depth) {
+            return;
+        }
+        if depth == 0 {
+            let mut t = Taint::new();
+            self.add_field_taint(&mut t);
+            self.taint.union(&t);
+            self.fields = no_fields();
+            return;
+        }
+        for v in Rc::make_mut(&mut self.fields).values_mut() {
+            v.truncate(depth - 1);
+        }
+    }
+
+    /// Whether some part lies more than `depth` levels down.
+    fn deeper_than(&self, depth: usize) -> bool {
+        !self.fields.is_empty() && (depth == 0 || self.fields.values().any(|v| v.deeper_than(depth - 1)))
     }
 
     /// Keeps only the labels `keep` accepts, in every part.
@@ -381,6 +411,8 @@ impl Value {
         }
     }
 
+    /// A value carrying only the taint of this one (results of unknown
+    /// computations on it).
     pub fn taint_only(&self) -> Value {
         Value::tainted(self.deep_taint())
     }

@@ -104,11 +104,23 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         self.carrying.effects += 1;
     }
 
+    /// How many changes to the run's own state it made so far.
+    pub(crate) fn effects(&self) -> u32 {
+        self.carrying.effects
+    }
+
     /// Notes what a module evaluation read, from `from` in the run's reads.
     pub(super) fn note_module_reads(&mut self, from: usize) {
+        let range = from..self.world.run_reads.len();
         if let Some(to) = &mut self.carrying.to {
-            to.module_reads.push(from..self.world.run_reads.len());
+            to.module_reads.push(range.clone());
         }
+        self.module_reads.push(range);
+    }
+
+    /// The ranges of the world's run reads that module evaluations made.
+    pub(crate) fn module_reads(&self) -> &[Range<usize>] {
+        &self.module_reads
     }
 
     /// The result the last run carried for this call, if it still holds;

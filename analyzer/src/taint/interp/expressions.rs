@@ -241,7 +241,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             v.kind = l.kind.clone();
             return v;
         }
-        Value { taint, fields: Default::default(), str, kind }
+        Value { taint, str, kind, ..Value::default() }
     }
 
     pub fn subscript(&mut self, base: &Value, key: &Value, key_expr: &Expr) -> Value {

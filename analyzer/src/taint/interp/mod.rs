@@ -133,6 +133,8 @@ pub(crate) struct Interp<'c, 'a, 'p> {
     pub(crate) signature_headers: BTreeSet<usize>,
     /// Calls carried from the entry's last run and for its next.
     carrying: carried::Carrying,
+    /// The ranges of the world's run reads that module evaluations made.
+    module_reads: Vec<std::ops::Range<usize>>,
 }
 
 /// One memoised call: callee, arguments, receiver, and what it returned
@@ -207,6 +209,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             library_bases: HashMap::new(),
             signature_headers: BTreeSet::new(),
             carrying: carried::Carrying::default(),
+            module_reads: Vec::new(),
         }
     }
 
