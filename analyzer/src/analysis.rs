@@ -259,6 +259,7 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
             views_run.retain(|&(fr, view)| world.reads_unchanged(reads.get(&Run::View(fr, view))));
         }
         for ((fr, view), view_reads) in web_views::run_views(&ctx, &mut world, &mut views_run) {
+            stats.view_runs += 1;
             reads.insert(Run::View(fr, view), view_reads);
         }
         if stores_changed {

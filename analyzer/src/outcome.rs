@@ -76,6 +76,10 @@ pub struct Stats {
     /// Runs of `__main__` scripts over all rounds: a script runs again
     /// only when a store it read has changed.
     pub script_runs: usize,
+    /// Runs of web framework views over all rounds: a view runs again only
+    /// when a store read by it, by the module code or by an earlier view
+    /// that changed state it may see has changed (`web_views.rs`).
+    pub view_runs: usize,
 }
 
 /// A function of the deployment file that is not Python code to analyse.
