@@ -1,7 +1,8 @@
 //! Web frameworks a handler serves (a Flask or FastAPI app behind an
 //! adapter such as serverless-wsgi or Mangum): the module that binds the
 //! app runs and registers its routes, and each view those routes reach
-//! runs with its route's request as attacker input.
+//! runs with its route's request as attacker input. A traceback in what an
+//! HTTP handler or view returns is a finding at the code that made it.
 
 use std::collections::BTreeSet;
 use std::ops::Range;
@@ -34,10 +35,10 @@ fn event_is_input(ctx: &Ctx, fr: FnRef) -> bool {
 }
 
 /// Runs every view an adapter of an input-carrying function reaches, with
-/// the request its route receives. Views in `done` are skipped: the caller
-/// clears it when stores changed, the only input a view's run depends on
-/// besides its request.
-/// Returns what each view that ran read.
+/// the request its route receives, and returns what each view that ran
+/// read. Views in `done` are skipped: the caller takes out those whose
+/// reads changed, the only input a view's run depends on besides its
+/// request.
 pub(crate) fn run_views(ctx: &Ctx, world: &mut World, done: &mut BTreeSet<(FnRef, FuncId)>) -> Vec<((FnRef, FuncId), Vec<(StoreRead, Value)>)> {
     let mut out = Vec::new();
     let dispatches: Vec<(FnRef, String)> = world.dispatches.iter().filter(|(fr, _)| event_is_input(ctx, *fr)).cloned().collect();

@@ -164,7 +164,8 @@ pub type LabelId = u32;
 /// set. The labels are kept sorted in a vector: sets are small, and a
 /// union is then one merge, not a tree insertion per label. The empty set,
 /// what most values carry, holds no vector at all: making and dropping one
-/// for each fresh value was a tenth of a large app's taint stage.
+/// for each fresh value, with its empty field map (`value.rs`), cost the
+/// slowest apps 6-10% of their taint stage.
 #[derive(Clone, Debug, Default)]
 pub struct Taint(Option<Rc<Vec<LabelId>>>);
 
