@@ -23,7 +23,7 @@ use crate::program::{FuncId, Index, Program};
 use crate::sym::SymStr;
 use crate::taint::label::{Hop, LabelId, Labels, Site, Taint};
 use crate::taint::models::TaintModels;
-use crate::taint::value::{Env, Key, Value};
+use crate::taint::value::{Globals, Key, Value};
 
 /// Capabilities that can be switched off, to measure what each brings
 /// (CloudFlow's ablation study).
@@ -191,7 +191,7 @@ pub struct World {
     /// Module environments shared by every script (see Interp::module_env);
     /// dropped when stores change ([`World::set_stores`]), since module
     /// code may read them.
-    pub shared_modules: HashMap<usize, Rc<RefCell<Env>>>,
+    pub shared_modules: HashMap<usize, Globals>,
     /// What each store read gave since stores last changed
     /// ([`World::read_store`]).
     pub store_reads: rustc_hash::FxHashMap<StoreRead, Value>,

@@ -102,6 +102,12 @@ impl Kind {
 /// names are shared rather than copied.
 pub type Env = rustc_hash::FxHashMap<Rc<str>, Value>;
 
+/// A module's globals. The map is shared with the snapshots taken of it
+/// until a run writes to it: restoring a snapshot then copies nothing, and
+/// copying every module's globals at each handler run cost apps whose
+/// handlers run in several rounds 2-4% of their taint stage.
+pub type Globals = Rc<std::cell::RefCell<Rc<Env>>>;
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Value {
     pub taint: Taint,

@@ -29,7 +29,7 @@ use crate::program::{ClassId, FuncId};
 use crate::sym::SymStr;
 
 use crate::taint::label::{Site, Source, SourceKind, Taint, SECRET_CLASS};
-use crate::taint::value::{Env, Key, Kind, Value};
+use crate::taint::value::{Env, Globals, Key, Kind, Value};
 
 mod branches;
 mod carried;
@@ -89,7 +89,7 @@ pub(crate) struct Frame {
     pub func: Option<FuncId>,
     pub env: Option<Env>,
     pub ret: Option<Value>,
-    pub globals: Rc<RefCell<Env>>,
+    pub globals: Globals,
     pub global_names: HashSet<String>,
     /// Environments at `break`/`continue`, joined into the loop's exit.
     loop_exits: Vec<Env>,
@@ -107,7 +107,7 @@ pub(crate) struct Interp<'c, 'a, 'p> {
     pub ctx: &'c Ctx<'a, 'p>,
     pub world: &'c mut World,
     pub entry: Entry,
-    modules: HashMap<usize, Rc<RefCell<Env>>>,
+    modules: HashMap<usize, Globals>,
     modules_in_progress: HashSet<usize>,
     pub(crate) class_values: HashMap<ClassId, Value>,
     /// Results of application calls, by a hash of callee and inputs; each
@@ -252,7 +252,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
     }
 
     /// The global environment of a module, evaluated on first use.
-    pub fn module_env(&mut self, file: usize) -> Rc<RefCell<Env>> {
+    pub fn module_env(&mut self, file: usize) -> Globals {
         if let Some(env) = self.modules.get(&file) {
             return env.clone();
         }
@@ -266,7 +266,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 return env.clone();
             }
         }
-        let env = Rc::new(RefCell::new(Env::default()));
+        let env: Globals = Rc::default();
         self.modules.insert(file, env.clone());
         if shared {
             self.world.shared_modules.insert(file, env.clone());
@@ -283,7 +283,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         self.note_module_reads(reads_from);
         let frame = self.frames.pop().expect("module frame");
         if let Some(locals) = frame.env {
-            env.borrow_mut().extend(locals);
+            Rc::make_mut(&mut *env.borrow_mut()).extend(locals);
         }
         self.modules_in_progress.remove(&file);
         env
@@ -341,7 +341,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         let frame = self.frame();
         let name: Rc<str> = Rc::from(name);
         if frame.global_names.contains(&*name) {
-            frame.globals.borrow_mut().insert(name, value);
+            Rc::make_mut(&mut *frame.globals.borrow_mut()).insert(name, value);
             if frame.func.is_some() {
                 self.effect();
             }
@@ -350,7 +350,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         if frame.func.is_none() {
             // Module-level code binds straight into the module, so that
             // functions called later in the same module body see the name.
-            frame.globals.borrow_mut().insert(name.clone(), value.clone());
+            Rc::make_mut(&mut *frame.globals.borrow_mut()).insert(name.clone(), value.clone());
         }
         if let Some(env) = frame.env.as_mut() {
             if !frame.try_snapshots.is_empty() {
@@ -397,7 +397,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
 }
 
 impl Frame {
-    pub fn new(file: usize, func: Option<FuncId>, globals: Rc<RefCell<Env>>) -> Frame {
+    pub fn new(file: usize, func: Option<FuncId>, globals: Globals) -> Frame {
         Frame {
             file,
             func,

@@ -14,7 +14,7 @@
 use super::*;
 
 pub(crate) struct Snapshot<'p> {
-    modules: Vec<(usize, Env)>,
+    modules: Vec<(usize, Rc<Env>)>,
     class_values: HashMap<ClassId, Value>,
     memo: FxHashMap<u64, Vec<Memo>>,
     files: Vec<(SymStr, Taint)>,
@@ -39,8 +39,9 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
         }
     }
 
-    /// Starts from a snapshot: each module environment is a copy, so that
-    /// what this run writes to globals stays out of the next one.
+    /// Starts from a snapshot: each module environment is copied when this
+    /// run first writes to it, so that what it writes to globals stays out
+    /// of the next one.
     pub(crate) fn restore(&mut self, s: &Snapshot<'p>) {
         self.modules = s.modules.iter().map(|(file, env)| (*file, Rc::new(RefCell::new(env.clone())))).collect();
         self.class_values = s.class_values.clone();
