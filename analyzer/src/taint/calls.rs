@@ -44,25 +44,29 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             other => (self.eval(other), None),
         };
         let args = self.eval_args(&c.arguments);
-        let site = self.site(c);
         if let Some(path) = modelled {
+            let site = self.site(c);
             return self.call_external(&path, &Value::qual(path.clone()), args, site);
         }
         if let Kind::Qual(path) = &callee.kind {
             let validated = self.validated_argument(path, c, &args);
+            let site = self.site(c);
             let v = self.call_external(path, &callee, args, site);
             if let Some((place, clean)) = validated {
                 self.store_back(place, clean);
             }
             return v;
         }
-        self.call_value(&callee, args, site, receiver_expr)
+        self.call_value(&callee, args, &|i: &Self| i.site(c), receiver_expr)
     }
 
     /// Calls what a value holds: an application function or method, a
     /// class, a library callable, a method of a value; `place` is where a
     /// method's receiver came from, updated with what the method did to it.
-    pub fn call_value(&mut self, callee: &Value, args: Args, site: Site, place: Option<&'p Expr>) -> Value {
+    /// The call's site is made only for library calls, which record it:
+    /// making one for each call into the application (its file, line and
+    /// function name, as strings) was a few percent of a large app's run.
+    pub fn call_value(&mut self, callee: &Value, args: Args, site: &dyn Fn(&Self) -> Site, place: Option<&'p Expr>) -> Value {
         match callee.kind.clone() {
             Kind::Func(id) => self.call_function(id, args, None).0,
             Kind::Bound(id) => {
@@ -84,11 +88,15 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                     }
                 }
             }
-            Kind::Qual(path) => self.call_external(&path, callee, args, site),
+            Kind::Qual(path) => {
+                let site = site(self);
+                self.call_external(&path, callee, args, site)
+            }
             _ => match (callee.fields.get(&Key::Id(0)), callee.fields.get(&Key::attr("__method__"))) {
                 (Some(receiver), Some(method)) => {
                     let receiver = receiver.clone();
                     let method = method.str.as_ref().and_then(|s| s.as_lit()).unwrap_or_default().to_string();
+                    let site = site(self);
                     self.call_method(receiver, &method, args, site, place)
                 }
                 _ => {
@@ -117,7 +125,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
             Pass::Itself => function,
             Pass::Later => {
                 let input = Value::tainted(self.entry.request.clone());
-                self.call_value(&function, Args { pos: vec![input.clone(), input], ..Args::default() }, site.clone(), None);
+                self.call_value(&function, Args { pos: vec![input.clone(), input], ..Args::default() }, &|_: &Self| site.clone(), None);
                 Value::qual(format!("{path}()"))
             }
             Pass::Rest => {
@@ -128,14 +136,14 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                 };
                 // What comes back is a future: its `result()` is the
                 // function's return value, as far as its taint goes.
-                self.call_value(&function, passed, site.clone(), None).taint_only()
+                self.call_value(&function, passed, &|_: &Self| site.clone(), None).taint_only()
             }
             Pass::Each => {
                 let mut results = Value::of_kind(Kind::List);
                 let mut joined = Value::default();
                 for iterable in args.pos.iter().skip(model.function + 1) {
                     let element = self.element_of(iterable);
-                    let ret = self.call_value(&function, Args { pos: vec![element], ..Args::default() }, site.clone(), None);
+                    let ret = self.call_value(&function, Args { pos: vec![element], ..Args::default() }, &|_: &Self| site.clone(), None);
                     joined = joined.join(&ret);
                 }
                 results.set(Key::Elem, joined);
@@ -151,7 +159,7 @@ impl<'c, 'a, 'p> Interp<'c, 'a, 'p> {
                     _ => None,
                 }).collect());
                 let passed = Args { pos: pos.unwrap_or_default(), kw: kw.unwrap_or_default(), spread: None };
-                self.call_value(&function, passed, site.clone(), None);
+                self.call_value(&function, passed, &|_: &Self| site.clone(), None);
                 Value::qual("threading.Thread()")
             }
         })
