@@ -375,10 +375,14 @@ pub fn build_tables(records: &[AppRecord], verdicts: &BTreeMap<String, VerdictRo
     let bands: [(&str, u64, u64); 4] = [("1-99", 1, 100), ("100-999", 100, 1_000), ("1000-9999", 1_000, 10_000), ("10000+", 10_000, u64::MAX)];
     let mut band_rows = Vec::new();
     for (name, lo, hi) in bands {
-        let mut v: Vec<f64> = rates.iter().filter(|(r, _)| (lo..hi).contains(&r.loc)).map(|(_, x)| *x).collect();
+        let in_band: Vec<&(&AppRecord, f64)> = rates.iter().filter(|(r, _)| (lo..hi).contains(&r.loc)).collect();
+        let mut v: Vec<f64> = in_band.iter().map(|(_, x)| *x).collect();
+        // An app of a few lines takes about as long as one of a hundred:
+        // the time of the band's typical app shows that fixed part.
+        let mut us: Vec<f64> = in_band.iter().map(|(r, _)| r.timing.taint_ms * 1000.0).collect();
         let below = v.iter().filter(|x| **x < TAINT_LINES_PER_S_TARGET).count() as u64;
         let min = v.iter().copied().fold(f64::INFINITY, f64::min);
-        band_rows.push((name, v.len() as u64, median(&mut v).round(), if min.is_finite() { min.round() } else { 0.0 }, below));
+        band_rows.push((name, v.len() as u64, median(&mut v).round(), if min.is_finite() { min.round() } else { 0.0 }, below, median(&mut us).round()));
     }
     t.push((
         "taint_rate".into(),
@@ -389,6 +393,7 @@ pub fn build_tables(records: &[AppRecord], verdicts: &BTreeMap<String, VerdictRo
             .f64("median_lines_per_s", band_rows.iter().map(|r| r.2))
             .f64("min_lines_per_s", band_rows.iter().map(|r| r.3))
             .u64("below_200k", band_rows.iter().map(|r| r.4))
+            .f64("median_taint_us", band_rows.iter().map(|r| r.5))
             .build()?,
     ));
     let mut slowest: Vec<&(&AppRecord, f64)> = rates.iter().filter(|(r, _)| r.loc >= 100).collect();

@@ -177,6 +177,17 @@ fn scan_fixture_dataset_records_every_status_and_number() {
     assert_eq!(rates.iter().map(|r| r["loc"].as_str()).collect::<Vec<_>>(), ["1-99", "100-999", "1000-9999", "10000+"]);
     let timed = csv_rows(&out.join("apps.csv")).into_iter().filter(|r| !["no-deployment-file", "timeout", "crash"].contains(&r["status"].as_str()) && r["loc"] != "0" && r["taint_ms"].parse::<f64>().unwrap() > 0.0).count();
     assert_eq!(rates.iter().map(|r| r["apps"].parse::<usize>().unwrap()).sum::<usize>(), timed, "every timed app is in one band: {rates:?}");
+    let mut small_us: Vec<f64> = csv_rows(&out.join("apps.csv"))
+        .into_iter()
+        .filter(|r| r["loc"].parse::<u64>().is_ok_and(|l| (1..100).contains(&l)) && r["taint_ms"].parse::<f64>().unwrap() > 0.0)
+        .map(|r| r["taint_ms"].parse::<f64>().unwrap() * 1000.0)
+        .collect();
+    small_us.sort_by(f64::total_cmp);
+    let n = small_us.len();
+    assert!(n > 0, "the fixture has apps under 100 lines");
+    let typical = if n % 2 == 1 { small_us[n / 2] } else { (small_us[n / 2 - 1] + small_us[n / 2]) / 2.0 };
+    let reported: f64 = rates[0]["median_taint_us"].parse().unwrap();
+    assert!((reported - typical).abs() <= 1.0, "the band's typical taint time: {reported} us, from apps.csv {typical} us");
     for stem in ["overview", "status", "triage", "flows_per_app", "by_vulnerability", "by_source", "summary", "review_by_class", "time_stages", "taint_rate", "slowest_taint", "apps", "app_flows", "findings", "changes"] {
         for ext in ["csv", "md", "parquet"] {
             assert!(out.join(format!("{stem}.{ext}")).is_file(), "{stem}.{ext}");
