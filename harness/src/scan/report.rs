@@ -377,8 +377,8 @@ pub fn build_tables(records: &[AppRecord], verdicts: &BTreeMap<String, VerdictRo
     for (name, lo, hi) in bands {
         let in_band: Vec<&(&AppRecord, f64)> = rates.iter().filter(|(r, _)| (lo..hi).contains(&r.loc)).collect();
         let mut v: Vec<f64> = in_band.iter().map(|(_, x)| *x).collect();
-        // An app of a few lines takes about as long as one of a hundred:
-        // the time of the band's typical app shows that fixed part.
+        // Most of a small app's taint time is a fixed part per app, which
+        // its lines per second hide: the band's typical time shows it.
         let mut us: Vec<f64> = in_band.iter().map(|(r, _)| r.timing.taint_ms * 1000.0).collect();
         let below = v.iter().filter(|x| **x < TAINT_LINES_PER_S_TARGET).count() as u64;
         let min = v.iter().copied().fold(f64::INFINITY, f64::min);
