@@ -21,6 +21,10 @@ fn statuses(dir: &Path) -> Vec<(String, String, std::time::SystemTime)> {
         .unwrap_or_default()
         .into_iter()
         .filter_map(|e| {
+            // A run killed mid-write leaves a hidden temporary (harness/src/atomic.rs), not a status.
+            if e.file_name().to_string_lossy().starts_with('.') {
+                return None;
+            }
             let text = std::fs::read_to_string(e.path()).ok()?;
             let mtime = e.metadata().ok()?.modified().ok()?;
             Some((e.file_name().to_string_lossy().into_owned(), text, mtime))
