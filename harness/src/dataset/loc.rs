@@ -63,6 +63,12 @@ pub fn count_python(dir: &Path) -> u64 {
     code
 }
 
+/// Python code lines of a text that is no file of its own (the inline code
+/// of a deployment file), counted as [`count_python`] counts a file.
+pub fn python_code_lines(text: &str) -> u64 {
+    LanguageType::Python.parse_from_str(text, &config(None)).summarise().code as u64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

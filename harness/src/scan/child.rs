@@ -58,6 +58,9 @@ pub fn analyze_app(app_dir: &Path, config: Option<&Path>) -> Result<ChildOutput>
             let runtime = f.runtime.clone().unwrap_or_default();
             let not_python = a.stats.other_runtimes.iter().any(|o| o.function == f.name && o.deployment_file == s.file);
             let missing = a.stats.handlers_missing.iter().find(|m| m.function == f.name && m.deployment_file == s.file);
+            if let (false, analyzer::infra::model::Code::Inline { text, .. }) = (not_python, &f.code) {
+                o.inline_python_lines += crate::dataset::loc::python_code_lines(text);
+            }
             let found = missing.is_none();
             let problem = missing.map(|m| m.reason.text().to_string()).unwrap_or_default();
             o.handlers.push(HandlerInfo {
@@ -115,5 +118,54 @@ fn apply_test_hook(app_dir: &Path) {
             _ if action == "abort" => std::process::abort(),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_python_counts_as_code_lines_of_the_app() {
+        let app = tempfile::tempdir().unwrap();
+        std::fs::write(
+            app.path().join("template.yaml"),
+            r#"AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: |
+        import json
+
+        # Answers every request.
+        def handler(event, context):
+            return {"statusCode": 200, "body": json.dumps(event)}
+  Greeter:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: index.handler
+      InlineCode: |
+        exports.handler = async () => ({ statusCode: 200 });
+"#,
+        )
+        .unwrap();
+        std::fs::write(app.path().join("tool.py"), "import sys\nprint(sys.argv)\n").unwrap();
+        let o = analyze_app(app.path(), Some(Path::new("template.yaml"))).unwrap();
+        assert_eq!(o.inline_python_lines, 3, "the Node.js function's code and the comment and blank lines do not count");
+        let mut rec: super::super::record::AppRecord = serde_json::from_value(serde_json::json!({
+            "repo": "r", "deployment_file": "template.yaml", "status": "ok", "detail": "", "triage": "analysed",
+            "triage_reason": "", "framework": "", "loc": crate::dataset::loc::count_python(app.path()),
+            "python_files": 0, "python_failed": 0, "python2_files": 0, "handlers": 0, "handlers_missing": 0,
+            "other_runtime_functions": 0, "functions": 0, "flows": [], "problems": [],
+            "timing": {"total_ms": 0.0, "infra_ms": 0.0, "parse_ms": 0.0, "taint_ms": 0.0, "max_rss_mb": 0.0}
+        }))
+        .unwrap();
+        super::super::scan::fill_from_child(&mut rec, o);
+        assert_eq!(rec.loc, 5, "tool.py's two lines and the inline handler's three");
     }
 }

@@ -99,6 +99,10 @@ pub struct ChildOutput {
     pub invalid: Vec<String>,
     pub python_files: u64,
     pub python_lines: u64,
+    /// Code lines of the Python written inside deployment files (SAM
+    /// `InlineCode`, CloudFormation `ZipFile`): no file on disk holds them.
+    #[serde(default)]
+    pub inline_python_lines: u64,
     pub functions: u64,
     /// (file, line, reason).
     pub parse_failures: Vec<(String, u32, String)>,
@@ -142,7 +146,8 @@ pub struct AppRecord {
     pub triage: Triage,
     pub triage_reason: String,
     pub framework: String,
-    /// Python code lines of the app folder.
+    /// Python code lines of the app folder, and of the Python written inside
+    /// its deployment file.
     pub loc: u64,
     pub python_files: u64,
     pub python_failed: u64,

@@ -274,6 +274,7 @@ fn omitted_under(job: &AppJob) -> u64 {
 /// Status, counts and flows from the child's output.
 pub fn fill_from_child(rec: &mut AppRecord, o: ChildOutput) {
     rec.framework = o.framework.clone();
+    rec.loc += o.inline_python_lines;
     rec.python_files = o.python_files + o.parse_failures.len() as u64;
     rec.python_failed = o.parse_failures.len() as u64;
     // Python 2 files count whether the analyzer read them or not: the
