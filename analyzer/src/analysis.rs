@@ -276,12 +276,12 @@ fn run(app: &Path, opts: &Options, taint_models: &TaintModels, cloud_models: &Cl
                 reads.insert(Run::Script(file), std::mem::take(&mut world.run_reads));
             }
         }
-        step_tasks::record(&ctx, &mut world, &returns);
+        step_tasks::record(&ctx, &mut world, &returns, &last_input);
         let mut next = base.clone();
         for (f, v) in links::deliveries(&ctx, &mut world) {
             next.entry(f).or_default().join_in(&v);
         }
-        for (f, v) in step_deliveries(&ctx, &mut world, &returns) {
+        for (f, v) in step_deliveries(&ctx, &mut world, &returns, &last_input) {
             next.entry(f).or_default().join_in(&v);
         }
         for (f, v) in destinations::deliveries(&ctx, &mut world, &returns, &last_input) {
@@ -454,8 +454,9 @@ fn no_route_parameters<'m>(ctx: &'m Ctx, events: &[Event]) -> Option<&'m str> {
     field
 }
 
-/// Step Functions: a Task's result is the next Task's input.
-fn step_deliveries(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>) -> Vec<(FnRef, Value)> {
+/// Step Functions: a Task's output (its function's result, placed into its
+/// input as `ResultPath` says) is the next Task's input.
+fn step_deliveries(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>, events: &HashMap<FnRef, Value>) -> Vec<(FnRef, Value)> {
     let mut out = Vec::new();
     if ctx.opts.disable.links {
         return out;
@@ -463,11 +464,8 @@ fn step_deliveries(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>
     for (si, service) in ctx.infra.services.iter().enumerate() {
         for m in &service.state_machines {
             for st in &m.states {
-                let Some(fname) = &st.function else { continue };
-                let Some(fi) = service.functions.iter().position(|f| &f.name == fname) else { continue };
-                let from = FnRef { service: si, function: fi };
-                let Some(ret) = returns.get(&from) else { continue };
-                if !ret.is_tainted() {
+                let Some((from, output)) = step_tasks::function_output(ctx, si, st, returns, events) else { continue };
+                if !output.is_tainted() {
                     continue;
                 }
                 let Some(from_site) = ctx.handler_site(from) else { continue };
@@ -476,13 +474,13 @@ fn step_deliveries(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>
                         let Some(to_site) = ctx.handler_site(to) else { continue };
                         let hop = Hop {
                             event: "states:task".into(),
-                            call: format!("return of {}", st.name),
+                            call: step_tasks::output_name(st),
                             resource: format!("state machine {}, {} -> {}", m.physical_name, st.name, next),
                             from: from_site.clone(),
                             to: to_site,
                             conservative: false,
                         };
-                        out.push((to, world.cross(ret, &hop)));
+                        out.push((to, world.cross(&output, &hop)));
                     }
                 }
             }

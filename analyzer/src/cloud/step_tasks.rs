@@ -8,14 +8,55 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::engine::{CloudCall, Ctx, FnRef, World};
+use crate::infra::model::State;
 use crate::taint::label::{Hop, Site, Taint};
 use crate::taint::value::{Key, Value};
 
 use crate::catalog::Trigger;
 use crate::names::same_resource;
 
+/// What a Task state that runs a function hands to the next state: the
+/// function's result placed into the state's input as its `ResultPath`
+/// says. Absent or `$`, the result replaces the input; `null` discards the
+/// result and passes the input on; `$.validation` puts the result at that
+/// field of the input (joined with what the input held there). A path of
+/// another form keeps both.
+pub fn state_output(result_path: Option<&str>, input: &Value, result: &Value) -> Value {
+    let field_path = |p: &str| {
+        p.strip_prefix("$.")
+            .filter(|fields| fields.split('.').all(|f| !f.is_empty() && f.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')))
+            .map(str::to_string)
+    };
+    match result_path.map(str::trim) {
+        None | Some("$") => result.clone(),
+        Some("null") => input.clone(),
+        Some(p) => match field_path(p) {
+            Some(fields) => input.join(&Value::wrap_at_path(&fields, result.clone())),
+            None => input.join(result),
+        },
+    }
+}
+
+/// How a witness path names what a Task state passed on.
+pub fn output_name(st: &State) -> String {
+    match st.result_path.as_deref() {
+        None | Some("$") => format!("return of {}", st.name),
+        Some(_) => format!("output of {}", st.name),
+    }
+}
+
+/// The function a Task state of service `si` runs, and the state's output
+/// when the function has returned: `events` holds each function's event as
+/// it last ran, the state's input.
+pub fn function_output(ctx: &Ctx, si: usize, st: &State, returns: &HashMap<FnRef, Value>, events: &HashMap<FnRef, Value>) -> Option<(FnRef, Value)> {
+    let fi = ctx.infra.services[si].functions.iter().position(|f| Some(&f.name) == st.function.as_ref())?;
+    let from = FnRef { service: si, function: fi };
+    let input = events.get(&from).cloned().unwrap_or_default();
+    Some((from, state_output(st.result_path.as_deref(), &input, returns.get(&from)?)))
+}
+
 /// Records the calls of every service Task whose input is tainted.
-pub fn record(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>) {
+pub fn record(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>, events: &HashMap<FnRef, Value>) {
     if ctx.opts.disable.links {
         return;
     }
@@ -36,11 +77,10 @@ pub fn record(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>) {
                 inputs.push((m.start_at.clone(), input, call.site.clone(), format!("{}.{}", call.service, call.api)));
             }
             for st in &m.states {
-                let Some(fi) = st.function.as_ref().and_then(|f| service.functions.iter().position(|x| &x.name == f)) else { continue };
-                let from = FnRef { service: si, function: fi };
-                let (Some(ret), Some(site)) = (returns.get(&from), ctx.handler_site(from)) else { continue };
+                let Some((from, output)) = function_output(ctx, si, st, returns, events) else { continue };
+                let Some(site) = ctx.handler_site(from) else { continue };
                 for next in &st.next {
-                    inputs.push((next.clone(), ret.deep_taint(), site.clone(), format!("return of {}", st.name)));
+                    inputs.push((next.clone(), output.deep_taint(), site.clone(), output_name(st)));
                 }
             }
             for (start, input, from, how) in inputs.into_iter().filter(|i| !i.1.is_empty()) {
@@ -79,5 +119,44 @@ pub fn record(ctx: &Ctx, world: &mut World, returns: &HashMap<FnRef, Value>) {
     }
     for c in calls {
         world.record_call(c);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(ids: &[u32]) -> Taint {
+        ids.iter().copied().collect()
+    }
+
+    /// The execution input: an order whose address came from the request (label 1).
+    fn order() -> Value {
+        let mut v = Value::of_kind(crate::taint::value::Kind::Dict);
+        v.set(Key::item("address"), Value::tainted(labels(&[1])));
+        v
+    }
+
+    /// A result read back from a table written by another request (label 2).
+    fn stored_note() -> Value {
+        Value::tainted(labels(&[2]))
+    }
+
+    #[test]
+    fn the_result_replaces_the_input_unless_the_result_path_keeps_it() {
+        let (input, result) = (order(), stored_note());
+        for default in [None, Some("$")] {
+            let out = state_output(default, &input, &result);
+            assert_eq!(out.deep_taint(), labels(&[2]), "{default:?}");
+        }
+        let discarded = state_output(Some("null"), &input, &result);
+        assert_eq!(discarded.get(&Key::item("address")).taint, labels(&[1]));
+        assert_eq!(discarded.deep_taint(), labels(&[1]), "ResultPath null passes the input on alone");
+        let placed = state_output(Some("$.review.note"), &input, &result);
+        assert_eq!(placed.get(&Key::item("address")).taint, labels(&[1]));
+        assert_eq!(placed.get(&Key::item("review")).get(&Key::item("note")).taint, labels(&[2]));
+        assert!(placed.get(&Key::item("review")).get(&Key::item("other")).taint.is_empty());
+        let unread = state_output(Some("$['review']"), &input, &result);
+        assert_eq!(unread.deep_taint(), labels(&[1, 2]), "a path of another form keeps both");
     }
 }
