@@ -157,7 +157,7 @@ Resources:
         std::fs::write(app.path().join("tool.py"), "import sys\nprint(sys.argv)\n").unwrap();
         let o = analyze_app(app.path(), Some(Path::new("template.yaml"))).unwrap();
         assert_eq!(o.inline_python_lines, 3, "the Node.js function's code and the comment and blank lines do not count");
-        let mut rec: super::super::record::AppRecord = serde_json::from_value(serde_json::json!({
+        let mut rec: crate::scan::record::AppRecord = serde_json::from_value(serde_json::json!({
             "repo": "r", "deployment_file": "template.yaml", "status": "ok", "detail": "", "triage": "analysed",
             "triage_reason": "", "framework": "", "loc": crate::dataset::loc::count_python(app.path()),
             "python_files": 0, "python_failed": 0, "python2_files": 0, "handlers": 0, "handlers_missing": 0,
@@ -165,7 +165,7 @@ Resources:
             "timing": {"total_ms": 0.0, "infra_ms": 0.0, "parse_ms": 0.0, "taint_ms": 0.0, "max_rss_mb": 0.0}
         }))
         .unwrap();
-        super::super::scan::fill_from_child(&mut rec, o);
+        crate::scan::scan::fill_from_child(&mut rec, o);
         assert_eq!(rec.loc, 5, "tool.py's two lines and the inline handler's three");
     }
 }
