@@ -556,15 +556,19 @@ impl<'a, 'p> Ctx<'a, 'p> {
     /// The functions run by the first Task states reached from `state`.
     pub fn first_tasks(&self, service: usize, machine: &StateMachine, state: &str) -> Vec<FnRef> {
         let mut out = Vec::new();
-        for fname in self.reached_states(machine, state).into_iter().filter_map(|st| st.function.as_ref()) {
-            if let Some(fi) = self.infra.services[service].functions.iter().position(|f| &f.name == fname) {
-                let r = FnRef { service, function: fi };
-                if !out.contains(&r) {
-                    out.push(r);
-                }
+        for r in self.reached_states(machine, state).into_iter().filter_map(|st| self.task_function(service, st)) {
+            if !out.contains(&r) {
+                out.push(r);
             }
         }
         out
+    }
+
+    /// The function of service `service` that a Task state runs.
+    pub fn task_function(&self, service: usize, st: &State) -> Option<FnRef> {
+        let name = st.function.as_ref()?;
+        let function = self.infra.services[service].functions.iter().position(|f| &f.name == name)?;
+        Some(FnRef { service, function })
     }
 }
 

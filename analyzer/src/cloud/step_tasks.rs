@@ -49,8 +49,7 @@ pub fn output_name(st: &State) -> String {
 /// when the function has returned: `events` holds each function's event as
 /// it last ran, the state's input.
 pub fn function_output(ctx: &Ctx, si: usize, st: &State, returns: &HashMap<FnRef, Value>, events: &HashMap<FnRef, Value>) -> Option<(FnRef, Value)> {
-    let fi = ctx.infra.services[si].functions.iter().position(|f| Some(&f.name) == st.function.as_ref())?;
-    let from = FnRef { service: si, function: fi };
+    let from = ctx.task_function(si, st)?;
     let input = events.get(&from).cloned().unwrap_or_default();
     Some((from, state_output(st.result_path.as_deref(), &input, returns.get(&from)?)))
 }
